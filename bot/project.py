@@ -1,0 +1,79 @@
+"""A Rasa project on disk (the reference bot or a student's copy) and its files."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List
+
+# The reference project: this repository. Its actions and components serve every
+# project (students edit data, not Python).
+REFERENCE_ROOT = Path(__file__).resolve().parent.parent
+
+# Inputs that change what `rasa train` produces.
+TRAINING_GLOBS = ["config.yml", "domain.yml", "data/**/*.yml", "data/**/*.yaml",
+                  "shop/catalog.yml", "shop/policy.yml", "shop/terms.txt"]
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def at(cls, path: Path) -> "Project":
+        return cls(Path(path).resolve())
+
+    @property
+    def domain(self) -> Path:
+        return self.root / "domain.yml"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.yml"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def shop(self) -> Path:
+        return self.root / "shop"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def var(self) -> Path:
+        path = self.root / "var"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def shop_db(self) -> Path:
+        return self.var / "shop.db"
+
+    @property
+    def conversations_db(self) -> Path:
+        return self.var / "conversations.db"
+
+    def training_files(self) -> List[Path]:
+        files = {p for pattern in TRAINING_GLOBS for p in self.root.glob(pattern) if p.is_file()}
+        # The components' code shapes the model too.
+        files |= set((REFERENCE_ROOT / "components").glob("*.py"))
+        return sorted(files)
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for path in self.training_files():
+            digest.update(str(path.relative_to(path.anchor)).encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def model_path(self) -> Path:
+        return self.models / f"{self.fingerprint()}.tar.gz"
+
+    def missing_files(self) -> Iterator[str]:
+        for path in (self.domain, self.config, self.data):
+            if not path.exists():
+                yield str(path.relative_to(self.root))

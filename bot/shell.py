@@ -1,0 +1,131 @@
+"""The chat window: talk to the bot as a customer, like 千牛's 测试窗."""
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import Optional
+
+import yaml
+
+from bot import console
+from bot.action_server import ActionServer
+from bot.project import Project
+from bot.runtime import BotRuntime, Turn
+
+HELP = """可用命令：
+  /product 商品    设置正在浏览的商品（编号或名称，如 /product P03 或 /product 牛仔裤）
+  /order 订单号    设置当前买家的订单号
+  /human           转人工（结束机器人接待）
+  /restart         重新开始对话
+  /help            显示本帮助
+  /quit            退出（也可以按 Ctrl+D）"""
+
+
+@dataclass
+class ShellOptions:
+    debug: bool = False
+    product: Optional[str] = None
+    order: Optional[str] = None
+
+
+def resolve_product(project: Project, query: str) -> Optional[str]:
+    """A product id from an id, a name or an alias in the project's catalog."""
+    path = project.shop / "catalog.yml"
+    if not path.exists():
+        return None
+    products = (yaml.safe_load(path.read_text("utf-8")) or {}).get("products") or []
+    query = query.strip().lower()
+    for product in products:
+        names = [product.get("id"), product.get("name")] + list(product.get("aliases") or [])
+        if query in [str(n).lower() for n in names if n]:
+            return str(product["id"])
+    return None
+
+
+def describe(turn: Turn) -> str:
+    """The --debug line for one turn."""
+    entities = ", ".join(f"{e['entity']}={e['value']}" for e in turn.entities) or "无"
+    slots = ", ".join(f"{k}={v}" for k, v in turn.slots.items()
+                      if k in ("order_id", "product", "height", "weight", "foot_length", "order_status"))
+    return (f"  [调试] 意图={turn.intent} 置信度={turn.confidence:.2f} 实体：{entities}\n"
+            f"  [调试] 槽位：{slots or '无'}  动作：{' → '.join(turn.actions) or '无'}")
+
+
+async def read_line(prompt_session) -> Optional[str]:
+    if prompt_session is None:
+        line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        return line.rstrip("\n") if line else None
+    try:
+        return await prompt_session.prompt_async("你：")
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+async def chat(project: Project, model, options: ShellOptions) -> int:
+    server = ActionServer(project).start()  # starts while the model loads
+    try:
+        runtime = BotRuntime(model, server.url, project.conversations_db)
+        with console.progress("加载模型"):
+            await runtime.load()
+            server.wait_ready()
+        sender = f"shell-{uuid.uuid4().hex[:8]}"
+        context = {"product": resolve_product(project, options.product) if options.product else None,
+                   "order_id": options.order}
+        if options.product and not context["product"]:
+            console.error(f"目录里没有商品“{options.product}”，已忽略。用 /product 重新设置。")
+        await runtime.start_session(sender, context)
+        prompt_session = None
+        if sys.stdin.isatty():
+            from prompt_toolkit import PromptSession
+
+            prompt_session = PromptSession()
+        console.info("小悦已上线（全自动接待）。输入消息开始对话，/help 查看命令，/quit 退出。")
+        while True:
+            text = await read_line(prompt_session)
+            if text is None:
+                break
+            text = text.strip()
+            if not text:
+                continue
+            if text.startswith("/"):
+                command, _, argument = text.partition(" ")
+                if command in ("/quit", "/exit"):
+                    break
+                if command == "/help":
+                    console.info(HELP)
+                    continue
+                if command == "/restart":
+                    await runtime.restart(sender)
+                    await runtime.start_session(sender, context)
+                    console.info("（对话已重新开始）")
+                    continue
+                if command == "/product":
+                    product = resolve_product(project, argument)
+                    if product:
+                        context["product"] = product
+                        await runtime.set_slot(sender, "product", product)
+                        console.info(f"（正在浏览商品 {product}）")
+                    else:
+                        console.error(f"目录里没有商品“{argument}”。请写商品编号或名称，例如 /product P01")
+                    continue
+                if command == "/order":
+                    context["order_id"] = argument.strip()
+                    await runtime.set_slot(sender, "order_id", argument.strip() or None)
+                    console.info(f"（当前订单 {argument.strip() or '无'}）")
+                    continue
+                if command == "/human":
+                    text = "转人工"
+                else:
+                    console.error(f"没有命令 {command}。输入 /help 查看可用命令。")
+                    continue
+            turn = await runtime.send(sender, text)
+            for reply in turn.replies or ["（机器人没有回复）"]:
+                console.info(f"小悦：{reply}")
+            if options.debug:
+                console.info(describe(turn))
+    finally:
+        server.stop()
+    console.info("再见！对话已保存到 var/conversations.db。")
+    return 0

@@ -1,0 +1,89 @@
+"""Jieba tokenizer that knows the shop's words.
+
+Product names, aliases (shop/catalog.yml) and shop vocabulary (shop/terms.txt) are
+added to jieba's dictionary, so "白T" or "运费险" stay one token. The word list is
+stored in the model, so the trained model does not depend on the files any more.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components import shop_facts
+
+WORDS_FILE = "shop_words.json"
+# Frequency high enough that jieba keeps a shop word whole instead of splitting it.
+WORD_FREQUENCY = 200000
+
+
+def add_words(words: List[Text]) -> None:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    for word in words:
+        jieba.add_word(word, freq=WORD_FREQUENCY)
+        # jieba matches case-sensitively; shoppers type "白t" as often as "白T".
+        if word.lower() != word:
+            jieba.add_word(word.lower(), freq=WORD_FREQUENCY)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
+)
+class CatalogJiebaTokenizer(JiebaTokenizer):
+    """JiebaTokenizer plus the catalog's product names and shop terms."""
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        words: List[Text],
+    ) -> None:
+        super().__init__(config, model_storage, resource)
+        self.words = words
+        add_words(words)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CatalogJiebaTokenizer:
+        words = sorted(set(shop_facts.product_names()) | set(shop_facts.shop_terms()))
+        return cls(config, model_storage, resource, words)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CatalogJiebaTokenizer:
+        words: List[Text] = []
+        try:
+            with model_storage.read_from(resource) as directory:
+                words = json.loads((Path(directory) / WORDS_FILE).read_text("utf-8"))
+        except (ValueError, FileNotFoundError):
+            logging.getLogger(__name__).warning("模型里没有店铺词表，将只用 jieba 默认词典分词。")
+        return cls(config, model_storage, resource, words)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        with self._model_storage.write_to(self._resource) as directory:
+            (Path(directory) / WORDS_FILE).write_text(
+                json.dumps(self.words, ensure_ascii=False), "utf-8"
+            )
+        return self._resource

@@ -1,0 +1,99 @@
+"""Sends messages with 人工介入词 or angry words to the hand-off intent.
+
+Like 店小蜜's 人工介入词 setting: whatever the classifier thought, a message that
+contains a hand-off keyword (投诉, 差评, 12315 ...) or an angry word (shop/policy.yml)
+is routed to the `complain` intent with full confidence. Runs after the classifiers
+and the FallbackClassifier.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components import shop_facts
+
+WORDS_FILE = "handoff_words.json"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class HandoffKeywordDetector(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"intent": "complain"}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        words: List[Text],
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.words = words
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> HandoffKeywordDetector:
+        words = shop_facts.policy_words("handoff_keywords") + shop_facts.policy_words(
+            "angry_words"
+        )
+        return cls(config, model_storage, resource, words)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> HandoffKeywordDetector:
+        words: List[Text] = []
+        try:
+            with model_storage.read_from(resource) as directory:
+                words = json.loads((Path(directory) / WORDS_FILE).read_text("utf-8"))
+        except (ValueError, FileNotFoundError):
+            pass
+        return cls(config, model_storage, resource, words)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        # A project without the hand-off intent keeps its classifier's answer.
+        if self._config["intent"] not in training_data.intents:
+            self.words = []
+        with self._model_storage.write_to(self._resource) as directory:
+            (Path(directory) / WORDS_FILE).write_text(
+                json.dumps(self.words, ensure_ascii=False), "utf-8"
+            )
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not any(word in text for word in self.words):
+                continue
+            target = {"name": self._config["intent"], "confidence": 1.0}
+            ranking = [
+                r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != target["name"]
+            ]
+            message.set(INTENT, target, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [target] + ranking, add_to_output=True)
+        return messages

@@ -1,0 +1,118 @@
+"""Rule-based entity extractor for the shop.
+
+- product: every name and alias in shop/catalog.yml, matched by a spaCy EntityRuler
+  (blank Chinese pipeline, character segmentation: nothing is downloaded); the entity
+  value is the product id, so "白T" and "纯棉短袖T恤" both become P01.
+- order_id, height, weight, foot_length: see components/measures.py.
+The patterns are stored in the model at training time.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components import shop_facts
+from components.measures import find_measures
+
+PATTERNS_FILE = "product_patterns.json"
+
+
+def build_ruler(names: Dict[Text, Text]):
+    """A blank zh spaCy pipeline whose EntityRuler tags product names."""
+    import spacy
+
+    nlp = spacy.blank("zh")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(
+        [{"label": "product", "pattern": name, "id": pid} for name, pid in names.items()]
+    )
+    return nlp
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
+)
+class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Finds products, order numbers and body measures without learning."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        names: Dict[Text, Text],
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.names = names
+        self._nlp = build_ruler(names) if names else None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ShopEntityExtractor:
+        return cls(config, model_storage, resource, shop_facts.product_names())
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> ShopEntityExtractor:
+        names: Dict[Text, Text] = {}
+        try:
+            with model_storage.read_from(resource) as directory:
+                names = json.loads((Path(directory) / PATTERNS_FILE).read_text("utf-8"))
+        except (ValueError, FileNotFoundError):
+            pass
+        return cls(config, model_storage, resource, names)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        with self._model_storage.write_to(self._resource) as directory:
+            (Path(directory) / PATTERNS_FILE).write_text(
+                json.dumps(self.names, ensure_ascii=False), "utf-8"
+            )
+        return self._resource
+
+    def extract(self, text: Text) -> List[Dict[Text, Any]]:
+        entities = [
+            {"entity": f.entity, "value": f.value, "start": f.start, "end": f.end,
+             "confidence": 1.0}
+            for f in find_measures(text)
+        ]
+        if self._nlp is not None:
+            for span in self._nlp(text).ents:
+                entities.append(
+                    {"entity": "product", "value": span.ent_id_, "start": span.start_char,
+                     "end": span.end_char, "confidence": 1.0}
+                )
+        return entities
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = self.add_extractor_name(self.extract(text))
+            message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
