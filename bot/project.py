@@ -64,9 +64,11 @@ class Project:
         return sorted(files)
 
     def fingerprint(self) -> str:
+        """Changes when any training input changes; the same for a copied project."""
         digest = hashlib.sha256()
         for path in self.training_files():
-            digest.update(str(path.relative_to(path.anchor)).encode())
+            base = self.root if self.root in path.parents else REFERENCE_ROOT
+            digest.update(path.relative_to(base).as_posix().encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
 

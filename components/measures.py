@@ -69,14 +69,15 @@ def find_measures(text: Text) -> List[Found]:
 
     for m in ORDER_ID.finditer(text):
         found.append(Found("order_id", m.group(0), m.start(), m.end()))
+    # Spans cover the number itself, so annotated test stories line up with them.
     for m in FOOT_CM.finditer(text):
-        add("foot_length", float(m.group(1)), m.start(), m.end())
+        add("foot_length", float(m.group(1)), m.start(1), m.end(1))
     for m in FOOT_MM.finditer(text):
-        add("foot_length", int(m.group(1)) / 10, m.start(), m.end())
+        add("foot_length", int(m.group(1)) / 10, m.start(1), m.end(1))
     for m in WEIGHT.finditer(text):
-        add("weight", _weight_kg(float(m.group(1)), m.group(2)), m.start(), m.end())
+        add("weight", _weight_kg(float(m.group(1)), m.group(2)), m.start(1), m.end(1))
     for m in WEIGHT_AFTER_WORD.finditer(text):
-        add("weight", _weight_kg(float(m.group(1)), ""), m.start(), m.end())
+        add("weight", _weight_kg(float(m.group(1)), ""), m.start(1), m.end(1))
 
     heights = []
     for m in HEIGHT_METRES.finditer(text):
@@ -86,9 +87,11 @@ def find_measures(text: Text) -> List[Found]:
     for m in HEIGHT_CM.finditer(text):
         heights.append((float(m.group(1)), m))
     for value, m in heights:
-        if _overlaps(found, m.start(), m.end()):
+        # Metre forms ("一米七五") are one span; "170cm" keeps the number only.
+        start, end = (m.start(1), m.end(1)) if m.re is HEIGHT_CM else (m.start(), m.end())
+        if _overlaps(found, start, end):
             continue
-        add("height", value, m.start(), m.end())
+        add("height", value, start, end)
         if not any(f.entity == "weight" for f in found):
             bare = BARE_AFTER_HEIGHT.match(text[m.end():])
             if bare:
