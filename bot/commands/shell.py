@@ -1,0 +1,34 @@
+"""`shell`: train if needed, start the action server and chat in the terminal."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot import console
+from bot.exit_codes import EXIT_FAILED
+from bot.project import Project
+from bot.training import TrainingError, train
+
+NAME = "shell"
+HELP = "训练（如需要）、启动动作服务器并在终端里对话"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", default=".", help="项目目录（默认当前目录）")
+    parser.add_argument("--debug", action="store_true", help="每轮显示意图、置信度、实体、槽位和动作")
+    parser.add_argument("--product", help="顾客正在浏览的商品（编号或名称）")
+    parser.add_argument("--order", help="当前买家的订单号")
+    parser.add_argument("--verbose", action="store_true", help="训练时显示 Rasa 的完整输出")
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.shell import ShellOptions, chat
+
+    project = Project.at(args.project)
+    try:
+        model = train(project, verbose=args.verbose)
+    except TrainingError as exc:
+        console.error(str(exc))
+        return EXIT_FAILED
+    options = ShellOptions(debug=args.debug, product=args.product, order=args.order)
+    return asyncio.run(chat(project, model, options))
