@@ -27,7 +27,11 @@ class TrainingError(Exception):
 
 
 def rasa_environment(project: Project) -> dict:
-    """Environment for Rasa subprocesses serving `project` with the reference code."""
+    """Environment for Rasa subprocesses serving `project` with the reference code.
+
+    Subprocesses run with cwd = REFERENCE_ROOT: `python -m` puts the cwd first on
+    sys.path, so a student's own Python files are never imported by accident.
+    """
     env = console.quiet_environment()
     env["PYTHONPATH"] = str(REFERENCE_ROOT) + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["SHOP_DIR"] = str(project.shop)
@@ -72,7 +76,7 @@ def train(project: Project, verbose: bool = False, force: bool = False,
     ]
     env = rasa_environment(project)
     if verbose:
-        result = subprocess.run(cmd, cwd=project.root, env=env, timeout=timeout)
+        result = subprocess.run(cmd, cwd=REFERENCE_ROOT, env=env, timeout=timeout)
         if result.returncode != 0:
             raise TrainingError("训练失败，原因见上面 Rasa 的输出。")
         return model
@@ -87,7 +91,7 @@ def train(project: Project, verbose: bool = False, force: bool = False,
 
     with open(log_path, "w", encoding="utf-8") as log, console.progress("训练模型", current_phase):
         try:
-            result = subprocess.run(cmd, cwd=project.root, env=env, stdout=log,
+            result = subprocess.run(cmd, cwd=REFERENCE_ROOT, env=env, stdout=log,
                                     stderr=subprocess.STDOUT, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
             raise TrainingError(f"训练超过 {timeout:.0f} 秒仍未完成，已停止。") from exc
