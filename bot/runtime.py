@@ -29,6 +29,17 @@ class Turn:
     ranking: List[Dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass
+class Candidate:
+    """One suggestion in 智能辅助 mode."""
+
+    intent: str
+    confidence: float
+    action: str
+    answer: Optional[str]
+    parse_data: Dict[str, Any]
+
+
 class BotRuntime:
     def __init__(self, model: Path, action_url: str, conversations_db: Path) -> None:
         self.model = model
@@ -77,11 +88,51 @@ class BotRuntime:
     async def parse(self, text: str) -> Dict[str, Any]:
         return await self.agent.parse_message(clean(text))
 
-    async def send(self, sender_id: str, text: str) -> Turn:
+    async def candidates(self, sender_id: str, text: str, top: int = 3) -> List[Candidate]:
+        """智能辅助: the top intents for `text` and what the bot would answer for each.
+
+        Nothing is saved: each candidate is tried on a copy of the conversation.
+        """
+        from rasa.shared.core.events import UserUttered
+
+        parse = await self.parse(text)
+        tracker = await self.agent.processor.fetch_tracker_and_update_session(sender_id)
+        result = []
+        for ranked in (parse.get("intent_ranking") or [])[:top]:
+            trial = tracker.copy()
+            forced = dict(parse, intent=ranked)
+            trial.update(UserUttered(parse["text"], ranked, parse.get("entities"), forced),
+                         self.agent.domain)
+            action, _ = self.agent.processor.predict_next_with_tracker_if_should(trial)
+            answer = await self.agent.processor.nlg.generate(action.name(), trial, "cmdline") \
+                if action.name().startswith("utter_") else None
+            result.append(Candidate(
+                intent=ranked["name"], confidence=float(ranked.get("confidence") or 0.0),
+                action=action.name(), answer=(answer or {}).get("text"), parse_data=forced))
+        return result
+
+    async def log_own_reply(self, sender_id: str, text: str, reply: str) -> None:
+        """The agent answered `text` with their own words: keep both in the log."""
+        from rasa.shared.core.events import BotUttered, UserUttered
+
+        parse = await self.parse(text)
+        tracker = await self.agent.processor.fetch_tracker_and_update_session(sender_id)
+        tracker.update(UserUttered(parse["text"], parse["intent"], parse.get("entities"), parse),
+                       self.agent.domain)
+        tracker.update(BotUttered(reply, metadata={"assist": "own_reply"}), self.agent.domain)
+        await self.agent.processor.save_tracker(tracker)
+
+    async def send(self, sender_id: str, text: str,
+                   parse_data: Optional[Dict[str, Any]] = None) -> Turn:
+        """Handle one customer message; `parse_data` forces what the bot understood."""
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
         from rasa.shared.core.events import ActionExecuted, UserUttered
 
         text = clean(text)
-        responses = await self.agent.handle_text(text, sender_id=sender_id) or []
+        output = CollectingOutputChannel()
+        await self.agent.handle_message(
+            UserMessage(text, output, sender_id, parse_data=parse_data))
+        responses = output.messages
         tracker = await self.agent.processor.get_tracker(sender_id)
         events = list(tracker.events)
         last_user = max(i for i, e in enumerate(events) if isinstance(e, UserUttered))

@@ -11,6 +11,7 @@ import yaml
 
 from bot import console
 from bot.action_server import ActionServer
+from bot.assist_log import record_choice
 from bot.project import Project
 from bot.runtime import BotRuntime, Turn
 
@@ -26,6 +27,7 @@ HELP = """可用命令：
 @dataclass
 class ShellOptions:
     debug: bool = False
+    assist: bool = False
     product: Optional[str] = None
     order: Optional[str] = None
 
@@ -53,14 +55,35 @@ def describe(turn: Turn) -> str:
             f"  [调试] 槽位：{slots or '无'}  动作：{' → '.join(turn.actions) or '无'}")
 
 
-async def read_line(prompt_session) -> Optional[str]:
+async def read_line(prompt_session, prompt: str = "你：") -> Optional[str]:
     if prompt_session is None:
+        print(prompt, end="", flush=True)
         line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         return line.rstrip("\n") if line else None
     try:
-        return await prompt_session.prompt_async("你：")
+        return await prompt_session.prompt_async(prompt)
     except (EOFError, KeyboardInterrupt):
         return None
+
+
+async def assist(runtime: BotRuntime, project: Project, sender: str, text: str,
+                 prompt_session) -> Optional[Turn]:
+    """智能辅助: show the top 3 answers, let the agent pick one or write their own."""
+    candidates = await runtime.candidates(sender, text)
+    for number, candidate in enumerate(candidates, 1):
+        answer = candidate.answer or f"（由动作 {candidate.action} 按订单或商品数据生成）"
+        console.info(f"  [{number}] {candidate.intent}（置信度 {candidate.confidence:.2f}）→ {answer}")
+    console.info("  输入编号采用推荐答案（直接回车 = 1），或输入你自己的回复：")
+    choice = (await read_line(prompt_session, "客服：") or "").strip()
+    suggested = candidates[0].intent if candidates else None
+    if choice in ("",) + tuple(str(n) for n in range(1, len(candidates) + 1)) and candidates:
+        picked = candidates[int(choice or 1) - 1]
+        record_choice(project.conversations_db, sender, text, suggested, picked.intent)
+        return await runtime.send(sender, text, parse_data=picked.parse_data)
+    await runtime.log_own_reply(sender, text, choice)
+    record_choice(project.conversations_db, sender, text, suggested, None, custom_reply=choice)
+    console.info(f"客服（人工）：{choice}")
+    return None
 
 
 async def chat(project: Project, model, options: ShellOptions) -> int:
@@ -81,7 +104,8 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
             from prompt_toolkit import PromptSession
 
             prompt_session = PromptSession()
-        console.info("小悦已上线（全自动接待）。输入消息开始对话，/help 查看命令，/quit 退出。")
+        mode = "智能辅助：每条消息给出 3 个推荐答案，由你选择" if options.assist else "全自动接待"
+        console.info(f"小悦已上线（{mode}）。输入消息开始对话，/help 查看命令，/quit 退出。")
         while True:
             text = await read_line(prompt_session)
             if text is None:
@@ -120,7 +144,12 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
                 else:
                     console.error(f"没有命令 {command}。输入 /help 查看可用命令。")
                     continue
-            turn = await runtime.send(sender, text)
+            if options.assist:
+                turn = await assist(runtime, project, sender, text, prompt_session)
+                if turn is None:
+                    continue
+            else:
+                turn = await runtime.send(sender, text)
             for reply in turn.replies or ["（机器人没有回复）"]:
                 console.info(f"小悦：{reply}")
             if options.debug:
