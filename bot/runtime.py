@@ -67,9 +67,10 @@ class BotRuntime:
 
     async def start_session(self, sender_id: str, context: Optional[Dict[str, str]] = None) -> None:
         """Open the conversation; `context` is the test window: product page and order."""
-        await self.agent.processor.fetch_tracker_with_initial_session(
+        tracker = await self.agent.processor.fetch_tracker_with_initial_session(
             sender_id, metadata={k: v for k, v in (context or {}).items() if v}
         )
+        await self.agent.processor.save_tracker(tracker)
 
     async def set_slot(self, sender_id: str, name: str, value: Any) -> None:
         from rasa.shared.core.events import SlotSet

@@ -16,11 +16,16 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
 
 WORDS_FILE = "shop_words.json"
+# Stands in for a blank message, so the featurizers still produce (empty) features
+# and the classifier falls back instead of crashing on a zero-width input.
+BLANK_TOKEN = "__blank__"
 # Frequency high enough that jieba keeps a shop word whole instead of splitting it.
 WORD_FREQUENCY = 200000
 
@@ -87,3 +92,7 @@ class CatalogJiebaTokenizer(JiebaTokenizer):
                 json.dumps(self.words, ensure_ascii=False), "utf-8"
             )
         return self._resource
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        tokens = [t for t in super().tokenize(message, attribute) if t.text.strip()]
+        return tokens or [Token(BLANK_TOKEN, 0)]

@@ -1,0 +1,541 @@
+"""Student workspaces: a copy of the reference shop with the answers left to write.
+
+Like subscribing to 店小蜜's 行业包: the student gets every intent of the reference
+(same names, same categories, same files) with ONE standard question each, and the
+FAQ answers of domain.yml replaced by a visible placeholder. Everything the custom
+actions need (their responses, rules, stories, shop/ facts) is kept, so the product
+and after-sales flows work from the first training.
+
+Also the one reader of shop/intents.yml (categories, standard questions) and of the
+NLU files' layout (which intent lives in which file, at which line) for the tools.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+from bot.project import REFERENCE_ROOT
+
+# The placeholder every unwritten answer starts with. The checker and the grader
+# recognise unwritten answers with `is_placeholder`; keep the marker in this one place.
+PLACEHOLDER = "【请在这里写答案】"
+
+# Answers the student writes: utter_<intent> of these shop/intents.yml categories.
+# Every other response (utter_ask_order_id, utter_quality_apology, answers of the
+# after-sales intents, anything the actions send) is kept as in the reference.
+STUDENT_ANSWER_CATEGORIES = ("basic", "other")
+
+# data/nlu/<file> for an intent of each category (the reference's layout).
+CATEGORY_FILES = {
+    "basic": "basic.yml",
+    "product": "product.yml",
+    "return": "returns.yml",
+    "logistics": "logistics.yml",
+    "quality": "quality.yml",
+    "other": "other.yml",
+}
+
+# What `new` copies as it is. domain.yml and data/nlu/ are rewritten; README.md is new.
+COPIED_FILES = ["config.yml", "endpoints.yml"]
+COPIED_DIRS = ["data", "shop"]
+
+# Similar questions a student should write per intent (data/README.md asks for 12).
+TARGET_EXAMPLES = 12
+
+
+def placeholder_answer(standard: str) -> str:
+    """The text of an unwritten answer: the marker and the question it answers."""
+    return f"{PLACEHOLDER}顾客问“{standard}”时，小悦怎么回答？"
+
+
+def is_placeholder(text: Optional[str]) -> bool:
+    """True for an answer the student has not written yet (the marker is still there)."""
+    return PLACEHOLDER in (text or "")
+
+
+class WorkspaceError(Exception):
+    """A workspace cannot be created; the message says why, in Chinese."""
+
+
+# ---------------------------------------------------------------- shop/intents.yml
+
+@dataclass(frozen=True)
+class IntentInfo:
+    name: str
+    category: str
+    standard: str
+
+
+@dataclass
+class IntentCatalog:
+    """shop/intents.yml: the categories and every intent's category and standard question."""
+
+    categories: Dict[str, str] = field(default_factory=dict)   # code -> Chinese label
+    intents: Dict[str, IntentInfo] = field(default_factory=dict)
+
+    def category_of(self, intent: str) -> Optional[str]:
+        info = self.intents.get(intent)
+        return info.category if info else None
+
+    def label_of(self, intent: str) -> str:
+        """The Chinese label of an intent's category ("基础问答"), or "未登记"."""
+        category = self.category_of(intent)
+        if category is None:
+            return "未登记"
+        return self.categories.get(category, category)
+
+
+def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
+    """Read shop/intents.yml; an empty catalog when the file is missing."""
+    path = Path(shop_dir) / "intents.yml"
+    if not path.exists():
+        return IntentCatalog()
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise WorkspaceError(f"{path} 不是正确的 YAML：{exc}") from exc
+    catalog = IntentCatalog(categories={str(k): str(v) for k, v in (raw.get("categories") or {}).items()})
+    for name, entry in (raw.get("intents") or {}).items():
+        entry = entry or {}
+        catalog.intents[str(name)] = IntentInfo(
+            name=str(name), category=str(entry.get("category") or "other"),
+            standard=str(entry.get("standard") or "").strip())
+    return catalog
+
+
+def student_responses(catalog: IntentCatalog) -> Dict[str, IntentInfo]:
+    """Response name -> intent, for every answer the student writes."""
+    return {f"utter_{info.name}": info for info in catalog.intents.values()
+            if info.category in STUDENT_ANSWER_CATEGORIES}
+
+
+# ---------------------------------------------------------------- data/nlu/ layout
+
+@dataclass
+class NluBlock:
+    """One `- intent:` item of an NLU file, with line numbers (1-based)."""
+
+    intent: str
+    line: int                                # the "- intent:" line
+    examples: List[Tuple[str, int]]          # (text without entity annotations, line)
+    examples_key_line: Optional[int] = None  # the "examples:" line (0-based), for rewriting
+    examples_end_line: Optional[int] = None  # first line after the examples (0-based)
+    examples_indent: int = 0
+    literal: bool = False                    # examples written as a `|` block
+
+
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def example_text(line: str) -> str:
+    """An example's text without Rasa's entity annotations: "[P03](product)" -> "P03"."""
+    return _ANNOTATION.sub(r"\1", line).strip()
+
+
+def read_nlu_blocks(path: Path) -> List[NluBlock]:
+    """The intent blocks of one NLU file. Raises yaml.YAMLError on broken YAML."""
+    text = Path(path).read_text("utf-8")
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    nlu = next((value for key, value in root.value if key.value == "nlu"), None)
+    if not isinstance(nlu, yaml.SequenceNode):
+        return []
+    blocks = []
+    for item in nlu.value:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        fields = {key.value: (key, value) for key, value in item.value}
+        if "intent" not in fields:
+            continue
+        block = NluBlock(intent=str(fields["intent"][1].value), line=item.start_mark.line + 1, examples=[])
+        if "examples" in fields:
+            key, value = fields["examples"]
+            block.examples_key_line = key.start_mark.line
+            block.examples_indent = key.start_mark.column
+            block.literal = isinstance(value, yaml.ScalarNode) and value.style == "|"
+            block.examples_end_line = max(_end_line(text.splitlines(), value.end_mark),
+                                          key.start_mark.line + 1)
+            raw = value.value if isinstance(value, yaml.ScalarNode) else ""
+            first = value.start_mark.line + 1 if block.literal else key.start_mark.line
+            for offset, line in enumerate(str(raw).splitlines()):
+                stripped = line.strip()
+                if stripped.startswith("- "):
+                    number = first + offset + 1 if block.literal else key.start_mark.line + 1
+                    block.examples.append((example_text(stripped[2:]), number))
+        blocks.append(block)
+    return blocks
+
+
+@dataclass(frozen=True)
+class Location:
+    path: Path
+    line: int
+
+    def relative(self, root: Path) -> str:
+        try:
+            return f"{self.path.relative_to(root).as_posix()}:{self.line}"
+        except ValueError:
+            return f"{self.path}:{self.line}"
+
+
+def nlu_files(data_dir: Path) -> List[Path]:
+    nlu_dir = Path(data_dir) / "nlu"
+    return sorted(p for pattern in ("*.yml", "*.yaml") for p in nlu_dir.glob(pattern) if p.is_file())
+
+
+def intent_locations(data_dir: Path) -> Dict[str, Location]:
+    """Where each intent's block starts in data/nlu/ (its first block); broken files skipped."""
+    found: Dict[str, Location] = {}
+    for path in nlu_files(data_dir):
+        try:
+            blocks = read_nlu_blocks(path)
+        except yaml.YAMLError:
+            continue
+        for block in blocks:
+            found.setdefault(block.intent, Location(path, block.line))
+    return found
+
+
+def nlu_file_for(intent: str, catalog: IntentCatalog, locations: Dict[str, Location],
+                 data_dir: Path) -> Path:
+    """The data/nlu/ file a new example of `intent` belongs in."""
+    if intent in locations:
+        return locations[intent].path
+    category = catalog.category_of(intent) or "other"
+    return Path(data_dir) / "nlu" / CATEGORY_FILES.get(category, "other.yml")
+
+
+# ---------------------------------------------------------------- `new`
+
+@dataclass
+class WorkspaceSummary:
+    root: Path
+    intents_by_category: Dict[str, int]
+    placeholders: int
+    examples: int
+    warnings: List[str]
+
+
+def _is_inside(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
+def check_target(target: Path, reference: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise WorkspaceError(f"{target} 已经存在而且是一个文件：请换一个文件夹名。")
+    if target.is_dir() and any(target.iterdir()):
+        raise WorkspaceError(
+            f"文件夹 {target} 已经存在而且不是空的，为了不覆盖里面的东西，没有创建工作区。"
+            "请换一个新的文件夹名，或者先把它清空。")
+    for name in ("data", "shop", "models", "var", "actions", "components", "bot", "tests"):
+        if _is_inside(target, reference / name):
+            raise WorkspaceError(
+                f"不能把工作区建在参考项目的 {name}/ 文件夹里（{target}）：那样会混进参考项目的数据。"
+                "请换一个位置，例如参考项目旁边的新文件夹。")
+
+
+def _copy_ignoring_hidden(source: Path, destination: Path) -> None:
+    shutil.copytree(source, destination,
+                    ignore=lambda _dir, names: [n for n in names if n.startswith(".") or n == "__pycache__"])
+
+
+def _end_line(text_lines: List[str], mark) -> int:
+    """The first line (0-based) after a node ending at `mark`: a mark at the start of a
+    line's content (the next key, the next item) means that line is not part of it."""
+    if mark.line >= len(text_lines):
+        return len(text_lines)
+    return mark.line if not text_lines[mark.line][: mark.column].strip() else mark.line + 1
+
+
+def _replace_lines(lines: List[str], start: int, end: int, new: List[str]) -> None:
+    """Replace lines[start:end], keeping the blank and comment lines at its end."""
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    lines[start:end] = new
+
+
+def plan_examples(block: NluBlock, catalog: IntentCatalog, keep_examples: int,
+                  seen: Dict[str, List[str]], warnings: List[str], file_name: str) -> List[str]:
+    """The examples a workspace block keeps: the standard question (in the intent's
+    first block only) and up to `keep_examples` reference examples."""
+    info = catalog.intents.get(block.intent)
+    reference_examples = [text for text, _ in block.examples if text]
+    standards = {i.standard: name for name, i in catalog.intents.items() if i.standard}
+    already = seen.setdefault(block.intent, [])
+    examples: List[str] = []
+    if info and info.standard:
+        standard = info.standard
+    elif reference_examples:
+        standard = reference_examples[0]
+        if not already:
+            warnings.append(f"shop/intents.yml 没有登记意图 {block.intent} 的标准问题，"
+                            f"用了参考项目的第一条问法“{standard}”。")
+    else:
+        standard = None
+    if standard and standard not in already:
+        examples.append(standard)
+    kept = sum(1 for e in already if e != standard)
+    for text in reference_examples:
+        if kept >= keep_examples:
+            break
+        if text in examples or text in already or standards.get(text, block.intent) != block.intent:
+            continue
+        examples.append(text)
+        kept += 1
+    if not examples and standard:
+        examples.append(standard)   # never leave an empty block behind
+    if not examples:
+        warnings.append(f"{file_name} 里的意图 {block.intent} 没有问法，已跳过。")
+    already.extend(e for e in examples if e not in already)
+    return examples
+
+
+def rewrite_nlu_file(source: Path, destination: Path, catalog: IntentCatalog, keep_examples: int,
+                     seen: Dict[str, List[str]], warnings: List[str]) -> None:
+    """Write `source` to `destination` with each intent's examples cut down to the
+    standard question (plus up to `keep_examples` reference examples). Comments and
+    everything else stay as they were. `seen` collects intent -> examples written."""
+    lines = source.read_text("utf-8").splitlines(keepends=True)
+    blocks = read_nlu_blocks(source)
+    plans = [plan_examples(b, catalog, keep_examples, seen, warnings, source.name) for b in blocks]
+    for block, examples in reversed(list(zip(blocks, plans))):  # bottom-up: lines above stay valid
+        if not examples:
+            continue
+        indent = " " * block.examples_indent
+        new = [f"{indent}examples: |\n"] + [f"{indent}  - {e}\n" for e in examples]
+        if block.examples_key_line is None:   # no examples key: add one after "- intent:"
+            indent = " " * 2
+            new = [f"{indent}examples: |\n"] + [f"{indent}  - {e}\n" for e in examples]
+            lines[block.line:block.line] = new
+        else:
+            _replace_lines(lines, block.examples_key_line, block.examples_end_line, new)
+    destination.write_text("".join(lines), "utf-8")
+
+
+def append_missing_intents(data_dir: Path, catalog: IntentCatalog, present: Iterable[str],
+                           domain_intents: Iterable[str]) -> List[str]:
+    """Domain intents registered in shop/intents.yml but without any NLU block get one
+    in their category's file, with their standard question."""
+    added = []
+    present = set(present)
+    for name in domain_intents:
+        info = catalog.intents.get(name)
+        if name in present or info is None or not info.standard:
+            continue
+        path = Path(data_dir) / "nlu" / CATEGORY_FILES.get(info.category, "other.yml")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text('version: "3.1"\nnlu:\n', "utf-8")
+        text = path.read_text("utf-8")
+        if not text.endswith("\n"):
+            text += "\n"
+        text += f"# {info.standard}\n- intent: {name}\n  examples: |\n    - {info.standard}\n"
+        path.write_text(text, "utf-8")
+        added.append(name)
+    return added
+
+
+def rewrite_domain(source: Path, destination: Path, answers: Dict[str, IntentInfo]) -> int:
+    """Copy domain.yml with the student's answers replaced by placeholders; the rest of
+    the file (comments, order, quoting) stays byte for byte. Returns how many."""
+    text = source.read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    responses = next((value for key, value in root.value if key.value == "responses"), None) \
+        if isinstance(root, yaml.MappingNode) else None
+    if not isinstance(responses, yaml.MappingNode):
+        raise WorkspaceError(f"{source} 里没有 responses:（答案）部分。")
+    replaced = 0
+    for key, value in reversed(responses.value):
+        info = answers.get(key.value)
+        if info is None:
+            continue
+        key_line = key.start_mark.line
+        end = _end_line(lines, value.end_mark)
+        if value.start_mark.line > key_line:
+            item_indent = lines[value.start_mark.line][: len(lines[value.start_mark.line])
+                                                      - len(lines[value.start_mark.line].lstrip())]
+        else:
+            item_indent = " " * key.start_mark.column
+        answer = json.dumps(placeholder_answer(info.standard or info.name), ensure_ascii=False)
+        new = [f"{' ' * key.start_mark.column}{key.value}:\n", f"{item_indent}- text: {answer}\n"]
+        _replace_lines(lines, key_line, max(end, key_line + 1), new)
+        replaced += 1
+    # A hint for the student right under "responses:" (without the marker itself, so
+    # the marker appears only in unwritten answers).
+    for index, line in enumerate(lines):
+        if replaced and line.rstrip() == "responses:":
+            lines.insert(index + 1, f"  # 练习：把每个以“{PLACEHOLDER.strip('【】')}”开头的答案整句换成你写的话术（连【】一起删掉）。"
+                                    "可以用 {变量名} 引用 shop/policy.yml 里的店铺政策，例如 {free_shipping_threshold}。\n")
+            break
+    destination.write_text("".join(lines), "utf-8")
+    return replaced
+
+
+def domain_intent_names(path: Path) -> List[str]:
+    domain = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+    names = []
+    for item in domain.get("intents") or []:
+        names.append(str(next(iter(item))) if isinstance(item, dict) else str(item))
+    return names
+
+
+def verify_workspace(root: Path, catalog: IntentCatalog, answers: Dict[str, IntentInfo],
+                     keep_answers: bool) -> None:
+    """Re-read what was written: valid YAML, every intent has examples, placeholders in place."""
+    try:
+        domain = yaml.safe_load((root / "domain.yml").read_text("utf-8")) or {}
+        blocks = [b for path in nlu_files(root / "data") for b in read_nlu_blocks(path)]
+    except yaml.YAMLError as exc:  # a bug here, not the student's doing
+        raise WorkspaceError(f"生成的工作区文件格式有误（请把这条消息告诉老师）：{exc}") from exc
+    with_examples = {b.intent for b in blocks if b.examples}
+    missing = [i for i in domain_intent_names(root / "domain.yml") if i in catalog.intents
+               and i not in with_examples]
+    if missing:
+        raise WorkspaceError(f"生成的工作区里这些意图没有问法（请告诉老师）：{'、'.join(missing)}")
+    if not keep_answers:
+        responses = domain.get("responses") or {}
+        unchanged = [name for name in answers if name in responses
+                     and not all(is_placeholder(v.get("text")) for v in responses[name])]
+        if unchanged:
+            raise WorkspaceError(f"生成的工作区里这些答案没有换成占位符（请告诉老师）：{'、'.join(unchanged)}")
+
+
+def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_examples: int = 0,
+                     keep_answers: bool = False) -> WorkspaceSummary:
+    """Create a student workspace at `target` from the `reference` project."""
+    target = Path(target).resolve()
+    reference = Path(reference).resolve()
+    check_target(target, reference)
+    for name in ["domain.yml", "shop/intents.yml"] + COPIED_FILES + COPIED_DIRS:
+        if not (reference / name).exists():
+            raise WorkspaceError(f"参考项目 {reference} 缺少 {name}，无法创建工作区。")
+    catalog = read_intent_catalog(reference / "shop")
+    if not catalog.intents:
+        raise WorkspaceError(f"{reference / 'shop' / 'intents.yml'} 里没有登记任何意图。")
+    answers = {} if keep_answers else student_responses(catalog)
+    created = not target.exists()
+    target.mkdir(parents=True, exist_ok=True)
+    warnings: List[str] = []
+    try:
+        for name in COPIED_FILES:
+            shutil.copy2(reference / name, target / name)
+        for name in COPIED_DIRS:
+            _copy_ignoring_hidden(reference / name, target / name)
+        (target / "var").mkdir()
+        placeholders = rewrite_domain(reference / "domain.yml", target / "domain.yml", answers)
+        written: Dict[str, List[str]] = {}
+        for path in nlu_files(reference / "data"):
+            rewrite_nlu_file(path, target / "data" / "nlu" / path.name, catalog, keep_examples,
+                             written, warnings)
+        domain_intents = domain_intent_names(target / "domain.yml")
+        for intent in append_missing_intents(target / "data", catalog, written, domain_intents):
+            written[intent] = [catalog.intents[intent].standard]
+        verify_workspace(target, catalog, answers, keep_answers)
+        by_category: Dict[str, int] = {label: 0 for label in catalog.categories.values()}
+        for intent in written:
+            label = catalog.label_of(intent)
+            by_category[label] = by_category.get(label, 0) + 1
+        by_category = {label: n for label, n in by_category.items() if n}
+        summary = WorkspaceSummary(root=target, intents_by_category=by_category, placeholders=placeholders,
+                                   examples=sum(len(e) for e in written.values()), warnings=warnings)
+        (target / "README.md").write_text(
+            workspace_readme(summary, reference, keep_examples, keep_answers), "utf-8")
+        return summary
+    except BaseException:
+        # Leave nothing half-made: remove what this call created.
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            for child in target.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        raise
+
+
+def workspace_readme(summary: WorkspaceSummary, reference: Path, keep_examples: int,
+                     keep_answers: bool) -> str:
+    ws = summary.root
+    today = _dt.date.today().isoformat()
+    try:
+        policy = yaml.safe_load((ws / "shop" / "policy.yml").read_text("utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        policy = {}
+    shop_name = policy.get("shop_name") or "参考店铺"
+    categories = "、".join(f"{label} {count} 个" for label, count in summary.intents_by_category.items())
+    if keep_examples:
+        start = f"每个意图有 1 条标准问题和参考项目的最多 {keep_examples} 条相似问法"
+    else:
+        start = "每个意图只有 1 条标准问题"
+    answers = ("答案保留了参考项目的话术，可以直接修改、优化" if keep_answers else
+               f"有 {summary.placeholders} 个答案空着，等你来写")
+    return f"""# 我的店小蜜练习工作区
+
+这个工作区是从参考店铺“{shop_name}”（{reference}）创建的（{today}），就像在店小蜜里订阅了
+“行业包”：顾客常问的问题（意图）已经建好了，共 {sum(summary.intents_by_category.values())} 个（{categories}）；
+{start}；{answers}。
+
+## 练习步骤
+
+1. **写答案**：打开 `domain.yml`，在 `responses:` 下面找到所有“{PLACEHOLDER}……”，
+   整句换成你写的话术。要点：称呼“亲/您”，礼貌；不用“保证、绝对、肯定、一定”等绝对化承诺，
+   不用“最、第一、顶级”等极限词；可以用 `{{变量名}}` 引用 `shop/policy.yml` 里的店铺政策，
+   例如 `{{free_shipping_threshold}}`（包邮门槛）、`{{return_days}}`（无理由退货天数）。
+2. **加相似问法**：打开 `data/nlu/` 里的文件（基础问答 `basic.yml`、商品问答 `product.yml`、
+   退换货 `returns.yml`、物流 `logistics.yml`、质量问题 `quality.yml`、其他 `other.yml`），
+   给每个意图补充顾客的不同问法，每个意图至少写到 {TARGET_EXAMPLES} 条。像真实顾客一样写：口语、错别字、
+   长短都有；同一句话不要放进两个意图。哪个问题改哪个文件，见 `data/README.md`。
+3. **检查**：`check` 会指出格式错误、没写的答案和问法太少的意图（文件名和行号）。
+4. **训练**：`train` 训练你的机器人（数据没变时会跳过）。
+5. **测试**：`shell` 打开对话窗口，像顾客一样提问；加 `--debug` 能看到识别出的意图和置信度。
+6. **诊断**：`diagnose` 像店小蜜的“数据分析”一样，统计识别率、转人工率，列出机器人没听懂的问题，
+   并建议它们属于哪个意图；`--export` 把建议导出成可以直接粘贴的问法，`--html` 生成图表页面。
+7. **改进**：审核导出的问法，加到 `data/nlu/` 对应意图下面，修改答案，再回到第 3 步。
+
+## 运行命令
+
+在参考项目文件夹里运行（推荐，不需要激活虚拟环境）：
+
+```bash
+cd {reference}
+python3 start.py check --project {ws}
+python3 start.py train --project {ws}
+python3 start.py shell --project {ws} --debug
+python3 start.py diagnose --project {ws} --html {ws}/诊断报告.html --export {ws}/建议问法.yml
+```
+
+也可以在本工作区里运行（先激活参考项目的虚拟环境；Windows 用 `{reference}\\.venv\\Scripts\\activate`）：
+
+```bash
+source {reference}/.venv/bin/activate
+cd {ws}
+python -m bot check --project .
+python -m bot train --project .
+python -m bot shell --project . --debug
+python -m bot diagnose --project . --html 诊断报告.html --export 建议问法.yml
+```
+
+（如果提示 `No module named bot`，先在参考项目文件夹里运行一次 `python3 start.py setup`。）
+
+## 文件说明
+
+| 文件 | 作用 | 要不要改 |
+| --- | --- | --- |
+| `domain.yml` | 意图列表和全部答案（`responses:`） | 写答案 |
+| `data/nlu/` | 顾客的相似问法，每个技能一个文件 | 加问法 |
+| `data/rules/`、`data/stories/` | 一问一答规则和多轮对话示例 | 新增意图时加规则 |
+| `shop/intents.yml` | 意图的类别和标准问题 | 新增意图时登记 |
+| `shop/policy.yml`、`shop/catalog.yml` | 店铺政策、商品知识 | 可以改成你自己的店铺 |
+| `config.yml`、`endpoints.yml` | 训练配置、对话记录设置 | 不用改 |
+| `var/` | 运行时生成：订单数据库、对话记录 `conversations.db` | 不用改 |
+
+售后（退货、物流、质量问题）和商品问答的答案由参考项目的程序按订单和商品信息生成，
+它们用到的话术（如 `utter_ask_order_id`）已经保留，不用写。
+"""
