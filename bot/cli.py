@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import warnings
 from pathlib import Path
 from typing import List, Optional
 
 from bot import console
 from bot.exit_codes import EXIT_OK, EXIT_USAGE
 
-COMMANDS = ["train", "shell"]
+COMMANDS = ["train", "shell", "new", "diagnose", "check"]
 
 # argparse's own words, in Chinese: users of this tool read no English.
 ARGPARSE_WORDS = {
@@ -45,6 +46,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not getattr(args, "verbose", False):
+        # Rasa's dependencies warn about their own deprecations on import, and Rasa
+        # resets the warning filters while loading, so silence the display itself.
+        warnings.showwarning = lambda *args, **kwargs: None
     if not args.command:
         parser.print_help()
         return EXIT_USAGE

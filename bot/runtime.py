@@ -47,14 +47,19 @@ class BotRuntime:
         self.conversations_db = conversations_db
         self.agent = None
 
-    async def load(self) -> "BotRuntime":
+    async def load(self, verbose: bool = False) -> "BotRuntime":
         import logging
 
         from rasa.core.agent import load_agent
         from rasa.core.utils import AvailableEndpoints
+        from rasa.utils.common import configure_logging_and_warnings
         from rasa.utils.endpoints import EndpointConfig
+        from rasa.utils.log_utils import configure_structlog
 
-        logging.getLogger("rasa").setLevel(logging.ERROR)
+        # Rasa's own logs stay out of the user's way unless asked for.
+        level = logging.DEBUG if verbose else logging.ERROR
+        configure_logging_and_warnings(level)
+        configure_structlog(level)
         endpoints = AvailableEndpoints(
             action=EndpointConfig(url=self.action_url),
             tracker_store=EndpointConfig(type="SQL", dialect="sqlite",

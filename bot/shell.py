@@ -26,6 +26,7 @@ HELP = """可用命令：
 
 @dataclass
 class ShellOptions:
+    verbose: bool = False
     debug: bool = False
     assist: bool = False
     product: Optional[str] = None
@@ -91,7 +92,7 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
     try:
         runtime = BotRuntime(model, server.url, project.conversations_db)
         with console.progress("加载模型"):
-            await runtime.load()
+            await runtime.load(verbose=options.verbose)
             server.wait_ready()
         sender = f"shell-{uuid.uuid4().hex[:8]}"
         context = {"product": resolve_product(project, options.product) if options.product else None,

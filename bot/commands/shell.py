@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="每轮显示意图、置信度、实体、槽位和动作")
     parser.add_argument("--product", help="顾客正在浏览的商品（编号或名称）")
     parser.add_argument("--order", help="当前买家的订单号")
-    parser.add_argument("--verbose", action="store_true", help="训练时显示 Rasa 的完整输出")
+    parser.add_argument("--verbose", action="store_true", help="显示 Rasa 的完整输出（训练和对话日志）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,5 +32,5 @@ def run(args: argparse.Namespace) -> int:
     except TrainingError as exc:
         console.error(str(exc))
         return EXIT_FAILED
-    options = ShellOptions(debug=args.debug, assist=args.assist, product=args.product, order=args.order)
+    options = ShellOptions(verbose=args.verbose, debug=args.debug, assist=args.assist, product=args.product, order=args.order)
     return asyncio.run(chat(project, model, options))
