@@ -1,0 +1,279 @@
+"""Product questions and size recommendation.
+
+action_product_answer   price, sizes, material, colours, stock, usage, quality, overview
+validate_size_form      checks height/weight; asks only what the product needs
+action_recommend_size   recommends a size from the product's size chart
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import products, shop_data
+from actions.common import ask_which_product, entity_values, first, latest_intent, latest_text
+
+Product = Dict[Text, Any]
+Reply = Tuple[Text, Dict[Text, Any]]
+
+HEIGHT_RANGE = (120, 220)  # cm
+WEIGHT_RANGE = (30, 150)  # kg
+
+
+def product_in_message(tracker: Tracker) -> Optional[Product]:
+    """The first catalog product named in the latest message."""
+    for value in entity_values(tracker, "product"):
+        product = shop_data.find_product(value)
+        if product:
+            return product
+    return None
+
+
+def current_product(tracker: Tracker) -> Optional[Product]:
+    """The product of the latest message, else the one the conversation is about."""
+    return product_in_message(tracker) or shop_data.find_product(first(tracker.get_slot("product")))
+
+
+def in_range(value: Optional[float], bounds: Tuple[float, float]) -> bool:
+    return value is not None and bounds[0] <= value <= bounds[1]
+
+
+# ---------------------------------------------------------------- answers
+
+
+def _fact(product: Product, key: Text, response: Text) -> Reply:
+    value = product.get(key)
+    if not value:
+        return "utter_product_fact_missing", {"product_name": products.name(product)}
+    return response, {"product_name": products.name(product), key: str(value).rstrip("。")}
+
+
+def price_reply(product: Product) -> Reply:
+    if product.get("price") is None:
+        return "utter_product_fact_missing", {"product_name": products.name(product)}
+    return "utter_product_price", {"product_name": products.name(product),
+                                   "price": products.price_text(product)}
+
+
+def size_chart_reply(product: Product) -> Reply:
+    if not products.has_sizes(product):
+        return "utter_product_no_size", {"product_name": products.name(product),
+                                         "spec": products.spec_text(product)}
+    chart = products.size_chart_text(product)
+    if not chart:
+        return "utter_size_no_chart", {"product_name": products.name(product),
+                                       "sizes": products.sizes_text(product)}
+    return "utter_product_size", {"product_name": products.name(product),
+                                  "sizes": products.sizes_text(product), "size_chart": chart}
+
+
+def color_reply(product: Product) -> Reply:
+    if not products.colors(product):
+        return "utter_product_fact_missing", {"product_name": products.name(product)}
+    return "utter_product_color", {"product_name": products.name(product),
+                                   "colors": products.enumerate_text(products.colors(product))}
+
+
+def stock_reply(product: Product) -> Reply:
+    in_stock, sold_out = products.stock_split(product)
+    name = products.name(product)
+    if not in_stock:
+        return "utter_product_sold_out", {"product_name": name}
+    if sold_out:
+        return "utter_product_partly_sold_out", {
+            "product_name": name,
+            "in_stock": products.enumerate_text(in_stock),
+            "sold_out": products.enumerate_text(sold_out),
+        }
+    return "utter_product_in_stock", {"product_name": name,
+                                      "colors": products.enumerate_text(in_stock)}
+
+
+def info_reply(product: Product) -> Reply:
+    description = str(product.get("description") or "").strip()
+    if not description:
+        return price_reply(product)
+    if description[-1] not in "。！～":
+        description += "。"
+    return "utter_product_info", {
+        "product_name": products.name(product),
+        "description": description,
+        "price": products.price_text(product),
+        "colors": products.enumerate_text(products.colors(product)) or "多种款式",
+    }
+
+
+ANSWERS: Dict[Text, Callable[[Product], Reply]] = {
+    "ask_price": price_reply,
+    "ask_size": size_chart_reply,
+    "ask_material": lambda p: _fact(p, "material", "utter_product_material"),
+    "ask_color": color_reply,
+    "ask_stock": stock_reply,
+    "ask_usage": lambda p: _fact(p, "care", "utter_product_usage"),
+    "ask_product_quality": lambda p: _fact(p, "quality", "utter_product_quality"),
+    "ask_product_info": info_reply,
+}
+
+
+def size_reply(
+    product: Product,
+    height: Optional[float] = None,
+    weight: Optional[float] = None,
+    foot_length: Optional[float] = None,
+) -> Reply:
+    """The size recommendation reply for the measures known (shared with action_inform)."""
+    advice = products.recommend_size(product, height, weight, foot_length)
+    values: Dict[Text, Any] = {"product_name": products.name(product)}
+    if advice.reason == "no_sizes":
+        return "utter_product_no_size", {**values, "spec": products.spec_text(product)}
+    if advice.reason == "no_chart":
+        return "utter_size_no_chart", {**values, "sizes": products.sizes_text(product)}
+    if advice.reason == "need_measures":
+        return ("utter_ask_height" if height is None else "utter_ask_weight"), {}
+    if advice.reason == "need_foot_length":
+        return "utter_shoe_size_chart", {**values,
+                                         "size_chart": products.size_chart_text(product)}
+    if product.get("kind") == "shoes":
+        values.update(foot_length=products.number_text(foot_length),
+                      chart_range=advice.chart_range)
+        if advice.reason == "out_of_range":
+            return "utter_foot_length_out_of_range", values
+        return "utter_shoe_size_recommend", {**values, "size": advice.size}
+    values.update(height=products.number_text(height), weight=products.number_text(weight),
+                  chart_range=advice.chart_range)
+    if advice.reason == "out_of_range":
+        return "utter_size_out_of_range", values
+    if advice.reason == "between":
+        return "utter_size_recommend_between", {
+            **values, "size": advice.size,
+            "size_by_height": advice.size_by_height, "size_by_weight": advice.size_by_weight,
+        }
+    return "utter_size_recommend", {**values, "size": advice.size}
+
+
+def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Optional[float]]:
+    """Height (cm), weight (kg) and foot length (cm): the latest message, else the slots.
+
+    Implausible heights and weights count as unknown.
+    """
+    def value(name: Text) -> Optional[float]:
+        for candidate in entity_values(tracker, name) + [first(tracker.get_slot(name))]:
+            number = products.to_number(candidate)
+            if number is not None:
+                return number
+        return None
+
+    height, weight = value("height"), value("weight")
+    return (
+        height if in_range(height, HEIGHT_RANGE) else None,
+        weight if in_range(weight, WEIGHT_RANGE) else None,
+        value("foot_length"),
+    )
+
+
+# ---------------------------------------------------------------- actions
+
+
+class ActionProductAnswer(Action):
+    def name(self) -> Text:
+        return "action_product_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        product = current_product(tracker)
+        if product is None:
+            ask_which_product(dispatcher)
+            return []
+        answer = ANSWERS.get(latest_intent(tracker), info_reply)
+        response, values = answer(product)
+        dispatcher.utter_message(response=response, **values)
+        return [SlotSet("product", product["id"])]
+
+
+class ValidateSizeForm(FormValidationAction):
+    """Checks the measures; the slots the form asks for depend on the product.
+
+    clothing with a size chart: height and weight (the domain's required slots)
+    shoes, or products without sizes: nothing (action_recommend_size uses the foot
+    length if known, else shows the shoe chart)
+    no product known yet: the product first (utter_ask_product)
+    Shoes and products without sizes end the form at once, so no one is asked for
+    their weight to buy a power bank.
+    """
+
+    def name(self) -> Text:
+        return "validate_size_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        measures_needed = [s for s in domain_slots if s != "product"]
+        product = shop_data.find_product(first(tracker.get_slot("product")))
+        if product is None:
+            return ["product"] + measures_needed
+        if not (product.get("kind") == "clothing" and products.has_sizes(product)
+                and products.chart_rows(product, "height", "weight")):
+            measures_needed = []
+        if tracker.get_slot("requested_slot") == "product":
+            # The customer just answered utter_ask_product: validate that answer too.
+            return ["product"] + measures_needed
+        return measures_needed
+
+    async def extract_product(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """While the form asks for the product, find a name the entity extractor missed."""
+        if tracker.get_slot("requested_slot") != "product" or entity_values(tracker, "product"):
+            return {}
+        product = shop_data.find_product_in_text(latest_text(tracker))
+        return {"product": product["id"]} if product else {}
+
+    def validate_product(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        product = shop_data.find_product(first(value))
+        # Unknown: the form asks again with utter_ask_product.
+        return {"product": product["id"] if product else None}
+
+    def validate_height(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        height = products.to_number(first(value))
+        if not in_range(height, HEIGHT_RANGE):
+            dispatcher.utter_message(response="utter_invalid_height")
+            return {"height": None}
+        return {"height": height}
+
+    def validate_weight(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        weight = products.to_number(first(value))
+        if not in_range(weight, WEIGHT_RANGE):
+            dispatcher.utter_message(response="utter_invalid_weight")
+            return {"weight": None}
+        return {"weight": weight}
+
+
+class ActionRecommendSize(Action):
+    def name(self) -> Text:
+        return "action_recommend_size"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        product = current_product(tracker)
+        if product is None:
+            ask_which_product(dispatcher)
+            return []
+        response, values = size_reply(product, *measures(tracker))
+        dispatcher.utter_message(response=response, **values)
+        return []

@@ -1,0 +1,158 @@
+"""Shared fixtures: the real domain, a temporary order database, trackers and a runner
+that executes an action like the action server does and renders its replies with
+Rasa's own response generator (so a missing {variable} fails the test)."""
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+import yaml
+
+PROJECT = Path(__file__).resolve().parent.parent
+# `pytest` run as a script does not put the project on sys.path (`python -m pytest` does).
+if str(PROJECT) not in sys.path:
+    sys.path.insert(0, str(PROJECT))
+# Words shop customer service must not use (广告法极限词 and absolute promises).
+BANNED_WORDS = ["保证", "绝对", "肯定", "一定", "100%", "最", "第一", "顶级", "永久"]
+UNFILLED = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    """domain.yml as the dict the action server receives."""
+    with open(PROJECT / "domain.yml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@pytest.fixture(scope="session")
+def nlg(domain):
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    return TemplatedNaturalLanguageGenerator(domain["responses"])
+
+
+@pytest.fixture
+def shop_db(tmp_path, monkeypatch) -> Path:
+    """SHOP_DB points at a fresh file; the first action seeds it from shop/orders.yml."""
+    path = tmp_path / "shop.db"
+    monkeypatch.setenv("SHOP_DB", str(path))
+    monkeypatch.delenv("SHOP_DIR", raising=False)
+    return path
+
+
+def rows(db: Path, sql: str, *params) -> List[Dict[str, Any]]:
+    """Query a test database read-only (a missing file is an error, never created)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params).fetchall()]
+    finally:
+        conn.close()
+
+
+def make_tracker(
+    domain: Dict[str, Any],
+    slots: Optional[Dict[str, Any]] = None,
+    intent: Optional[str] = None,
+    text: str = "",
+    entities: Optional[List[Any]] = None,  # (entity, value) tuples or entity dicts
+    events: Optional[List[Dict[str, Any]]] = None,
+    active_loop: Optional[str] = None,
+    confidence: float = 0.95,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    sender_id: str = "test-user",
+    append_user: bool = True,
+):
+    """A rasa_sdk Tracker whose latest message is `text` with `intent` and `entities`.
+
+    The user event is appended to `events` unless append_user is False (then `events`
+    must already hold it, e.g. followed by a form's slot candidates).
+    """
+    from rasa_sdk import Tracker
+
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence} if intent else {},
+        "entities": [
+            {"entity": e[0], "value": e[1]} if isinstance(e, tuple) else e
+            for e in entities or []
+        ],
+        "intent_ranking": ranking or (
+            [{"name": intent, "confidence": confidence}] if intent else []),
+    }
+    all_slots = {name: None for name in domain.get("slots", {})}
+    all_slots["requested_slot"] = None
+    all_slots.update(slots or {})
+    history = list(events or [])
+    if append_user and (intent or text):
+        history.append({"event": "user", "text": text, "parse_data": latest})
+    return Tracker(
+        sender_id=sender_id,
+        slots=all_slots,
+        latest_message=latest,
+        events=history,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def user_event(intent: str, text: str = "") -> Dict[str, Any]:
+    return {"event": "user", "text": text,
+            "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": [],
+                           "text": text}}
+
+
+@dataclass
+class Result:
+    events: List[Dict[str, Any]]
+    messages: List[Dict[str, Any]]
+    texts: List[str] = field(default_factory=list)
+
+    @property
+    def responses(self) -> List[str]:
+        return [m.get("response") for m in self.messages]
+
+    def values(self, index: int = -1) -> Dict[str, Any]:
+        """The variables the action passed to its index-th response."""
+        skip = {"text", "buttons", "elements", "custom", "template", "response", "image",
+                "attachment"}
+        return {k: v for k, v in self.messages[index].items() if k not in skip}
+
+
+@pytest.fixture
+def run(domain, nlg):
+    """run(action, tracker[, domain]) -> Result; every reply is rendered and checked."""
+    from rasa_sdk.executor import CollectingDispatcher
+    from rasa_sdk.utils import call_potential_coroutine
+
+    def runner(action, tracker, with_domain=None) -> Result:
+        dispatcher = CollectingDispatcher()
+
+        async def go():
+            return await call_potential_coroutine(
+                action.run(dispatcher, tracker, with_domain or domain))
+
+        events = asyncio.run(go())
+        result = Result(events=events, messages=dispatcher.messages)
+        for message in dispatcher.messages:
+            name = message.get("response")
+            assert name in domain["responses"], f"response {name} is not in domain.yml"
+            slots = {k: v for k, v in tracker.slots.items() if v is not None}
+            kwargs = {k: v for k, v in message.items() if k != "response"}  # as Rasa does
+            rendered = nlg.generate_from_slots(name, slots, "collector", **kwargs)
+            assert rendered and rendered.get("text"), f"{name} rendered nothing"
+            text = rendered["text"]
+            assert not UNFILLED.search(text), f"{name} left a variable unfilled: {text}"
+            assert not [w for w in BANNED_WORDS if w in text], f"{name} uses a banned word: {text}"
+            result.texts.append(text)
+        return result
+
+    return runner
