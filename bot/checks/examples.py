@@ -1,0 +1,135 @@
+"""Check 3: the examples (相似问法) of each intent.
+
+- fewer than 12 examples: warning; fewer than 5: error;
+- the same sentence under two intents: error (both places);
+- the same sentence twice in one intent: warning;
+- sentences that differ only by punctuation, spaces, emoji, letter case, full/half width
+  or the particles 亲/吗/呢/啊/呀/哦/嘛: they teach the classifier nothing new (warning,
+  same intent) or contradict each other (error, two intents).
+
+The particles are removed wherever they are: "在吗" and "在呢" both become "在". Words
+like 亲自 or 呢子 lose a character too, but two sentences only collide when everything
+else is identical, so that never makes different questions look the same.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Dict, List, Tuple
+
+from bot.checks.findings import Finding, error, warning
+from bot.checks.model import Example, Model
+
+MIN_EXAMPLES = 12
+MIN_EXAMPLES_ERROR = 5
+PARTICLES = set("亲吗呢啊呀哦嘛")
+
+
+def normalise(text: str) -> str:
+    """The part of an example that carries meaning (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    kept = []
+    for ch in text:
+        if ch in PARTICLES:
+            continue
+        category = unicodedata.category(ch)
+        if category[0] in "PSZC" or category in ("Mn", "Me"):
+            continue  # punctuation, symbols and emoji, spaces, control/format, modifiers
+        kept.append(ch)
+    return "".join(kept)
+
+
+def check(model: Model) -> List[Finding]:
+    findings: List[Finding] = []
+    findings += _counts(model)
+    findings += _duplicates(model)
+    return findings
+
+
+def _counts(model: Model) -> List[Finding]:
+    findings = []
+    for intent, blocks in model.intents_with_examples().items():
+        distinct = {e.plain for b in blocks for e in b.examples}
+        n = len(distinct)
+        if n == 0 or n >= MIN_EXAMPLES:
+            continue  # no examples at all: check 2 reports it
+        first = blocks[0]
+        need = MIN_EXAMPLES - n
+        fix = (f"再写至少 {need} 条不同的问法：像真实顾客一样写，口语、错别字、带订单号、"
+               f"长句短句都要有。")
+        if n < MIN_EXAMPLES_ERROR:
+            findings.append(error(
+                "examples.too_few", first.file, first.line,
+                f"意图 {intent} 只有 {n} 条例句，少于 {MIN_EXAMPLES_ERROR} 条机器人基本学不会（课程要求至少 {MIN_EXAMPLES} 条）。",
+                fix))
+        else:
+            findings.append(warning(
+                "examples.few", first.file, first.line,
+                f"意图 {intent} 只有 {n} 条例句，课程要求至少 {MIN_EXAMPLES} 条，少了容易认错。",
+                fix))
+    return findings
+
+
+def _ordered(model: Model) -> List[Example]:
+    order = {rel: i for i, rel in enumerate(model.files)}
+    examples = [e for b in model.nlu for e in b.examples]
+    return sorted(examples, key=lambda e: (order.get(e.file, len(order)), e.line))
+
+
+def _duplicates(model: Model) -> List[Finding]:
+    findings: List[Finding] = []
+    examples = _ordered(model)
+    # exact duplicates (after entity annotations are removed)
+    by_text: Dict[str, List[Example]] = {}
+    for example in examples:
+        by_text.setdefault(example.plain, []).append(example)
+    for text, same in by_text.items():
+        first_in: Dict[str, Example] = {}
+        for example in same:
+            if example.intent in first_in:
+                first = first_in[example.intent]
+                findings.append(warning(
+                    "examples.duplicate", example.file, example.line,
+                    f"例句「{text}」在意图 {example.intent} 里重复了（第一次在 {first.file}:{first.line}）。",
+                    "删掉这一条，换成一个新的问法。", also=[(first.file, first.line)]))
+                continue
+            if first_in:  # already the example of another intent
+                other = next(iter(first_in.values()))
+                findings.append(error(
+                    "examples.two_intents", example.file, example.line,
+                    f"同一句话「{text}」同时是意图 {other.intent}（{other.file}:{other.line}）和 "
+                    f"{example.intent}（{example.file}:{example.line}）的例句：机器人分不清该归哪个意图。",
+                    "想清楚顾客说这句话时想问什么，只在那个意图里保留它，另一处删掉。",
+                    also=[(other.file, other.line)], key=("two_intents", text)))
+            first_in[example.intent] = example
+    # near duplicates: the same after normalisation, different as written
+    by_key: Dict[str, List[Example]] = {}
+    for example in examples:
+        key = normalise(example.plain)
+        if key:
+            by_key.setdefault(key, []).append(example)
+    for key, group in by_key.items():
+        seen_texts: Dict[Tuple[str, str], Example] = {}
+        firsts: List[Example] = []
+        for example in group:
+            if (example.intent, example.plain) in seen_texts:
+                continue  # an exact duplicate: reported above
+            seen_texts[(example.intent, example.plain)] = example
+            base_same = next((f for f in firsts if f.intent == example.intent), None)
+            base_other = next((f for f in firsts if f.intent != example.intent and f.plain != example.plain), None)
+            firsts.append(example)
+            if base_same is not None:
+                findings.append(warning(
+                    "examples.similar", example.file, example.line,
+                    f"例句「{example.plain}」和「{base_same.plain}」（{base_same.file}:{base_same.line}）只差标点、"
+                    f"空格、表情或“亲/吗/呢/啊/呀/哦/嘛”，对机器人来说是同一句话，学不到新东西。",
+                    "删掉其中一条，或者改写成真正不同的问法（换个说法、加上具体商品或情况）。",
+                    also=[(base_same.file, base_same.line)]))
+            elif base_other is not None:
+                findings.append(error(
+                    "examples.similar_two_intents", example.file, example.line,
+                    f"例句「{example.plain}」（意图 {example.intent}）和「{base_other.plain}」"
+                    f"（意图 {base_other.intent}，{base_other.file}:{base_other.line}）只差标点、空格、表情或语气词，"
+                    f"等于同一句话放进了两个意图，机器人分不清。",
+                    "只在正确的那个意图里保留它，另一处删掉或改成明显不同的问法。",
+                    also=[(base_other.file, base_other.line)]))
+    return findings

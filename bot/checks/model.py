@@ -1,0 +1,355 @@
+"""The project as the content checks see it: intents, examples, rules, stories, answers,
+categories, policy keys and the catalog, each with its file and line.
+
+Built from the parsed files of check 1. Misspelt keys are read as the key they misspell
+(`intnet:` counts as `intent:`), so one typo gives one finding, not a cascade. A file
+that cannot be parsed at all is listed in `unreadable`: checks that would conclude
+"missing" from its absence skip themselves.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Set, Tuple
+
+from bot.checks import yaml_syntax as ys
+from bot.checks.findings import Finding, error
+from bot.checks.source import Node, SourceFile, iter_yaml_files
+
+ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+
+# Rasa 3.6 (rasa.shared.core.constants): intents and actions every assistant has.
+DEFAULT_INTENTS = {"restart", "back", "out_of_scope", "session_start", "nlu_fallback"}
+DEFAULT_ACTIONS = {
+    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
+    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
+    "action_default_ask_rephrase", "action_two_stage_fallback", "action_unlikely_intent",
+    "action_back", "...", "action_extract_slots",
+}
+# Responses Rasa's default actions send by themselves.
+DEFAULT_RESPONSES = {"utter_default", "utter_ask_rephrase", "utter_restart", "utter_back",
+                     "utter_ask_affirmation"}
+
+
+def strip_annotations(text: str) -> str:
+    """`[P03](product)多少钱` -> `P03多少钱`."""
+    return ENTITY_ANNOTATION.sub(r"\1", text)
+
+
+@dataclass
+class Example:
+    intent: str
+    text: str          # as written after "- "
+    file: str
+    line: int
+
+    @property
+    def plain(self) -> str:
+        return strip_annotations(self.text).strip()
+
+
+@dataclass
+class IntentBlock:
+    name: str
+    file: str
+    line: int
+    examples: List[Example] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    kind: str          # intent, action, active_loop, slot_was_set, checkpoint ...
+    name: str
+    file: str
+    line: int
+
+
+@dataclass
+class Flow:
+    kind: str          # "rule" or "story"
+    name: str
+    file: str
+    line: int
+    steps: List[Step] = field(default_factory=list)
+    condition: List[Step] = field(default_factory=list)
+
+
+@dataclass
+class Variant:
+    text: Optional[str]   # None: no text key (image/custom only)
+    line: int
+
+
+@dataclass
+class Response:
+    name: str
+    line: int
+    variants: List[Variant] = field(default_factory=list)
+
+
+@dataclass
+class Form:
+    name: str
+    line: int
+    required_slots: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Domain:
+    file: str
+    intents: Dict[str, int] = field(default_factory=dict)
+    entities: Dict[str, int] = field(default_factory=dict)
+    slots: Dict[str, int] = field(default_factory=dict)
+    forms: Dict[str, Form] = field(default_factory=dict)
+    actions: Dict[str, int] = field(default_factory=dict)
+    responses: Dict[str, Response] = field(default_factory=dict)
+    intents_line: Optional[int] = None
+    responses_line: Optional[int] = None
+
+
+@dataclass
+class Category:
+    intent: str
+    category: str
+    line: int
+
+
+@dataclass
+class Model:
+    root: Path
+    files: Dict[str, ys.ParsedFile] = field(default_factory=dict)
+    domain: Optional[Domain] = None
+    nlu: List[IntentBlock] = field(default_factory=list)
+    flows: List[Flow] = field(default_factory=list)
+    categories: Optional[Dict[str, Category]] = None   # None: shop/intents.yml missing
+    categories_file: str = "shop/intents.yml"
+    policy_keys: Optional[Set[str]] = None
+    catalog: Optional[ys.ParsedFile] = None
+    unreadable: Set[str] = field(default_factory=set)  # "domain", "data", "intents", ...
+    findings: List[Finding] = field(default_factory=list)  # check 1 + loading problems
+    missing: List[str] = field(default_factory=list)
+
+    def intents_with_examples(self) -> Dict[str, List[IntentBlock]]:
+        found: Dict[str, List[IntentBlock]] = {}
+        for block in self.nlu:
+            found.setdefault(block.name, []).append(block)
+        return found
+
+
+# ------------------------------------------------------------------ loading
+
+
+def project_files(root: Path) -> List[Path]:
+    files = [root / "domain.yml", root / "config.yml"]
+    files += list(iter_yaml_files(root / "data"))
+    files += [root / "shop" / name for name in ("intents.yml", "policy.yml", "catalog.yml")]
+    return [p for p in files if p.is_file()]
+
+
+def load(root: Path) -> Model:
+    model = Model(root=root)
+    for name in ("domain.yml", "config.yml", "data"):
+        if not (root / name).exists():
+            model.missing.append(name)
+    for path in project_files(root):
+        parsed = ys.check_file(SourceFile.read(path, root))
+        model.files[parsed.source.rel] = parsed
+        model.findings += parsed.findings
+        if not parsed.ok:
+            model.unreadable.add(parsed.kind)
+    for rel, parsed in model.files.items():
+        if parsed.tree is None or not parsed.tree.is_map:
+            continue
+        if parsed.kind == "domain":
+            model.domain = _domain(parsed, model)
+        elif parsed.kind == "data":
+            _data(parsed, model)
+        elif parsed.kind == "intents":
+            model.categories = _categories(parsed, model)
+        elif parsed.kind == "policy":
+            model.policy_keys = {str(k) for k in parsed.tree.keys()}
+        elif parsed.kind == "catalog":
+            model.catalog = parsed
+    if "shop/intents.yml" in model.files and model.categories is None:
+        model.categories = {} if model.files["shop/intents.yml"].ok else None
+    if "shop/catalog.yml" in model.files and model.catalog is None and model.files["shop/catalog.yml"].ok:
+        model.catalog = model.files["shop/catalog.yml"]
+    return model
+
+
+def _get(node: Optional[Node], key: str, allowed: Set[str]) -> Optional[Node]:
+    """node[key], also when the key is misspelt (`intnet` for `intent`)."""
+    if node is None or not node.is_map:
+        return None
+    exact = node.get(key)
+    if exact is not None:
+        return exact
+    for k, v in node.pairs:
+        if isinstance(k.value, str) and ys.canonical_key(k.value, allowed) == key:
+            return v
+    return None
+
+
+def _names(node: Optional[Node]) -> List[Tuple[str, int]]:
+    """Names of a list (`- greet`, `- greet: {...}`) or a mapping, with lines."""
+    if node is None:
+        return []
+    if node.is_map:
+        return [(str(k.value), k.line) for k, _ in node.pairs]
+    if node.is_seq:
+        names = []
+        for item in node.items:
+            if item.is_scalar and item.value is not None:
+                names.append((str(item.value), item.line))
+            elif item.is_map and item.pairs:
+                k = item.pairs[0][0]
+                names.append((str(k.value), k.line))
+        return names
+    return []
+
+
+def _duplicates(parsed: ys.ParsedFile, node: Optional[Node], what: str, model: Model) -> None:
+    if node is None or not node.is_map:
+        return
+    seen: Dict[str, int] = {}
+    for k, _ in node.pairs:
+        name = str(k.value)
+        if name in seen:
+            model.findings.append(error(
+                "structure.duplicate_key", parsed.source.rel, k.line,
+                f"{what} '{name}' 写了两次（第 {seen[name]} 行和第 {k.line} 行）：YAML 只保留后面那个，"
+                f"前面那个会被悄悄丢掉。",
+                f"把两处合并成一个 '{name}'。", also=[(parsed.source.rel, seen[name])]))
+        else:
+            seen[name] = k.line
+
+
+def _domain(parsed: ys.ParsedFile, model: Model) -> Domain:
+    rel = parsed.source.rel
+    tree = parsed.tree
+    top = ys.DOMAIN_TOP
+    domain = Domain(file=rel)
+    intents = _get(tree, "intents", top)
+    domain.intents_line = tree.key_node("intents").line if tree.key_node("intents") else None
+    for name, line in _names(intents):
+        domain.intents.setdefault(name, line)
+    for name, line in _names(_get(tree, "entities", top)):
+        domain.entities.setdefault(name, line)
+    slots = _get(tree, "slots", top)
+    _duplicates(parsed, slots, "槽位", model)
+    for name, line in _names(slots):
+        domain.slots.setdefault(name, line)
+    forms = _get(tree, "forms", top)
+    if forms is not None and forms.is_map:
+        for k, v in forms.pairs:
+            form = Form(str(k.value), k.line)
+            required = _get(v, "required_slots", ys.FORM_FIELDS)
+            form.required_slots = [n for n, _ in _names(required)]
+            domain.forms[form.name] = form
+    for name, line in _names(_get(tree, "actions", top)):
+        domain.actions.setdefault(name, line)
+    responses = _get(tree, "responses", top)
+    _duplicates(parsed, responses, "答案", model)
+    if responses is not None:
+        key = next((k for k, _ in tree.pairs if ys.canonical_key(str(k.value), top) == "responses"), None)
+        domain.responses_line = key.line if key else None
+    if responses is not None and responses.is_map:
+        for k, v in responses.pairs:
+            response = Response(str(k.value), k.line)
+            items = v.items if v.is_seq else [v] if v.is_map else []
+            for item in items:
+                text = _get(item, "text", ys.RESPONSE_VARIANT)
+                if text is None:
+                    has_other = item.is_map and any(
+                        ys.canonical_key(str(kk.value), ys.RESPONSE_VARIANT) != "text" for kk, _ in item.pairs)
+                    response.variants.append(Variant(None if has_other else "", item.line))
+                else:
+                    response.variants.append(Variant(text.text(), text.line))
+            if v.is_scalar:  # `utter_x: 亲，你好` (forgot "- text:")
+                response.variants.append(Variant(v.text(), v.line))
+            domain.responses.setdefault(response.name, response)
+    return domain
+
+
+def _examples(name: str, node: Optional[Node], source: SourceFile) -> List[Example]:
+    """Examples as Rasa reads them: lines starting with '-', text after it stripped."""
+    rel = source.rel
+    if node is None:
+        return []
+    if node.is_seq:  # `examples:` without `|` (check 1 reports it)
+        return [Example(name, item.text().strip(), rel, item.line)
+                for item in node.items if item.is_scalar and item.text().strip()]
+    if not node.is_scalar:
+        return []
+    value = node.text()
+    literal = node.style == "|"
+    examples = []
+    for i, line in enumerate(value.splitlines()):
+        if not line.startswith("-"):
+            continue
+        text = line[1:].strip(" \r\n")
+        if text:
+            examples.append(Example(name, text, rel, node.line + 1 + i if literal else node.line))
+    return examples
+
+
+def _data(parsed: ys.ParsedFile, model: Model) -> None:
+    rel = parsed.source.rel
+    tree = parsed.tree
+    nlu = _get(tree, "nlu", ys.DATA_TOP)
+    if nlu is not None and nlu.is_seq:
+        for item in nlu.items:
+            intent = _get(item, "intent", ys.NLU_ITEM)
+            if intent is None or not intent.text():
+                continue
+            block = IntentBlock(intent.text().strip(), rel, intent.line)
+            block.examples = _examples(block.name, _get(item, "examples", ys.NLU_ITEM), parsed.source)
+            model.nlu.append(block)
+    for kind, allowed, top in (("rule", ys.RULE_ITEM, "rules"), ("story", ys.STORY_ITEM, "stories")):
+        section = _get(tree, top, ys.DATA_TOP)
+        if section is None or not section.is_seq:
+            continue
+        for item in section.items:
+            if not item.is_map:
+                continue
+            title = _get(item, kind, allowed)
+            flow = Flow(kind, title.text() if title is not None else "", rel,
+                        title.line if title is not None else item.line)
+            flow.steps = _steps(_get(item, "steps", allowed), rel)
+            flow.condition = _steps(_get(item, "condition", allowed), rel)
+            model.flows.append(flow)
+
+
+def _steps(node: Optional[Node], rel: str) -> List[Step]:
+    steps: List[Step] = []
+    if node is None or not node.is_seq:
+        return steps
+    for item in node.items:
+        if not item.is_map:
+            continue
+        for k, v in item.pairs:
+            kind = ys.canonical_key(str(k.value), ys.STEP_ITEM)
+            if kind == "or" and v.is_seq:
+                steps += [s for s in _steps(v, rel)]
+            elif kind in ("intent", "action", "active_loop", "checkpoint"):
+                name = "null" if v.value is None and kind == "active_loop" else v.text().strip()
+                steps.append(Step(kind, name, rel, k.line))
+            elif kind == "slot_was_set":
+                for slot_name, line in _names(v):
+                    steps.append(Step("slot_was_set", slot_name, rel, line))
+    return steps
+
+
+def _categories(parsed: ys.ParsedFile, model: Model) -> Dict[str, Category]:
+    found: Dict[str, Category] = {}
+    intents = _get(parsed.tree, "intents", ys.INTENTS_TOP)
+    _duplicates(parsed, intents, "意图", model)
+    if intents is None or not intents.is_map:
+        return found
+    for k, v in intents.pairs:
+        category = _get(v, "category", {"category", "standard"})
+        text = category.text().strip() if category is not None else (v.text().strip() if v.is_scalar else "")
+        line = category.line if category is not None else k.line
+        found.setdefault(str(k.value), Category(str(k.value), text, line))
+    return found

@@ -1,0 +1,403 @@
+"""Check 6: Rasa's own `rasa data validate`, run in a subprocess and told in Chinese.
+
+Rasa prints warnings (`...py:100: UserWarning: The intent 'x' is not used...`), log lines
+(`2026-... WARNING rasa.validator - Story structure conflict ...`) and, when a file cannot
+be read, one exception (`YamlSyntaxException: ...`). The output is cut into records, each
+record is matched against the patterns below and becomes a Finding located with the
+project model. What our own checks already said is not repeated (`covered_by`), and
+Rasa's false alarm about form questions (utter_ask_<slot> "not used") is dropped. Every
+record keeps Rasa's own words in `original` (shown with --verbose); a record we cannot
+translate is still reported, with its original text.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence, Set, Tuple
+
+from bot.checks.findings import Finding, error, warning
+from bot.checks.model import Flow, Model
+from bot.checks.structure import actions_code, used_by_actions, used_responses
+from bot.project import REFERENCE_ROOT
+
+SECONDS = "15–25"
+TIMEOUT = 600
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+WARNING_START = re.compile(r"^\S+?\.py:\d+: (\w+): (.*)$")
+LOG_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+([A-Z]+)\s+(\S+)\s+- (.*)$")
+EXCEPTION_START = re.compile(r"^(\w+(?:Exception|Error)): (.*)$")
+STANDALONE = {"Project validation completed with errors.",
+              "Encountered empty domain during validation."}
+
+# Run Rasa's own CLI with the current directory removed from sys.path: `python -m` and
+# `-c` put it first, and a student's project must never shadow the reference code.
+BOOT = "import sys; del sys.path[0]; sys.argv[0] = 'rasa'; from rasa.__main__ import main; main()"
+
+
+@dataclass
+class RasaRun:
+    returncode: int
+    output: str
+    command: List[str] = field(default_factory=list)
+
+
+def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
+    """`rasa data validate` on the project at `root` (cwd = root)."""
+    env = dict(os.environ)
+    env.pop("PYTHONWARNINGS", None)  # Rasa's UserWarnings are what we translate
+    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
+               SQLALCHEMY_SILENCE_UBER_WARNING="1", SHOP_DIR=str(root / "shop"),
+               PYTHONIOENCODING="utf-8")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REFERENCE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    cmd = [sys.executable, "-c", BOOT, "data", "validate",
+           "--domain", "domain.yml", "--data", "data", "--config", "config.yml"]
+    try:
+        result = subprocess.run(cmd, cwd=root, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode("utf-8", errors="replace")
+        return RasaRun(-1, out + f"\n(timeout after {timeout:.0f}s)", cmd)
+    return RasaRun(result.returncode, result.stdout.decode("utf-8", errors="replace"), cmd)
+
+
+# ------------------------------------------------------------------ records
+
+
+@dataclass
+class Record:
+    kind: str          # "warning", "log", "exception", "plain"
+    level: str         # UserWarning / WARNING / ERROR / exception class
+    source: str        # logger name or ""
+    text: str          # the message, continuation lines joined with "\n"
+
+    @property
+    def relevant(self) -> bool:
+        if self.kind == "warning":
+            return self.level == "UserWarning"
+        if self.kind == "log":
+            return self.level in ("WARNING", "ERROR", "CRITICAL") and self.source.startswith("rasa")
+        return self.kind == "exception"
+
+
+def records(output: str) -> List[Record]:
+    found: List[Record] = []
+    current: Optional[Record] = None
+    for raw in ANSI.sub("", output).replace("\r\n", "\n").split("\n"):
+        line = raw.split("\r")[-1]  # progress bars redraw with \r
+        if not line.strip() or "Processed story blocks" in line or "Processed trackers" in line:
+            continue
+        m = WARNING_START.match(line)
+        if m:
+            current = Record("warning", m.group(1), "", m.group(2))
+            found.append(current)
+            continue
+        m = LOG_START.match(line)
+        if m:
+            current = Record("log", m.group(1), m.group(2), m.group(3))
+            found.append(current)
+            continue
+        m = EXCEPTION_START.match(line)
+        if m:
+            current = Record("exception", m.group(1), "", m.group(2))
+            found.append(current)
+            continue
+        if line.strip() in STANDALONE:
+            found.append(Record("plain", "", "", line.strip()))
+            current = None
+            continue
+        if current is not None:
+            if line.strip().startswith("More info at"):
+                continue
+            current.text += "\n" + line
+    return found
+
+
+# ------------------------------------------------------------------ translation
+
+
+@dataclass
+class Translated:
+    finding: Optional[Finding]
+    covered_by: Sequence[Tuple[str, ...]] = ()
+    yaml_file: Optional[str] = None   # a file-level YAML problem (covered by check 1)
+    dropped: str = ""                 # why Rasa's words are not shown (false alarm)
+
+
+class Locator:
+    """Finds the file:line of names Rasa mentions, using the project model."""
+
+    def __init__(self, model: Model):
+        self.model = model
+
+    def intent(self, name: str) -> Tuple[Optional[str], Optional[int]]:
+        d = self.model.domain
+        if d and name in d.intents:
+            return d.file, d.intents[name]
+        for block in self.model.nlu:
+            if block.name == name:
+                return block.file, block.line
+        step = self.step("intent", name)
+        return (step.file, step.line) if step else (None, None)
+
+    def response(self, name: str) -> Tuple[Optional[str], Optional[int]]:
+        d = self.model.domain
+        if d and name in d.responses:
+            return d.file, d.responses[name].line
+        step = self.step("action", name)
+        return (step.file, step.line) if step else ((d.file, None) if d else (None, None))
+
+    def step(self, kind: str, name: str, flow_name: Optional[str] = None):
+        for flow in self.model.flows:
+            if flow_name is not None and flow.name != flow_name:
+                continue
+            for step in flow.steps + flow.condition:
+                if step.kind == kind and step.name == name:
+                    return step
+        return None
+
+    def flow(self, name: str) -> Optional[Flow]:
+        return next((f for f in self.model.flows if f.name == name), None)
+
+    def relative(self, path: str) -> str:
+        p = Path(path)
+        try:
+            return (p if p.is_absolute() else self.model.root / p).resolve().relative_to(
+                self.model.root.resolve()).as_posix()
+        except ValueError:
+            return path
+
+    def text_line(self, rel: str, text: str) -> Optional[int]:
+        parsed = self.model.files.get(rel)
+        if parsed is None:
+            return None
+        for n, line in enumerate(parsed.source.lines, 1):
+            if text and text in line:
+                return n
+        return None
+
+
+def _conflict(rec: Record, loc: Locator) -> Translated:
+    head = re.match(r"Story structure conflict (?:after (intent|action|bot utterance|user utterance) '(.*?)'"
+                    r"|at the beginning of stories)", rec.text)
+    where = {"intent": "意图", "action": "动作", "bot utterance": "机器人回复",
+             "user utterance": "顾客的话"}
+    if head and head.group(1):
+        after = f"在{where[head.group(1)]} {head.group(2)} 之后"
+    else:
+        after = "在对话开头"
+    branches = []
+    flows: List[Flow] = []
+    for action, names in re.findall(r"^\s+(\S+) predicted in (.+)$", rec.text, re.M):
+        story_names = re.findall(r"'([^']*)'", names)
+        extra = re.search(r"and (\d+) other trackers", names)
+        label = "、".join(f"「{s}」" for s in story_names) + (f" 等 {extra.group(1)} 处" if extra else "")
+        branches.append(f"{label}接着执行 {action}")
+        flows += [f for f in (loc.flow(s) for s in story_names) if f is not None]
+    first = flows[0] if flows else None
+    message = (f"故事/规则冲突：{after}，" + "，而".join(branches) +
+               "。同样的对话走到这里，机器人不知道该做哪一个。")
+    return Translated(error(
+        "rasa.conflict", first.file if first else None, first.line if first else None,
+        message,
+        "让这几个故事在这一步接同一个动作；如果顾客的情况确实不同，在前面加上能区分它们的一步"
+        "（不同的意图或 slot_was_set）。",
+        also=[(f.file, f.line) for f in flows[1:]], original=rec.text))
+
+
+def translate(rec: Record, model: Model) -> Translated:
+    loc = Locator(model)
+    text = rec.text.strip()
+    d = model.domain
+    if text.startswith("Story structure conflict"):
+        return _conflict(rec, loc)
+    m = re.search(r"The intent '(.+?)' is listed in the domain file, but is not found in the NLU training data", text)
+    if m:
+        f, n = loc.intent(m.group(1))
+        return Translated(error("rasa.intent_no_examples", f, n,
+                                f"Rasa：意图 {m.group(1)} 在 domain.yml 里登记了，但训练数据里没有它的例句。",
+                                "在 data/nlu/ 里为它写至少 12 条例句。", original=text),
+                          [("intent_no_examples", m.group(1))])
+    m = re.search(r"labeled with intent '(.+?)'\. This intent is not listed in your domain", text) or \
+        re.search(r"The intent '(.+?)' is used in your stories, but it is not listed in the domain", text) or \
+        re.search(r"Found intent '(.+?)' in stories which is not part of the domain", text)
+    if m:
+        f, n = loc.intent(m.group(1))
+        return Translated(error("rasa.intent_not_in_domain", f, n,
+                                f"Rasa：意图 {m.group(1)} 没有在 domain.yml 的 intents: 里登记。",
+                                f"在 domain.yml 的 intents: 下加 '  - {m.group(1)}'，或者改正拼写。", original=text),
+                          [("intent_not_in_domain", m.group(1))])
+    m = re.search(r"The example '(.+?)' was found labeled with multiple different intents.*labeled with: (.+?)\.?$", text, re.S)
+    if m:
+        found = next((e for b in model.nlu for e in b.examples if e.plain == m.group(1)), None)
+        return Translated(error("rasa.two_intents", found.file if found else None, found.line if found else None,
+                                f"Rasa：例句「{m.group(1)}」同时属于多个意图（{m.group(2)}）。",
+                                "只在一个意图里保留它。", original=text),
+                          [("two_intents", m.group(1))])
+    m = re.search(r"The intent '(.+?)' is not used in any story or rule", text)
+    if m:
+        f, n = loc.intent(m.group(1))
+        return Translated(warning("rasa.intent_unused", f, n,
+                                  f"Rasa：意图 {m.group(1)} 没有被任何规则或故事用到，顾客问了机器人也不会回答。",
+                                  f"在 data/rules/ 对应的文件里加一条规则：intent: {m.group(1)} → action: utter_{m.group(1)}。",
+                                  original=text),
+                          [("intent_no_answer", m.group(1)), ("response_unused", f"utter_{m.group(1)}"),
+                           ("intent_not_in_domain", m.group(1)), ("intent_no_examples", m.group(1))])
+    m = re.search(r"The utterance '(.+?)' is not used in any story or rule", text)
+    if m:
+        name = m.group(1)
+        if d is not None and name in used_responses(model):
+            return Translated(None, dropped=f"{name} 是表单的提问（utter_ask_槽位名），Rasa 误报")
+        if d is not None and used_by_actions(name, actions_code(model.root)):
+            return Translated(None, dropped=f"{name} 由自定义动作（actions/）发送，Rasa 看不到，误报")
+        f, n = loc.response(name)
+        return Translated(warning("rasa.response_unused", f, n,
+                                  f"Rasa：答案 {name} 没有被任何规则或故事用到。",
+                                  "在规则里使用它，或者删掉它。", original=text),
+                          [("response_unused", name)])
+    m = re.search(r"The action '(.+?)' is used in the stories, but is not a valid utterance action", text)
+    if m:
+        step = loc.step("action", m.group(1))
+        return Translated(error("rasa.unknown_response", step.file if step else None, step.line if step else None,
+                                f"Rasa：规则/故事里的 {m.group(1)} 在 domain.yml 的 responses: 里找不到。",
+                                f"在 domain.yml 的 responses: 下写上 {m.group(1)}，或者改正拼写。", original=text),
+                          [("unknown_action", m.group(1))])
+    m = re.search(r"The (form|action) '(.+?)' is used in the '(.+?)' block, but it is not listed in the domain", text)
+    if m:
+        step = loc.step("action", m.group(2), m.group(3)) or loc.step("active_loop", m.group(2), m.group(3))
+        what = "表单" if m.group(1) == "form" else "动作"
+        return Translated(error("rasa.unknown_action", step.file if step else None, step.line if step else None,
+                                f"Rasa：「{m.group(3)}」里用了{what} {m.group(2)}，但 domain.yml 里没有登记它。",
+                                f"检查拼写；{what}名要和 domain.yml 的 {'forms' if m.group(1) == 'form' else 'actions'}: 一致。",
+                                original=text),
+                          [("unknown_action", m.group(2)), ("unknown_form", m.group(2))])
+    m = re.search(r"The form slot '(.+?)' in form '(.+?)' is not present in the domain slots", text)
+    if m:
+        line = d.forms[m.group(2)].line if d and m.group(2) in d.forms else None
+        return Translated(error("rasa.unknown_slot", d.file if d else None, line,
+                                f"Rasa：表单 {m.group(2)} 要收集的槽位 {m.group(1)} 在 domain.yml 的 slots: 里没有。",
+                                "在 slots: 里加上这个槽位，或者改正拼写。", original=text),
+                          [("unknown_slot", m.group(1))])
+    m = re.search(r"Issue found while processing '(.+?)': Intent '(.+?)' has no examples", text)
+    if m:
+        f, n = loc.intent(m.group(2))
+        return Translated(error("rasa.intent_no_examples", f, n,
+                                f"Rasa：意图 {m.group(2)} 没有例句。", "为它写至少 12 条例句。", original=text),
+                          [("intent_no_examples", m.group(2))])
+    m = re.search(r"Issue found while processing '(.+?)': The item '(.+?)' contains an example that doesn't start with a '-' symbol: (.*?)\n", text + "\n")
+    if m:
+        rel = loc.relative(m.group(1))
+        return Translated(error("rasa.missing_dash", rel, loc.text_line(rel, m.group(3).strip()),
+                                f"Rasa：意图 {m.group(2)} 的例句「{m.group(3).strip()}」前面没有 '- '，会被跳过。",
+                                "在这条例句前面加上 '- '。", original=text), yaml_file=rel)
+    m = re.search(r"(YamlSyntaxException|YamlValidationException|InvalidDomain|YamlException)", rec.level + " " + text)
+    if m or rec.kind == "exception":
+        return _exception(rec, loc)
+    m = re.search(r"The config file is missing the '(.+?)' mandatory key", text)
+    if m:
+        return Translated(error("rasa.config", "config.yml", None,
+                                f"Rasa：config.yml 缺少必须的 {m.group(1)}。",
+                                "从参考项目复制 config.yml。", original=text))
+    m = re.search(r"(?:Issue found (?:while processing|in) |Unexpected block found in )'(.+?)'", text)
+    rel = loc.relative(m.group(1)) if m else None
+    return Translated(warning("rasa.other", rel, None,
+                              "Rasa 还提示了一个问题（暂时没有中文翻译，原文如下）：\n" + text,
+                              "对照原文检查这个文件；看不懂可以问老师。", original=text),
+                      yaml_file=rel)
+
+
+def _exception(rec: Record, loc: Locator) -> Translated:
+    text = rec.text
+    file_m = re.search(r"Failed to (?:read|validate) '(.+?)'", text) or re.search(r"in \"(.+?)\"", text)
+    rel = loc.relative(file_m.group(1)) if file_m else None
+    lines = re.findall(r"line (\d+), column (\d+)", text)
+    line = int(lines[-1][0]) if lines else None
+    if rec.level == "YamlValidationException" or "Failed to validate" in text:
+        items = re.findall(r"in (\S+?):(\d+):\n\s+(.+)", text)
+        details = []
+        for _, n, problem in items:
+            details.append(f"第 {n} 行：{_schema_problem(problem)}")
+            line = line or int(n)
+        return Translated(error(
+            "rasa.schema", rel, line,
+            "Rasa：文件的结构不符合 Rasa 的要求，整个文件读不了。" + ("\n" + "\n".join(details) if details else ""),
+            "按提示改正后再检查；常见原因是键名拼错、examples: 后面少了 |、缩进不对。", original=text),
+            yaml_file=rel)
+    if rec.level == "YamlSyntaxException" or "Failed to read" in text:
+        return Translated(error(
+            "rasa.yaml", rel, line,
+            "Rasa：这个文件的 YAML 格式有错误，读不下去" + (f"（第 {line} 行附近）" if line else "") + "。",
+            "检查缩进、冒号后面的空格、引号是否配对、是否混用了全角符号（：　）。", original=text),
+            yaml_file=rel)
+    if rec.level == "InvalidDomain" or "InvalidDomain" in text:
+        return Translated(error("rasa.domain", "domain.yml", None,
+                                "Rasa：domain.yml 的内容有错误，Rasa 读不了。",
+                                "对照原文（--verbose）检查意图、槽位、表单和答案的写法。", original=text))
+    return Translated(error("rasa.failed", rel, line,
+                            f"Rasa 的数据检查出错了：{rec.level}。",
+                            "对照原文（--verbose）检查；看不懂可以问老师。", original=text), yaml_file=rel)
+
+
+def _schema_problem(problem: str) -> str:
+    m = re.search(r"Key '(.+?)' was not defined", problem)
+    if m:
+        return f"Rasa 不认识 '{m.group(1)}'（是不是拼错了，或者缩进不对？）"
+    m = re.search(r"Cannot find required key '(.+?)'", problem)
+    if m:
+        return f"缺少必须的 '{m.group(1)}'"
+    m = re.search(r"is not a list", problem)
+    if m:
+        return "这里应该是一个列表（每项以 '- ' 开头）"
+    m = re.search(r"is not a str", problem)
+    if m:
+        return "这里应该是一段文字（例句要写在 'examples: |' 下面）"
+    m = re.search(r"is not a dict", problem)
+    if m:
+        return "这里应该是 '键: 值' 的形式"
+    return problem.strip()
+
+
+# ------------------------------------------------------------------ the check
+
+
+@dataclass
+class RasaResult:
+    findings: List[Finding]
+    ignored: List[str]            # Rasa's words we did not show, and why
+    run: RasaRun
+
+
+def check(model: Model, static: List[Finding], run: Optional[RasaRun] = None) -> RasaResult:
+    run = run or run_validate(model.root)
+    keys: Set[Tuple[str, ...]] = {f.key for f in static if f.key}
+    yaml_files = {f.file for f in static if f.is_error and f.code.startswith(("yaml.", "structure.duplicate"))}
+    findings: List[Finding] = []
+    ignored: List[str] = []
+    for rec in records(run.output):
+        if not rec.relevant and rec.kind != "plain":
+            continue
+        if rec.kind == "plain":
+            continue  # "Project validation completed with errors." etc.: the details come first
+        t = translate(rec, model)
+        if t.finding is None:
+            ignored.append(f"{t.dropped}：{rec.text.strip()}")
+            continue
+        if any(k in keys for k in t.covered_by):
+            ignored.append(f"上面已经报告过：{rec.text.strip()}")
+            continue
+        if t.yaml_file and t.yaml_file in yaml_files:
+            ignored.append(f"和上面的 YAML 错误是同一个问题：{rec.text.strip()}")
+            continue
+        findings.append(t.finding)
+    if run.returncode != 0 and not any(f.is_error for f in findings) and not any(
+            f.is_error for f in static if f.code.startswith("yaml.")):
+        tail = "\n".join(ANSI.sub("", run.output).strip().splitlines()[-6:])
+        findings.append(error(
+            "rasa.failed", None, None,
+            "Rasa 的数据检查没有通过（退出码 %d）。" % run.returncode,
+            "加 --verbose 查看 Rasa 的原文。", original=tail))
+    return RasaResult(findings, ignored, run)

@@ -1,0 +1,104 @@
+"""The report as the student reads it (Chinese text) or as tools read it (JSON)."""
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from typing import List
+
+from bot.checks.findings import SEVERITY_WORDS, Finding
+from bot.checks.fixer import FIXABLE, FixResult
+from bot.checks.runner import Report
+
+INDENT = "      "
+
+
+def _block(label: str, text: str) -> List[str]:
+    lines = text.rstrip().splitlines() or [""]
+    out = [f"{INDENT}{label}{lines[0]}"]
+    pad = INDENT + " " * (len(label) * 2)  # CJK labels are two columns wide
+    out += [f"{pad}{line}" for line in lines[1:]]
+    return out
+
+
+def finding_lines(f: Finding, verbose: bool = False) -> List[str]:
+    column = f"（第 {f.column} 列）" if f.column else ""
+    head = f.message.splitlines()
+    out = [f"  {SEVERITY_WORDS[f.severity]} {f.where}{column}  {head[0]}"]
+    out += [f"{INDENT}{line}" for line in head[1:]]
+    if f.also:
+        out.append(f"{INDENT}另见：" + "、".join(f"{file}:{line}" for file, line in f.also))
+    if f.fix:
+        out += _block("怎么改：", f.fix)
+    if f.code in FIXABLE and f.edits:
+        out.append(f"{INDENT}（可以用 --fix 自动修改）")
+    if verbose and f.original:
+        out += _block("原文：", f.original)
+    return out
+
+
+def render_text(report: Report, verbose: bool = False, rasa_skipped: bool = False) -> str:
+    out: List[str] = [f"检查项目：{report.root}"]
+    for note in report.notes:
+        out.append(f"注意：{note}")
+    if rasa_skipped:
+        out.append("（用了 --no-rasa：跳过了 Rasa 自带的数据检查）")
+    if not report.findings:
+        out.append("")
+    for file, group in groupby(report.findings, key=lambda f: f.file):
+        out.append("")
+        out.append(f"【{file}】" if file else "【整个项目】")
+        for finding in group:
+            out += finding_lines(finding, verbose)
+    if verbose and report.rasa is not None:
+        if report.rasa.ignored:
+            out.append("")
+            out.append("Rasa 的这些提示没有单独列出（原文）：")
+            for text in report.rasa.ignored:
+                first, *rest = text.splitlines() or [""]
+                out.append(f"  - {first}")
+                out += [f"    {line}" for line in rest]
+        out.append("")
+        out.append(f"Rasa 退出码：{report.rasa.run.returncode}")
+    out.append("")
+    out.append(summary(report))
+    return "\n".join(out)
+
+
+def summary(report: Report) -> str:
+    errors, warnings = report.errors, report.warnings
+    line = f"检查完成：{errors} 个错误，{warnings} 个警告。"
+    if errors:
+        return line + "请先改正错误，再训练（python -m bot train）。"
+    if warnings:
+        return line + "可以训练，但建议先处理这些警告。"
+    return line + "没有发现问题，可以训练了（python -m bot train）。"
+
+
+def render_fixes(result: FixResult) -> str:
+    if not result.applied:
+        return "--fix：没有可以自动修改的地方。"
+    out = [f"--fix：自动修改了 {len(result.applied)} 处（只改全角冒号/空格和 Tab 缩进，不改句子内容）："]
+    for edit in result.applied:
+        out.append(f"  {edit.file}:{edit.line}")
+        out.append(f"      改前：{_visible(edit.before)}")
+        out.append(f"      改后：{_visible(edit.after)}")
+    out.append("备份：")
+    for rel, backup in result.backups.items():
+        out.append(f"  {rel} → {backup.name}")
+    for edit in result.skipped:
+        out.append(f"  跳过 {edit.file}:{edit.line}：这一行在检查之后又被改过了。")
+    return "\n".join(out)
+
+
+def _visible(line: str) -> str:
+    """Tabs and full-width spaces made visible: → for a tab, □ for 　."""
+    return line.replace("\t", "→").replace("\u3000", "□")
+
+
+def render_json(report: Report) -> str:
+    return json.dumps({
+        "project": str(report.root),
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "findings": [f.to_json() for f in report.findings],
+    }, ensure_ascii=False, indent=2)

@@ -1,0 +1,171 @@
+"""A project's YAML files read as text and as a tree whose every value knows its line.
+
+PyYAML composes the node graph (each node carries start/end marks); `Node` wraps it with
+the constructed Python value so checks can say "data/nlu/basic.yml:12" for anything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import yaml
+
+# The pure-Python loader: its error messages are the ones yaml_syntax translates
+# (libyaml words them differently), and our files are small.
+_Loader = yaml.SafeLoader
+
+
+@dataclass
+class Node:
+    """A YAML value with its place in the file (lines are 1-based)."""
+
+    kind: str                      # "scalar", "seq" or "map"
+    value: Any = None              # scalars: the Python value (str, int, bool, None ...)
+    items: List["Node"] = field(default_factory=list)                 # seq
+    pairs: List[Tuple["Node", "Node"]] = field(default_factory=list)  # map, in file order
+    line: int = 0
+    column: int = 0                # 1-based
+    end_line: int = 0              # line of the end mark (exclusive for block scalars)
+    end_column: int = 0
+    style: Optional[str] = None    # scalar style: None (plain), '"', "'", '|', '>'
+
+    # -- maps
+    def get(self, key: str) -> Optional["Node"]:
+        for k, v in self.pairs:
+            if k.value == key:
+                return v
+        return None
+
+    def key_node(self, key: str) -> Optional["Node"]:
+        for k, _ in self.pairs:
+            if k.value == key:
+                return k
+        return None
+
+    def keys(self) -> List[str]:
+        return [str(k.value) for k, _ in self.pairs]
+
+    # -- any
+    @property
+    def is_map(self) -> bool:
+        return self.kind == "map"
+
+    @property
+    def is_seq(self) -> bool:
+        return self.kind == "seq"
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.kind == "scalar"
+
+    def text(self) -> str:
+        """A scalar as text ("" for null); other kinds give ""."""
+        if self.kind != "scalar" or self.value is None:
+            return ""
+        return str(self.value)
+
+    def plain(self) -> Any:
+        """The plain Python value (last key wins, like YAML loaders)."""
+        if self.kind == "scalar":
+            return self.value
+        if self.kind == "seq":
+            return [item.plain() for item in self.items]
+        return {k.plain(): v.plain() for k, v in self.pairs if _hashable(k.plain())}
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _convert(node: yaml.Node, loader: Any, seen: Dict[int, Node]) -> Node:
+    if id(node) in seen:  # aliases (&anchor / *alias) share the node
+        return seen[id(node)]
+    start, end = node.start_mark, node.end_mark
+    base = dict(line=start.line + 1, column=start.column + 1,
+                end_line=end.line + 1, end_column=end.column + 1)
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            value = loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            value = node.value
+        result = Node("scalar", value=value, style=node.style, **base)
+    elif isinstance(node, yaml.SequenceNode):
+        result = Node("seq", **base)
+        seen[id(node)] = result
+        result.items = [_convert(n, loader, seen) for n in node.value]
+    else:
+        result = Node("map", **base)
+        seen[id(node)] = result
+        result.pairs = [(_convert(k, loader, seen), _convert(v, loader, seen)) for k, v in node.value]
+    seen[id(node)] = result
+    return result
+
+
+def parse(text: str) -> Optional[Node]:
+    """The located tree of a YAML document (None for an empty file).
+
+    Raises yaml.YAMLError (a MarkedYAMLError with problem_mark) when it does not parse.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _convert(node, loader, {})
+    finally:
+        loader.dispose()
+
+
+# ------------------------------------------------------------------ files on disk
+
+
+@dataclass
+class SourceFile:
+    """One file of the project: its text and lines, and how it was written."""
+
+    path: Path
+    rel: str                   # posix path relative to the project root
+    text: str = ""
+    lines: List[str] = field(default_factory=list)  # without line endings
+    newline: str = "\n"
+    bom: bool = False
+    decode_error: Optional[Tuple[int, str]] = None  # (line, message) when not UTF-8
+
+    @classmethod
+    def read(cls, path: Path, root: Path) -> "SourceFile":
+        rel = path.relative_to(root).as_posix()
+        raw = path.read_bytes()
+        source = cls(path=path, rel=rel)
+        source.bom = raw.startswith(b"\xef\xbb\xbf")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            source.decode_error = (line, str(exc))
+            text = raw.decode("utf-8-sig", errors="replace")
+        source.newline = "\r\n" if "\r\n" in text else "\n"
+        source.text = text.replace("\r\n", "\n")
+        source.lines = source.text.split("\n")
+        if source.lines and source.lines[-1] == "":
+            source.lines.pop()
+        return source
+
+    def line(self, number: int) -> str:
+        """Line `number` (1-based), or "" past the end."""
+        return self.lines[number - 1] if 1 <= number <= len(self.lines) else ""
+
+    def with_lines(self, new_lines: List[str]) -> str:
+        """The file's text with `new_lines`, keeping its line ending style."""
+        return self.newline.join(new_lines) + self.newline
+
+
+def iter_yaml_files(folder: Path) -> Iterator[Path]:
+    """The .yml/.yaml files under `folder` (backups like x.yml.bak-... are skipped)."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in (".yml", ".yaml"):
+            yield path

@@ -1,0 +1,312 @@
+"""Check 2: does every question have an answer, and is every answer reachable?
+
+- an intent with no answer (no utter_<intent>, and no rule/story action after it);
+- an intent with an answer that no rule or story triggers;
+- an answer (response) nothing uses: not a rule/story action, not a form's question
+  (utter_ask_<slot>), not named in the custom actions' code (reference actions/*.py);
+- rules/stories using an intent, answer, action, form or slot that domain.yml lacks, and
+  a form asking for a slot domain.yml lacks;
+- an intent in domain.yml with no examples, or examples of an intent domain.yml lacks;
+- an intent without a category in shop/intents.yml, or with a category outside the six.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Set, Tuple
+
+from bot.checks.findings import Finding, error, warning
+from bot.checks.model import (DEFAULT_ACTIONS, DEFAULT_INTENTS, DEFAULT_RESPONSES, Flow,
+                              Model)
+from bot.project import REFERENCE_ROOT
+
+CATEGORIES = {
+    "basic": "基础问答", "product": "商品问答", "return": "退换货/退款",
+    "logistics": "物流", "quality": "质量问题", "other": "其他",
+}
+CATEGORY_FILE = {"basic": "basic.yml", "product": "product.yml", "return": "returns.yml",
+                 "logistics": "logistics.yml", "quality": "quality.yml", "other": "other.yml"}
+DOMAIN = "domain.yml"
+# Rasa's built-in intents that need no examples, answer or category. out_of_scope is
+# also built in, but this project declares it like any other intent.
+BUILTIN_INTENTS = DEFAULT_INTENTS - {"out_of_scope"}
+
+
+def similar(name: str, names: Iterable[str]) -> str:
+    """'（是不是 xxx？）' when a known name looks like `name`, else ''."""
+    match = difflib.get_close_matches(name, list(names), n=1, cutoff=0.75)
+    return f"（是不是写错了？最接近的是 {match[0]}）" if match else ""
+
+
+# ------------------------------------------------------------------ custom actions' code
+
+
+@lru_cache(maxsize=8)
+def _actions_text(folders: Tuple[Path, ...]) -> str:
+    parts = []
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*.py")):
+                try:
+                    parts.append(path.read_text("utf-8", errors="replace"))
+                except OSError:
+                    continue
+    return "\n".join(parts)
+
+
+def actions_code(root: Path) -> str:
+    """The custom actions' source: the reference actions/ (they serve every project) and
+    the project's own actions/ if it has one."""
+    folders = [REFERENCE_ROOT / "actions"]
+    if (root / "actions").resolve() != folders[0].resolve():
+        folders.append(root / "actions")
+    return _actions_text(tuple(folders))
+
+
+def named_in_code(name: str, code: str) -> bool:
+    """`name` appears in the code as a whole word (usually a string literal)."""
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", code) is not None
+
+
+def dynamic_prefixes(code: str) -> List[str]:
+    """Response names the code builds itself: f"utter_quality_{kind}" -> utter_quality_."""
+    return re.findall(r"""f["'](utter_[A-Za-z0-9_]*)\{""", code)
+
+
+def used_by_actions(name: str, code: str) -> bool:
+    return named_in_code(name, code) or any(name.startswith(p) for p in dynamic_prefixes(code))
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def answering_actions(flows: List[Flow]) -> Dict[str, List[Tuple[str, Flow]]]:
+    """intent -> [(the action right after it, the flow)] over all rules and stories."""
+    found: Dict[str, List[Tuple[str, Flow]]] = {}
+    for flow in flows:
+        for i, step in enumerate(flow.steps):
+            if step.kind != "intent":
+                continue
+            nxt = next((s for s in flow.steps[i + 1:] if s.kind in ("intent", "action")), None)
+            if nxt is not None and nxt.kind == "action":
+                found.setdefault(step.name, []).append((nxt.name, flow))
+    return found
+
+
+def used_responses(model: Model) -> Set[str]:
+    """Responses something uses: rule/story actions, form questions, Rasa's defaults."""
+    used = {s.name for f in model.flows for s in f.steps if s.kind == "action"}
+    domain = model.domain
+    for form in domain.forms.values():
+        for slot in form.required_slots:
+            used |= {f"utter_ask_{slot}", f"utter_ask_{form.name}_{slot}"}
+    return used | DEFAULT_RESPONSES
+
+
+def rules_file_for(model: Model, intent: str) -> str:
+    category = model.categories.get(intent).category if model.categories and intent in model.categories else ""
+    return f"data/rules/{CATEGORY_FILE.get(category, '对应技能的文件.yml')}"
+
+
+def rule_snippet(intent: str, action: str) -> str:
+    return (f"- rule: （标准问题）\n  steps:\n  - intent: {intent}\n  - action: {action}")
+
+
+# ------------------------------------------------------------------ the check
+
+
+def check(model: Model) -> List[Finding]:
+    if model.domain is None:
+        return []
+    findings: List[Finding] = []
+    findings += _intents_and_examples(model)
+    findings += _flow_references(model)
+    findings += _forms(model)
+    findings += _answers(model)
+    findings += _categories(model)
+    return _merge_undeclared(findings)
+
+
+def _merge_undeclared(findings: List[Finding]) -> List[Finding]:
+    """An intent missing from domain.yml is one mistake, however many places use it:
+    one finding at the first place, the others listed under "另见"."""
+    first: Dict[str, Finding] = {}
+    merged: List[Finding] = []
+    for finding in findings:
+        if finding.key and finding.key[0] == "intent_not_in_domain":
+            intent = finding.key[1]
+            if intent in first:
+                first[intent].also.append((finding.file, finding.line))
+                continue
+            first[intent] = finding
+        merged.append(finding)
+    return merged
+
+
+def _intents_and_examples(model: Model) -> List[Finding]:
+    domain = model.domain
+    findings: List[Finding] = []
+    data_ok = "data" not in model.unreadable
+    with_examples = model.intents_with_examples()
+    if data_ok:
+        for intent, line in domain.intents.items():
+            if intent in BUILTIN_INTENTS or intent in with_examples:
+                continue
+            findings.append(error(
+                "structure.no_examples", domain.file, line,
+                f"意图 {intent} 在 domain.yml 里登记了，但 data/nlu/ 里没有它的例句：机器人永远认不出这个问题。",
+                f"在 data/nlu/ 对应技能的文件里加上\n- intent: {intent}\n  examples: |\n    - （顾客的问法，至少 12 条）",
+                key=("intent_no_examples", intent)))
+    for intent, blocks in with_examples.items():
+        if intent in domain.intents or intent in DEFAULT_INTENTS:
+            continue
+        block = blocks[0]
+        findings.append(error(
+            "structure.nlu_intent_undeclared", block.file, block.line,
+            f"意图 {intent} 有例句，但 domain.yml 的 intents: 里没有它{similar(intent, domain.intents)}。",
+            f"在 domain.yml 的 intents: 下加一行 '  - {intent}'；如果是写错了名字，改成 domain.yml 里的意图名。",
+            key=("intent_not_in_domain", intent)))
+    return findings
+
+
+def _flow_references(model: Model) -> List[Finding]:
+    domain = model.domain
+    findings: List[Finding] = []
+    known_actions = set(domain.actions) | set(domain.forms) | DEFAULT_ACTIONS
+    for flow in model.flows:
+        what = "规则" if flow.kind == "rule" else "故事"
+        for step in flow.steps + flow.condition:
+            if step.kind == "intent" and step.name not in domain.intents and step.name not in DEFAULT_INTENTS:
+                findings.append(error(
+                    "structure.intent_undeclared", step.file, step.line,
+                    f"{what}「{flow.name}」用了意图 {step.name}，但 domain.yml 的 intents: 里没有它"
+                    f"{similar(step.name, domain.intents)}。",
+                    f"在 domain.yml 的 intents: 下加一行 '  - {step.name}'（别忘了写例句和登记类别），"
+                    f"或者把名字改成已有的意图。",
+                    key=("intent_not_in_domain", step.name)))
+            elif step.kind == "action" and step.name.startswith("utter_"):
+                if step.name not in domain.responses:
+                    findings.append(error(
+                        "structure.unknown_response", step.file, step.line,
+                        f"{what}「{flow.name}」用了答案 {step.name}，但 domain.yml 的 responses: 里没有它"
+                        f"{similar(step.name, domain.responses)}。",
+                        f"在 domain.yml 的 responses: 下写上 {step.name}，或者把名字改成已有的答案。",
+                        key=("unknown_action", step.name)))
+            elif step.kind == "action" and step.name not in known_actions:
+                findings.append(error(
+                    "structure.unknown_action", step.file, step.line,
+                    f"{what}「{flow.name}」用了动作 {step.name}，但 domain.yml 的 actions: 和 forms: 里都没有它"
+                    f"{similar(step.name, known_actions)}。",
+                    "自定义动作的名字要和 domain.yml 的 actions: 一致（动作由老师提供，学生不需要新建）；"
+                    "检查是不是拼错了。",
+                    key=("unknown_action", step.name)))
+            elif step.kind == "active_loop" and step.name not in ("null", "") and step.name not in domain.forms:
+                findings.append(error(
+                    "structure.unknown_form", step.file, step.line,
+                    f"{what}「{flow.name}」里的 active_loop: {step.name} 不是 domain.yml 里的表单"
+                    f"{similar(step.name, domain.forms)}。",
+                    f"表单名要和 domain.yml 的 forms: 一致（现有：{'、'.join(domain.forms) or '无'}）。",
+                    key=("unknown_form", step.name)))
+            elif step.kind == "slot_was_set" and step.name not in domain.slots:
+                findings.append(error(
+                    "structure.unknown_slot", step.file, step.line,
+                    f"{what}「{flow.name}」里的 slot_was_set 用了槽位 {step.name}，domain.yml 的 slots: 里没有它"
+                    f"{similar(step.name, domain.slots)}。",
+                    "槽位名要和 domain.yml 的 slots: 一致。",
+                    key=("unknown_slot", step.name)))
+    return findings
+
+
+def _forms(model: Model) -> List[Finding]:
+    domain = model.domain
+    findings: List[Finding] = []
+    for form in domain.forms.values():
+        for slot in form.required_slots:
+            if slot not in domain.slots:
+                findings.append(error(
+                    "structure.form_slot", domain.file, form.line,
+                    f"表单 {form.name} 要收集的槽位 {slot} 在 domain.yml 的 slots: 里没有"
+                    f"{similar(slot, domain.slots)}。",
+                    "在 slots: 里加上这个槽位，或者改正拼写。", key=("unknown_slot", slot)))
+    return findings
+
+
+def _answers(model: Model) -> List[Finding]:
+    domain = model.domain
+    findings: List[Finding] = []
+    if "data" in model.unreadable:
+        return findings  # a rule we could not read may be the one that answers
+    answered = answering_actions(model.flows)
+    used = used_responses(model)
+    code = actions_code(model.root)
+    reported: Set[str] = set()
+    for intent, line in domain.intents.items():
+        if intent in answered or intent in BUILTIN_INTENTS:
+            continue
+        response = f"utter_{intent}"
+        rules_file = rules_file_for(model, intent)
+        if response in domain.responses:
+            reported.add(response)
+            findings.append(error(
+                "structure.not_triggered", domain.file, domain.responses[response].line,
+                f"意图 {intent} 有答案 {response}，但没有任何规则或故事用到它：顾客问这个问题时机器人不会回答。",
+                f"在 {rules_file} 加一条规则：\n{rule_snippet(intent, response)}",
+                key=("response_unused", response)))
+        else:
+            findings.append(error(
+                "structure.no_answer", domain.file, line,
+                f"意图 {intent} 没有答案：domain.yml 的 responses: 里没有 {response}，"
+                f"规则和故事里也没有在它后面回复的动作。",
+                f"在 domain.yml 的 responses: 下加上\n  {response}:\n  - text: \"亲，……\"\n"
+                f"再在 {rules_file} 加一条规则：\n{rule_snippet(intent, response)}",
+                key=("intent_no_answer", intent)))
+    for name, response in domain.responses.items():
+        if name in used or name in reported or used_by_actions(name, code):
+            continue
+        findings.append(warning(
+            "structure.response_unused", domain.file, response.line,
+            f"答案 {name} 没有被任何规则、故事、表单或动作用到，顾客永远看不到它。",
+            "如果它是某个意图的答案，在 data/rules/ 对应的文件里加一条规则使用它；不需要就删掉。",
+            key=("response_unused", name)))
+    return findings
+
+
+def _categories(model: Model) -> List[Finding]:
+    domain = model.domain
+    findings: List[Finding] = []
+    rel = model.categories_file
+    if model.categories is None:
+        if "intents" not in model.unreadable:
+            findings.append(error(
+                "structure.no_intents_file", None, None,
+                "找不到 shop/intents.yml（意图和类别的唯一来源），无法知道每个意图属于哪一类。",
+                "从参考项目复制 shop/intents.yml，再登记你新增的意图。"))
+        return findings
+    choices = "/".join(CATEGORIES)
+    for intent, line in domain.intents.items():
+        if intent in model.categories or intent in BUILTIN_INTENTS:
+            continue
+        findings.append(error(
+            "structure.no_category", domain.file, line,
+            f"意图 {intent} 没有在 shop/intents.yml 登记类别{similar(intent, model.categories)}。",
+            f"在 shop/intents.yml 的 intents: 下加一行：\n  {intent}: {{category: basic, standard: 标准问题}}\n"
+            f"category 从 {choices} 里选一个。"))
+    for intent, cat in model.categories.items():
+        if cat.category not in CATEGORIES:
+            shown = cat.category or "（空）"
+            guess = similar(cat.category, CATEGORIES) if cat.category else ""
+            findings.append(error(
+                "structure.bad_category", rel, cat.line,
+                f"意图 {intent} 的类别 '{shown}' 不是课程规定的六类之一{guess}。",
+                "类别只能是：" + "、".join(f"{k}（{v}）" for k, v in CATEGORIES.items()) + "。"))
+        used = intent in model.intents_with_examples() or any(
+            s.kind == "intent" and s.name == intent for f in model.flows for s in f.steps)
+        if intent not in domain.intents and not used and "domain" not in model.unreadable:
+            findings.append(warning(
+                "structure.category_not_in_domain", rel, cat.line,
+                f"shop/intents.yml 登记了意图 {intent}，但 domain.yml 的 intents: 里没有它{similar(intent, domain.intents)}。",
+                f"如果要用这个意图：在 domain.yml 的 intents: 下加 '  - {intent}'，再写例句、答案和规则；"
+                f"不用了就从 shop/intents.yml 删掉。"))
+    return findings
