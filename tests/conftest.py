@@ -156,3 +156,21 @@ def run(domain, nlg):
         return result
 
     return runner
+
+
+@pytest.fixture(scope="session")
+def trained_project(tmp_path_factory):
+    """A copy of the reference project with a trained model (shared by the slow tests)."""
+    import shutil
+
+    from bot.project import Project
+    from bot.training import train
+
+    root = tmp_path_factory.mktemp("shop-bot")
+    for name in ("config.yml", "domain.yml", "endpoints.yml"):
+        shutil.copy(PROJECT / name, root / name)
+    for folder in ("data", "shop"):
+        shutil.copytree(PROJECT / folder, root / folder)
+    project = Project.at(root)
+    train(project)
+    return project

@@ -5,7 +5,6 @@ about half a minute). Every conversation goes through NLU, the policies, the act
 server over HTTP and a real SQLite order database.
 """
 import asyncio
-import shutil
 import sqlite3
 import uuid
 from pathlib import Path
@@ -14,9 +13,8 @@ import pytest
 import yaml
 
 from bot.action_server import ActionServer
-from bot.project import REFERENCE_ROOT, Project
+from bot.project import REFERENCE_ROOT
 from bot.runtime import BotRuntime
-from bot.training import train
 
 ORDERS = yaml.safe_load((REFERENCE_ROOT / "shop" / "orders.yml").read_text("utf-8"))["orders"]
 CATALOG = {p["id"]: p for p in yaml.safe_load(
@@ -33,14 +31,9 @@ def order(status, **conditions):
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    root = tmp_path_factory.mktemp("shop-bot")
-    for name in ("config.yml", "domain.yml", "endpoints.yml"):
-        shutil.copy(REFERENCE_ROOT / name, root / name)
-    for folder in ("data", "shop"):
-        shutil.copytree(REFERENCE_ROOT / folder, root / folder)
-    project = Project.at(root)
-    model = train(project)
+def bot(trained_project):
+    project = trained_project
+    model = project.model_path()
     loop = asyncio.new_event_loop()
     with ActionServer(project) as server:
         runtime = loop.run_until_complete(
