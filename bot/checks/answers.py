@@ -22,15 +22,20 @@ regex so they are visible in one place:
   full-width braces ｛｝, and any {variable} that is neither a domain slot nor a key of
   shop/policy.yml nor (for answers the custom actions send) a name in the actions' code.
 - empty text: error. No 亲 or 您 anywhere in the text: warning.
+- an answer a practice workspace (`python -m bot new`) left unwritten ("【请在这里写答案】"):
+  one error saying so, instead of the placeholder and wording findings it would cause.
 """
 from __future__ import annotations
 
 import re
-from typing import List, Pattern, Set, Tuple
+from typing import List, Optional, Pattern, Set, Tuple
+
+import yaml
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Model, Response, Variant
 from bot.checks.structure import actions_code, named_in_code, used_by_actions
+from bot.project import REFERENCE_ROOT
 
 Rule = Tuple[str, Pattern[str]]
 
@@ -86,6 +91,14 @@ PLACEHOLDERS = _rules(
     ("答案", r"^\W*答案\W*\d*\W*$|答案\s*\d+|(?:写|填|放|输入)答案|示例答案"),
     ("……", r"……|\.{6}|。。。"), ("【】", r"【\s*】"), ("｛｝", r"[｛｝]"),
 )
+try:  # `python -m bot new` marks the answers a student still has to write
+    from bot.workspace import PLACEHOLDER as UNWRITTEN_MARKER, is_placeholder as is_unwritten
+except ImportError:  # pragma: no cover - the workspace module is optional
+    UNWRITTEN_MARKER = "【请在这里写答案】"
+
+    def is_unwritten(text: Optional[str]) -> bool:
+        return UNWRITTEN_MARKER in (text or "")
+
 VARIABLE = re.compile(r"\{([^{}]*)\}")
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 HONORIFIC = re.compile(r"[亲您]")
@@ -101,11 +114,27 @@ def find_words(rules: List[Rule], text: str) -> List[str]:
     return found
 
 
+def policy_keys(model: Model) -> Optional[Set[str]]:
+    """The {variables} shop/policy.yml provides; None when it cannot be read (then
+    unknown variables are not reported: the file's own error says what is wrong).
+    A project without the file uses the reference project's, like the actions do."""
+    if model.policy_keys is not None:
+        return model.policy_keys
+    if "policy" in model.unreadable:
+        return None
+    try:
+        data = yaml.safe_load((REFERENCE_ROOT / "shop" / "policy.yml").read_text("utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    return {str(k) for k in data} if isinstance(data, dict) else None
+
+
 def check(model: Model) -> List[Finding]:
     domain = model.domain
     if domain is None:
         return []
-    known = set(domain.slots) | (model.policy_keys or set())
+    policy = policy_keys(model)
+    known = None if policy is None else set(domain.slots) | policy
     code = actions_code(model.root)
     findings: List[Finding] = []
     for response in domain.responses.values():
@@ -121,7 +150,7 @@ def check(model: Model) -> List[Finding]:
     return findings
 
 
-def check_variant(file: str, response: Response, variant: Variant, known: Set[str],
+def check_variant(file: str, response: Response, variant: Variant, known: Optional[Set[str]],
                   by_actions: bool, code: str) -> List[Finding]:
     name, line = response.name, variant.line
     text = variant.text
@@ -130,6 +159,11 @@ def check_variant(file: str, response: Response, variant: Variant, known: Set[st
     if not text.strip():
         return [error("answers.empty", file, line, f"答案 {name} 的 text 是空的：顾客会收到一条空消息。",
                       "写上真正要对顾客说的话，例如 \"亲，……\"。")]
+    if is_unwritten(text):
+        return [error(
+            "answers.unwritten", file, line,
+            f"答案 {name} 还没写：里面还是练习工作区留的“{UNWRITTEN_MARKER}”。",
+            "删掉占位文字，写上真正要对顾客说的话（称呼“亲/您”，不用极限词和绝对化承诺）。")]
     findings: List[Finding] = []
     wording = VARIABLE.sub("", text)  # variable names are not wording
     words = find_words(PROMISES, wording)
@@ -169,7 +203,7 @@ def check_variant(file: str, response: Response, variant: Variant, known: Set[st
     return findings
 
 
-def _variables(file: str, name: str, line: int, text: str, known: Set[str],
+def _variables(file: str, name: str, line: int, text: str, known: Optional[Set[str]],
                by_actions: bool, code: str) -> List[Finding]:
     findings = []
     for m in VARIABLE.finditer(text):
@@ -186,7 +220,7 @@ def _variables(file: str, name: str, line: int, text: str, known: Set[str],
                 f"答案 {name} 里的 {{{var}}} 不是合法的变量名：变量名只能用英文字母、数字和下划线。",
                 "改成 shop/policy.yml 里的变量名（例如 {return_days}），或者直接写成文字。"))
             continue
-        if var in known or (by_actions and named_in_code(var, code)):
+        if known is None or var in known or (by_actions and named_in_code(var, code)):
             continue
         findings.append(error(
             "answers.variable", file, line,

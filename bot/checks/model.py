@@ -104,8 +104,6 @@ class Domain:
     forms: Dict[str, Form] = field(default_factory=dict)
     actions: Dict[str, int] = field(default_factory=dict)
     responses: Dict[str, Response] = field(default_factory=dict)
-    intents_line: Optional[int] = None
-    responses_line: Optional[int] = None
 
 
 @dataclass
@@ -171,6 +169,12 @@ def load(root: Path) -> Model:
             model.policy_keys = {str(k) for k in parsed.tree.keys()}
         elif parsed.kind == "catalog":
             model.catalog = parsed
+    domain_file = model.files.get("domain.yml")
+    if domain_file is not None and domain_file.ok and model.domain is None:
+        model.findings.append(error(
+            "structure.empty_domain", "domain.yml", 1,
+            "domain.yml 是空的（或者不是“键: 值”的格式）：里面要有 intents:、responses: 等内容。",
+            "从参考项目复制 domain.yml，再改成你的内容。"))
     if "shop/intents.yml" in model.files and model.categories is None:
         model.categories = {} if model.files["shop/intents.yml"].ok else None
     if "shop/catalog.yml" in model.files and model.catalog is None and model.files["shop/catalog.yml"].ok:
@@ -230,9 +234,7 @@ def _domain(parsed: ys.ParsedFile, model: Model) -> Domain:
     tree = parsed.tree
     top = ys.DOMAIN_TOP
     domain = Domain(file=rel)
-    intents = _get(tree, "intents", top)
-    domain.intents_line = tree.key_node("intents").line if tree.key_node("intents") else None
-    for name, line in _names(intents):
+    for name, line in _names(_get(tree, "intents", top)):
         domain.intents.setdefault(name, line)
     for name, line in _names(_get(tree, "entities", top)):
         domain.entities.setdefault(name, line)
@@ -251,9 +253,6 @@ def _domain(parsed: ys.ParsedFile, model: Model) -> Domain:
         domain.actions.setdefault(name, line)
     responses = _get(tree, "responses", top)
     _duplicates(parsed, responses, "答案", model)
-    if responses is not None:
-        key = next((k for k, _ in tree.pairs if ys.canonical_key(str(k.value), top) == "responses"), None)
-        domain.responses_line = key.line if key else None
     if responses is not None and responses.is_map:
         for k, v in responses.pairs:
             response = Response(str(k.value), k.line)

@@ -28,7 +28,6 @@ CATEGORIES = {
 }
 CATEGORY_FILE = {"basic": "basic.yml", "product": "product.yml", "return": "returns.yml",
                  "logistics": "logistics.yml", "quality": "quality.yml", "other": "other.yml"}
-DOMAIN = "domain.yml"
 # Rasa's built-in intents that need no examples, answer or category. out_of_scope is
 # also built in, but this project declares it like any other intent.
 BUILTIN_INTENTS = DEFAULT_INTENTS - {"out_of_scope"}
@@ -43,26 +42,22 @@ def similar(name: str, names: Iterable[str]) -> str:
 # ------------------------------------------------------------------ custom actions' code
 
 
-@lru_cache(maxsize=8)
-def _actions_text(folders: Tuple[Path, ...]) -> str:
+@lru_cache(maxsize=1)
+def _reference_actions_text() -> str:
     parts = []
-    for folder in folders:
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*.py")):
-                try:
-                    parts.append(path.read_text("utf-8", errors="replace"))
-                except OSError:
-                    continue
+    for path in sorted((REFERENCE_ROOT / "actions").rglob("*.py")):
+        try:
+            parts.append(path.read_text("utf-8", errors="replace"))
+        except OSError:
+            continue
     return "\n".join(parts)
 
 
 def actions_code(root: Path) -> str:
-    """The custom actions' source: the reference actions/ (they serve every project) and
-    the project's own actions/ if it has one."""
-    folders = [REFERENCE_ROOT / "actions"]
-    if (root / "actions").resolve() != folders[0].resolve():
-        folders.append(root / "actions")
-    return _actions_text(tuple(folders))
+    """The custom actions' source. Only the reference project's actions/ counts: it
+    serves every project (students edit data, never Python), so a copy of actions/
+    inside a student's project is never run."""
+    return _reference_actions_text()
 
 
 def named_in_code(name: str, code: str) -> bool:

@@ -411,11 +411,12 @@ class _LineLinter:
         if allowed is not None and bare not in allowed:
             guess = closest_key(bare, allowed)
             where = self._where(chain)
+            reader = "Rasa " if self.kind in ("data", "domain", "config") else "小悦"
             if guess:
                 canonical = guess
                 self._add(error(
                     "yaml.misspelt_key", self.rel, number,
-                    f"'{bare}' 拼错了，应该是 '{guess}'：Rasa 不认识 '{bare}'，{where}这部分内容会读不到。",
+                    f"'{bare}' 拼错了，应该是 '{guess}'：{reader}不认识 '{bare}'，{where}这部分内容会读不到。",
                     f"把 '{bare}:' 改成 '{guess}:'。"))
             else:
                 self._add(warning(
@@ -759,6 +760,10 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
             return n, f"检查第 {prev} 行到第 {n} 行的缩进：同一层的内容要用同样多的空格左对齐。"
     if "could not find expected ':'" in original_problem:
         return failure.context_line or n, "这一行少了英文冒号 ':'，或者它本该是上一行内容的一部分（缩进不对）。"
+    for k in (n, failure.context_line or n):
+        text = lines[k - 1] if 1 <= k <= len(lines) else ""
+        if text.count("[") != text.count("]") or text.count("{") != text.count("}"):
+            return k, "这一行的方括号 [ ] 或花括号 { } 没有配对：补上右括号，里面的项用英文逗号 ',' 隔开。"
     return n, "检查这一行和上一行：缩进只用空格并和同级对齐；冒号、引号、减号都要用英文半角符号。"
 
 

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.checks import fixer, rasa_validate, render
-    from bot.checks.runner import run_checks
+    from bot.checks.runner import add_rasa, can_run_rasa, run_checks
 
     _tolerant_stdout()
     root = Path(args.project).resolve()
@@ -38,13 +38,13 @@ def run(args: argparse.Namespace) -> int:
         result = fixer.apply(root, fixer.fixable_edits(before.findings))
         say(render.render_fixes(result))
         say("")
-    if args.no_rasa:
-        report = run_checks(root, rasa=False)
-    elif args.json:
-        report = run_checks(root, rasa=True)
-    else:
-        with console.progress(f"运行 Rasa 自带的数据检查（rasa data validate，约 {rasa_validate.SECONDS} 秒）"):
-            report = run_checks(root, rasa=True)
+    report = run_checks(root, rasa=False)
+    if not args.no_rasa:
+        if args.json or not can_run_rasa(report):
+            add_rasa(report)
+        else:
+            with console.progress(f"运行 Rasa 自带的数据检查（rasa data validate，约 {rasa_validate.SECONDS} 秒）"):
+                add_rasa(report)
     if args.json:
         print(render.render_json(report))
     else:
