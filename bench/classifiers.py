@@ -33,10 +33,14 @@ FEATURES = [
     {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 3},
 ]
 CANDIDATES = {
-    "logreg": TOKENIZE + FEATURES + [
+    "shop_logreg": TOKENIZE + FEATURES + [
+        {"name": "components.intent_classifier.ShopIntentClassifier", "max_iter": 300,
+         "random_state": 1}],
+    "rasa_logreg": TOKENIZE + FEATURES + [
         {"name": "LogisticRegressionClassifier", "max_iter": 300, "random_state": 1}],
-    "logreg_c10": TOKENIZE + FEATURES + [
-        {"name": "LogisticRegressionClassifier", "max_iter": 300, "C": 10, "random_state": 1}],
+    "shop_logreg_c10": TOKENIZE + FEATURES + [
+        {"name": "components.intent_classifier.ShopIntentClassifier", "max_iter": 300,
+         "C": 10, "random_state": 1}],
     "diet_50": TOKENIZE + FEATURES + [
         {"name": "DIETClassifier", "epochs": 50, "entity_recognition": False, "random_seed": 1}],
     "diet_100": TOKENIZE + FEATURES + [
