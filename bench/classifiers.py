@@ -34,13 +34,16 @@ FEATURES = [
 ]
 CANDIDATES = {
     "shop_logreg": TOKENIZE + FEATURES + [
-        {"name": "components.intent_classifier.ShopIntentClassifier", "max_iter": 300,
-         "random_state": 1}],
+        {"name": "components.intent_classifier.ShopIntentClassifier", "solver": "newton-cg",
+         "max_iter": 100, "random_state": 1}],
     "rasa_logreg": TOKENIZE + FEATURES + [
-        {"name": "LogisticRegressionClassifier", "max_iter": 300, "random_state": 1}],
+        {"name": "LogisticRegressionClassifier", "max_iter": 100, "random_state": 1}],
+    "shop_logreg_saga": TOKENIZE + FEATURES + [
+        {"name": "components.intent_classifier.ShopIntentClassifier", "solver": "saga",
+         "max_iter": 100, "random_state": 1}],
     "shop_logreg_c10": TOKENIZE + FEATURES + [
-        {"name": "components.intent_classifier.ShopIntentClassifier", "max_iter": 300,
-         "C": 10, "random_state": 1}],
+        {"name": "components.intent_classifier.ShopIntentClassifier", "solver": "newton-cg",
+         "max_iter": 100, "C": 10, "random_state": 1}],
     "diet_50": TOKENIZE + FEATURES + [
         {"name": "DIETClassifier", "epochs": 50, "entity_recognition": False, "random_seed": 1}],
     "diet_100": TOKENIZE + FEATURES + [
