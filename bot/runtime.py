@@ -47,11 +47,12 @@ class BotRuntime:
         self.conversations_db = conversations_db
         self.agent = None
 
-    async def load(self, verbose: bool = False) -> "BotRuntime":
+    def load_blocking(self, verbose: bool = False) -> "BotRuntime":
+        """Import Rasa and load the model (seconds of work; safe in a worker thread)."""
         import logging
 
-        from rasa.core.agent import load_agent
-        from rasa.core.utils import AvailableEndpoints
+        from rasa.core.agent import Agent
+        from rasa.core.tracker_store import TrackerStore
         from rasa.utils.common import configure_logging_and_warnings
         from rasa.utils.endpoints import EndpointConfig
         from rasa.utils.log_utils import configure_structlog
@@ -60,15 +61,16 @@ class BotRuntime:
         level = logging.DEBUG if verbose else logging.ERROR
         configure_logging_and_warnings(level)
         configure_structlog(level)
-        endpoints = AvailableEndpoints(
-            action=EndpointConfig(url=self.action_url),
-            tracker_store=EndpointConfig(type="SQL", dialect="sqlite",
-                                         db=str(self.conversations_db)),
-        )
-        self.agent = await load_agent(model_path=str(self.model), endpoints=endpoints)
+        tracker_store = TrackerStore.create(EndpointConfig(
+            type="SQL", dialect="sqlite", db=str(self.conversations_db)))
+        self.agent = Agent.load(str(self.model), tracker_store=tracker_store,
+                                action_endpoint=EndpointConfig(url=self.action_url))
         if not self.agent.is_ready():
             raise RuntimeError(f"模型无法加载：{self.model}")
         return self
+
+    async def load(self, verbose: bool = False) -> "BotRuntime":
+        return self.load_blocking(verbose)
 
     async def start_session(self, sender_id: str, context: Optional[Dict[str, str]] = None) -> None:
         """Open the conversation; `context` is the test window: product page and order."""

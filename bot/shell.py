@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Optional
@@ -87,26 +88,57 @@ async def assist(runtime: BotRuntime, project: Project, sender: str, text: str,
     return None
 
 
+def in_background(function, *args) -> asyncio.Future:
+    """Run `function` in a daemon thread (so /quit never waits for it)."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def work() -> None:
+        try:
+            result = function(*args)
+        except BaseException as exc:  # handed to the awaiting coroutine
+            loop.call_soon_threadsafe(future.set_exception, exc)
+        else:
+            loop.call_soon_threadsafe(future.set_result, result)
+
+    threading.Thread(target=work, daemon=True).start()
+    return future
+
+
 async def chat(project: Project, model, options: ShellOptions) -> int:
-    server = ActionServer(project).start()  # starts while the model loads
+    server = ActionServer(project).start()
     try:
         runtime = BotRuntime(model, server.url, project.conversations_db)
-        with console.progress("加载模型"):
-            await runtime.load(verbose=options.verbose)
-            server.wait_ready()
+        # Importing Rasa and loading the model take seconds: do it while the
+        # student types the first message.
+        loading = in_background(runtime.load_blocking, options.verbose)
         sender = f"shell-{uuid.uuid4().hex[:8]}"
         context = {"product": resolve_product(project, options.product) if options.product else None,
                    "order_id": options.order}
         if options.product and not context["product"]:
             console.error(f"目录里没有商品“{options.product}”，已忽略。用 /product 重新设置。")
-        await runtime.start_session(sender, context)
+        started = False
+
+        async def ready() -> BotRuntime:
+            nonlocal started
+            if not started:
+                if loading.done():
+                    await loading
+                else:
+                    with console.progress("小悦正在准备（加载模型、启动动作服务器）"):
+                        await loading
+                await in_background(server.wait_ready)
+                await runtime.start_session(sender, context)
+                started = True
+            return runtime
+
         prompt_session = None
         if sys.stdin.isatty():
             from prompt_toolkit import PromptSession
 
             prompt_session = PromptSession()
         mode = "智能辅助：每条消息给出 3 个推荐答案，由你选择" if options.assist else "全自动接待"
-        console.info(f"小悦已上线（{mode}）。输入消息开始对话，/help 查看命令，/quit 退出。")
+        console.info(f"小悦（{mode}）：输入消息开始对话，/help 查看命令，/quit 退出。")
         while True:
             text = await read_line(prompt_session)
             if text is None:
@@ -122,7 +154,7 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
                     console.info(HELP)
                     continue
                 if command == "/restart":
-                    await runtime.restart(sender)
+                    await (await ready()).restart(sender)
                     await runtime.start_session(sender, context)
                     console.info("（对话已重新开始）")
                     continue
@@ -130,14 +162,14 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
                     product = resolve_product(project, argument)
                     if product:
                         context["product"] = product
-                        await runtime.set_slot(sender, "product", product)
+                        await (await ready()).set_slot(sender, "product", product)
                         console.info(f"（正在浏览商品 {product}）")
                     else:
                         console.error(f"目录里没有商品“{argument}”。请写商品编号或名称，例如 /product P01")
                     continue
                 if command == "/order":
                     context["order_id"] = argument.strip()
-                    await runtime.set_slot(sender, "order_id", argument.strip() or None)
+                    await (await ready()).set_slot(sender, "order_id", argument.strip() or None)
                     console.info(f"（当前订单 {argument.strip() or '无'}）")
                     continue
                 if command == "/human":
@@ -145,6 +177,7 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
                 else:
                     console.error(f"没有命令 {command}。输入 /help 查看可用命令。")
                     continue
+            await ready()
             if options.assist:
                 turn = await assist(runtime, project, sender, text, prompt_session)
                 if turn is None:

@@ -17,7 +17,7 @@ def start_shell(project, *options):
     child = pexpect.spawn(
         sys.executable, ["-m", "bot", "shell", "--project", str(project.root), *options],
         cwd=str(REFERENCE_ROOT), encoding="utf-8", timeout=120, dimensions=(40, 160))
-    child.expect("小悦已上线")
+    child.expect("输入消息开始对话")
     return child
 
 
