@@ -6,9 +6,7 @@ stored in the model, so the trained model does not depend on the files any more.
 """
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext
@@ -21,6 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
+from components.model_files import load_json, save_json
 
 WORDS_FILE = "shop_words.json"
 # Stands in for a blank message, so the featurizers still produce (empty) features
@@ -78,19 +77,11 @@ class CatalogJiebaTokenizer(JiebaTokenizer):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> CatalogJiebaTokenizer:
-        words: List[Text] = []
-        try:
-            with model_storage.read_from(resource) as directory:
-                words = json.loads((Path(directory) / WORDS_FILE).read_text("utf-8"))
-        except (ValueError, FileNotFoundError):
-            logging.getLogger(__name__).warning("模型里没有店铺词表，将只用 jieba 默认词典分词。")
+        words = load_json(model_storage, resource, WORDS_FILE, default=[])
         return cls(config, model_storage, resource, words)
 
     def train(self, training_data: TrainingData) -> Resource:
-        with self._model_storage.write_to(self._resource) as directory:
-            (Path(directory) / WORDS_FILE).write_text(
-                json.dumps(self.words, ensure_ascii=False), "utf-8"
-            )
+        save_json(self._model_storage, self._resource, WORDS_FILE, self.words)
         return self._resource
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:

@@ -7,8 +7,6 @@ and the FallbackClassifier.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,6 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
+from components.model_files import load_json, save_json
 
 WORDS_FILE = "handoff_words.json"
 
@@ -67,22 +66,14 @@ class HandoffKeywordDetector(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> HandoffKeywordDetector:
-        words: List[Text] = []
-        try:
-            with model_storage.read_from(resource) as directory:
-                words = json.loads((Path(directory) / WORDS_FILE).read_text("utf-8"))
-        except (ValueError, FileNotFoundError):
-            pass
+        words = load_json(model_storage, resource, WORDS_FILE, default=[])
         return cls(config, model_storage, resource, words)
 
     def train(self, training_data: TrainingData) -> Resource:
         # A project without the hand-off intent keeps its classifier's answer.
         if self._config["intent"] not in training_data.intents:
             self.words = []
-        with self._model_storage.write_to(self._resource) as directory:
-            (Path(directory) / WORDS_FILE).write_text(
-                json.dumps(self.words, ensure_ascii=False), "utf-8"
-            )
+        save_json(self._model_storage, self._resource, WORDS_FILE, self.words)
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:

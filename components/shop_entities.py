@@ -8,8 +8,6 @@ The patterns are stored in the model at training time.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -23,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
 from components.measures import find_measures
+from components.model_files import load_json, save_json
 
 PATTERNS_FILE = "product_patterns.json"
 
@@ -81,19 +80,11 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> ShopEntityExtractor:
-        names: Dict[Text, Text] = {}
-        try:
-            with model_storage.read_from(resource) as directory:
-                names = json.loads((Path(directory) / PATTERNS_FILE).read_text("utf-8"))
-        except (ValueError, FileNotFoundError):
-            pass
+        names = load_json(model_storage, resource, PATTERNS_FILE, default={})
         return cls(config, model_storage, resource, names)
 
     def train(self, training_data: TrainingData) -> Resource:
-        with self._model_storage.write_to(self._resource) as directory:
-            (Path(directory) / PATTERNS_FILE).write_text(
-                json.dumps(self.names, ensure_ascii=False), "utf-8"
-            )
+        save_json(self._model_storage, self._resource, PATTERNS_FILE, self.names)
         return self._resource
 
     def extract(self, text: Text) -> List[Dict[Text, Any]]:
