@@ -30,6 +30,9 @@ HEIGHT_CM = re.compile(r"(?<![\d.])(1[2-9]\d|2[01]\d)(?:\.\d)?\s*(?:cm|CM|厘米
 # "60kg", "60公斤", "120斤", "体重60"
 WEIGHT = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)\s*(kg|KG|Kg|公斤|千克|斤)")
 WEIGHT_AFTER_WORD = re.compile(r"(?:体重|重)\s*(\d{2,3}(?:\.\d)?)(?![\d.])")
+# "九十斤", "一百二十斤", "一百二", "七十五公斤"
+WEIGHT_CHINESE = re.compile(
+    r"((?:[一二两三四五六七八九]百)?(?:[零一二三四五六七八九]?十)?[零一二三四五六七八九]?)\s*(公斤|千克|斤)")
 FOOT_CM = re.compile(r"脚长\s*(?:是|有)?\s*(\d{2}(?:\.\d)?)\s*(?:cm|CM|厘米)?")
 FOOT_MM = re.compile(r"(?<!\d)(2[0-9]\d)\s*(?:mm|MM|毫米)")
 # A bare number right after a height ("170 60", "175/70") is the weight.
@@ -40,6 +43,25 @@ def _cn(ch: Optional[Text]) -> int:
     if ch is None:
         return 0
     return int(ch) if ch.isdigit() else _CN_DIGITS[ch]
+
+
+def chinese_number(text: Text) -> Optional[int]:
+    """Value of a Chinese numeral below 1000 ("九十" -> 90, "一百二" -> 120)."""
+    if not text:
+        return None
+    value, rest = 0, text
+    if "百" in rest:
+        head, rest = rest.split("百", 1)
+        value += _CN_DIGITS.get(head, 1) * 100
+        if len(rest) == 1 and rest != "十":  # "一百二" means 120
+            return value + _CN_DIGITS[rest] * 10
+    if "十" in rest:
+        head, rest = rest.split("十", 1)
+        value += (_CN_DIGITS.get(head, 1) if head else 1) * 10
+    rest = rest.lstrip("零")
+    if rest:
+        value += _CN_DIGITS[rest]
+    return value or None
 
 
 def _fmt(value: float) -> Text:
@@ -76,6 +98,10 @@ def find_measures(text: Text) -> List[Found]:
         add("foot_length", int(m.group(1)) / 10, m.start(1), m.end(1))
     for m in WEIGHT.finditer(text):
         add("weight", _weight_kg(float(m.group(1)), m.group(2)), m.start(1), m.end(1))
+    for m in WEIGHT_CHINESE.finditer(text):
+        number = chinese_number(m.group(1))
+        if number:
+            add("weight", _weight_kg(number, m.group(2)), m.start(1), m.end(1))
     for m in WEIGHT_AFTER_WORD.finditer(text):
         add("weight", _weight_kg(float(m.group(1)), ""), m.start(1), m.end(1))
 
