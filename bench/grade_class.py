@@ -1,0 +1,148 @@
+"""Time `python -m bot grade` on a class against the naive loop, side by side.
+
+    .venv/bin/python bench/grade_class.py [--count 30] [--naive 20] [--class DIR]
+
+1. makes a class of varied student projects (bench/make_class.py) unless --class is given;
+2. grades it with `python -m bot grade` from a cold model cache (every project trained),
+   then again with the cache warm (what a teacher pays to re-grade with a changed bank);
+3. runs the naive loop on the first --naive projects: per project `rasa train` then
+   `rasa test --stories tests --nlu <the bank as Rasa NLU data>` (cold Rasa cache,
+   reference code, the project's shop/ like bot.training);
+4. prints medians per project, totals, CPU seconds and the ratios. When --naive is
+   smaller than the class, the naive total for the class is its median x class size.
+
+Wall time depends on what else the machine runs: the load average is printed, and CPU
+seconds (all child processes) are shown next to wall seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.make_class import make_class  # noqa: E402
+from bot.grading.projects import find_submissions  # noqa: E402
+
+PYTHON = sys.executable
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def environment(**extra: str) -> Dict[str, str]:
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT))
+    env.update(extra)
+    return env
+
+
+def timed(command: List[str], **kwargs) -> Tuple[float, float, int]:
+    wall, cpu = time.monotonic(), child_cpu()
+    code = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs).returncode
+    return time.monotonic() - wall, child_cpu() - cpu, code
+
+
+def bank_as_nlu(bank: Path, target: Path) -> None:
+    """The bank in Rasa's NLU format, so `rasa test nlu` can read it."""
+    by_intent: Dict[str, List[str]] = {}
+    with open(bank, encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            by_intent.setdefault(row.get("intent") or "out_of_scope", []).append(row["text"])
+    lines = ['version: "3.1"', "nlu:"]
+    for intent, texts in by_intent.items():
+        lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {t}" for t in texts]
+    target.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def grade(class_dir: Path, bank: Path, out: Path, store: Path, jobs: int) -> Tuple[float, float, int]:
+    return timed([PYTHON, "-m", "bot", "grade", str(class_dir), "--bank", str(bank), "--out", str(out),
+                  "--model-cache", str(store), "--jobs", str(jobs)], cwd=ROOT, env=environment())
+
+
+def naive(project: Path, nlu_bank: Path, work: Path) -> Tuple[float, float, str]:
+    """`rasa train` + `rasa test` for one project, as a teacher's shell loop would."""
+    work.mkdir(parents=True)
+    env = environment(SHOP_DIR=str(project / "shop"), SHOP_DB=str(work / "shop.db"),
+                      RASA_CACHE_DIRECTORY=str(work / "cache"))
+    rasa = [PYTHON, "-m", "rasa"]
+    w1, c1, code = timed(rasa + ["train", "--domain", str(project / "domain.yml"), "--config",
+                                 str(project / "config.yml"), "--data", str(project / "data"),
+                                 "--out", str(work), "--fixed-model-name", "naive"], cwd=ROOT, env=env)
+    if code != 0:
+        return w1, c1, "训练失败"
+    w2, c2, code = timed(rasa + ["test", "--model", str(work / "naive.tar.gz"), "--stories", "tests",
+                                 "--nlu", str(nlu_bank), "--out", str(work / "results")], cwd=ROOT, env=env)
+    return w1 + w2, c1 + c2, "完成" if code == 0 else f"rasa test 退出码 {code}"
+
+
+def per_project_seconds(out: Path) -> List[float]:
+    return [json.loads(p.read_text("utf-8"))["timings"].get("total", 0.0) for p in sorted(out.glob("*/report.json"))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="评分速度：python -m bot grade 对比逐个 rasa train + rasa test")
+    parser.add_argument("--class", dest="class_dir", help="已有的班级文件夹（默认现场生成）")
+    parser.add_argument("--count", type=int, default=30, help="生成多少个学生项目（默认 30）")
+    parser.add_argument("--naive", type=int, default=None, help="朴素方法测几个项目（默认全部）")
+    parser.add_argument("--bank", default=str(ROOT / "bank" / "practice.csv"))
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="grade-bench-"))
+    class_dir = Path(args.class_dir) if args.class_dir else work / "class"
+    if not args.class_dir:
+        make_class(class_dir, args.count, seed=7)
+    projects = [s for s in find_submissions(class_dir, work / "unzipped")]
+    size = len(projects)
+    bank = Path(args.bank)
+    load = os.getloadavg()[0]
+    print(f"班级 {size} 个项目，题库 {bank.name}，{os.cpu_count()} 核，开始时负载 {load:.1f}（工作目录 {work}）", flush=True)
+
+    cold_wall, cold_cpu, code = grade(class_dir, bank, work / "out-cold", work / "models", args.jobs)
+    per_project = per_project_seconds(work / "out-cold")
+    print(f"我们（冷启动，全部训练）：{cold_wall:.0f} 秒，CPU {cold_cpu:.0f} 秒，退出码 {code}", flush=True)
+    warm_wall, warm_cpu, _ = grade(class_dir, bank, work / "out-warm", work / "models", args.jobs)
+    print(f"我们（模型已缓存，重新评分）：{warm_wall:.0f} 秒，CPU {warm_cpu:.0f} 秒", flush=True)
+
+    nlu_bank = work / "bank_nlu.yml"
+    bank_as_nlu(bank, nlu_bank)
+    sample = projects[: args.naive or size]
+    naive_walls, naive_cpus = [], []
+    for number, submission in enumerate(sample, 1):
+        if submission.root is None:
+            continue
+        wall, cpu, status = naive(submission.root, nlu_bank, work / "naive" / f"{number:02d}")
+        naive_walls.append(wall)
+        naive_cpus.append(cpu)
+        print(f"  朴素 {number}/{len(sample)} {submission.name}：{wall:.0f} 秒（CPU {cpu:.0f}）{status}", flush=True)
+    naive_median = statistics.median(naive_walls)
+    naive_class = sum(naive_walls) if len(sample) == size else naive_median * size
+    naive_cpu_class = sum(naive_cpus) if len(sample) == size else statistics.median(naive_cpus) * size
+    ours_median = statistics.median(per_project)
+    print()
+    print(f"{'':24}{'全班总用时':>10}{'每个项目（中位数）':>16}{'全班 CPU':>12}")
+    print(f"{'我们，冷启动':22}{cold_wall:10.0f} 秒{ours_median:12.1f} 秒*{cold_cpu:10.0f} 秒")
+    print(f"{'我们，模型已缓存':20}{warm_wall:10.0f} 秒{'':16}{warm_cpu:10.0f} 秒")
+    projected = "" if len(sample) == size else f"（{len(sample)} 个项目中位数 × {size}）"
+    print(f"{'朴素 train+test':22}{naive_class:10.0f} 秒{naive_median:12.1f} 秒 {naive_cpu_class:10.0f} 秒 {projected}")
+    print(f"倍数：冷启动快 {naive_class / cold_wall:.1f} 倍（CPU 省 {naive_cpu_class / cold_cpu:.1f} 倍），"
+          f"模型已缓存快 {naive_class / warm_wall:.1f} 倍；结束时负载 {os.getloadavg()[0]:.1f}")
+    print("* 每个项目在评分进程里的用时（两个项目并行，所以全班用时约为总和的一半）")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""`grade`: grade one student project or a whole class against question banks."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from bot.exit_codes import EXIT_USAGE
+from bot.project import REFERENCE_ROOT
+
+NAME = "grade"
+HELP = "（老师用）给一个学生项目或整个班级评分：训练、逐题提问、跑多轮情景，写出报告"
+
+EPILOG = """\
+PATH 可以是一个项目文件夹，一个 .zip，或者装着各个学生项目（文件夹或 .zip）的班级文件夹。
+题库是 CSV（UTF-8 或 Excel 另存的 GBK）或 YAML，列为 id,text,category,intent,must_include,note，
+至少要有 text 和 category；category 写 return、logistics、quality，其他都算负例。
+
+输出：单个项目写 OUT/report.json、report.html、report.md、class.csv；
+班级写 OUT/<学生>/report.*、OUT/class.csv（Excel 可直接打开）和 OUT/index.html。
+
+退出码：
+  0  评分完成
+  1  有项目低于 --fail-under（或没有运行起来）
+  2  用法或配置错误（路径不对、情景或评分细则写错）
+  3  题库是空的或读不了（绝不当作通过）
+
+例子：
+  python -m bot grade . --bank bank/practice.csv --scenarios bank/scenarios --out reports/me
+  python -m bot grade 作业/ --bank 期末题库.csv --scenarios bank/scenarios --out reports/班级 --student-view
+"""
+
+
+def positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"需要一个数，收到的是 {text!r}")
+    if value <= 0:
+        raise argparse.ArgumentTypeError("需要大于 0 的数")
+    return value
+
+
+def score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"需要一个 0 到 100 的分数，收到的是 {text!r}")
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("分数应当在 0 到 100 之间")
+    return value
+
+
+def count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"需要一个整数，收到的是 {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError("至少是 1")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("path", metavar="PATH", help="项目文件夹、.zip，或装着学生项目的班级文件夹")
+    parser.add_argument("--bank", action="append", required=True, metavar="FILE",
+                        help="题库文件（CSV 或 YAML）；可以写多次")
+    parser.add_argument("--scenarios", metavar="DIR",
+                        help="多轮情景文件夹（默认参考项目的 bank/scenarios；给一个空文件夹就不跑情景）")
+    parser.add_argument("--out", required=True, metavar="DIR", help="报告写到这个文件夹")
+    parser.add_argument("--fail-under", type=score, metavar="N", help="有项目低于 N 分时退出码为 1")
+    parser.add_argument("--timeout", type=positive, default=600, metavar="SEC",
+                        help="每个项目的时间上限（秒，默认 600）：超时的项目记为出错，其余继续")
+    parser.add_argument("--student-view", action="store_true",
+                        help="写给学生看的报告：不出现任何考题，只有每类没答对的题数和原因")
+    parser.add_argument("--allow-student-code", action="store_true",
+                        help="使用学生项目自己的 actions/ 和 components/（默认只用参考项目的代码，不运行学生的 Python）")
+    parser.add_argument("--rubric", metavar="FILE", help="评分细则（默认 bank/rubric.yml）")
+    parser.add_argument("--model-cache", metavar="DIR",
+                        help="评分训练的模型存放处（默认参考项目的 .rasa/grading/models）：数据没变的项目不再重新训练")
+    parser.add_argument("--jobs", type=count, default=min(2, os.cpu_count() or 1), metavar="N",
+                        help="同时评几个项目（默认 2；每个项目训练时占一个 CPU 核）")
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot import console
+    from bot.grading.session import Options, run as grade
+
+    for name, value in (("--scenarios", args.scenarios), ("--rubric", args.rubric)):
+        if value and not Path(value).exists():
+            console.error(f"找不到 {name} {value}：请确认路径。")
+            return EXIT_USAGE
+    options = Options(
+        path=Path(args.path).expanduser(), banks=[Path(b).expanduser() for b in args.bank],
+        out=Path(args.out).expanduser(),
+        scenarios=Path(args.scenarios).expanduser() if args.scenarios else REFERENCE_ROOT / "bank" / "scenarios",
+        rubric=Path(args.rubric).expanduser() if args.rubric else None,
+        fail_under=args.fail_under, timeout=args.timeout, student_view=args.student_view,
+        allow_student_code=args.allow_student_code, jobs=args.jobs)
+    if args.model_cache:
+        options.model_store = Path(args.model_cache).expanduser().resolve()
+    return grade(options)

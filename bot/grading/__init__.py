@@ -1,0 +1,18 @@
+"""The grading harness: `python -m bot grade` over one student project or a class.
+
+- bank.py       question banks (CSV in UTF-8/GBK or YAML) -> Question, with bad rows reported
+- scenarios.py  multi-turn after-sales scenarios (bank/scenarios/*.yml) and their checks
+- rubric.py     bank/rubric.yml: the weights and word lists of the score
+- textsim.py    text normalisation and near-duplicate search (leakage, hygiene)
+- static.py     what is read from a project without running it: training examples,
+                hygiene, answer quality, leakage
+- scoring.py    pure functions: each answer's verdict, the metrics, the score
+- projects.py   finding the projects of a class (folders and .zip files, unzipped safely)
+- worker.py     the long-lived process that trains and questions projects (Rasa lives here)
+- pool.py       the parent's side of the workers: jobs, time limits, progress
+- report.py     report.json (the source of truth) and its renderings: HTML, Markdown,
+                the terminal table, class.csv and index.html
+- session.py    one grading run from arguments to exit code
+
+Rasa is imported only by worker.py: the parent stays light and never runs student code.
+"""

@@ -1,0 +1,74 @@
+"""The categories a bank question can have and how a bot's intent maps onto them.
+
+A question is `return`, `logistics` or `quality` (an after-sales category the bot must
+answer) or `negative` (anything else: the bot must NOT answer it as after-sales).
+The category of a bot intent comes from shop/intents.yml (the project's, falling back
+to the reference's), read by bot.workspace.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Optional
+
+from bot.project import REFERENCE_ROOT
+from bot.workspace import IntentCatalog, WorkspaceError, read_intent_catalog
+
+AFTER_SALES = ("return", "logistics", "quality")
+NEGATIVE = "negative"
+QUESTION_CATEGORIES = AFTER_SALES + (NEGATIVE,)
+
+LABELS = {
+    "return": "退换货/退款",
+    "logistics": "物流",
+    "quality": "质量问题",
+    "negative": "负例（非售后）",
+    "basic": "基础问答",
+    "product": "商品问答",
+    "other": "其他",
+}
+
+# What the bot did with a question, when it was not an answer from a known intent.
+FALLBACK = "fallback"
+HANDOFF = "handoff"
+SILENT = "silent"
+UNREGISTERED = "unregistered"
+OUTCOME_LABELS = {
+    FALLBACK: "没听懂（兜底）",
+    HANDOFF: "转人工",
+    SILENT: "没有回复",
+    UNREGISTERED: "未登记类别",
+}
+
+# Words a teacher may write in the bank's category column (Excel users write Chinese).
+_ALIASES = {
+    "return": "return", "returns": "return", "退换货": "return", "退货": "return",
+    "退款": "return", "换货": "return", "退换货/退款": "return", "退换": "return",
+    "logistics": "logistics", "物流": "logistics", "快递": "logistics", "发货": "logistics",
+    "quality": "quality", "质量": "quality", "质量问题": "quality",
+}
+
+
+def question_category(raw: str) -> Optional[str]:
+    """The category of a bank row: an after-sales one, `negative`, or None when empty."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    return _ALIASES.get(text.lower(), NEGATIVE)
+
+
+def label(category: Optional[str]) -> str:
+    if category is None:
+        return "—"
+    return LABELS.get(category) or OUTCOME_LABELS.get(category) or category
+
+
+def intent_categories(project_root: Path) -> Dict[str, str]:
+    """intent -> category: the reference's shop/intents.yml overlaid by the project's."""
+    merged: Dict[str, str] = {}
+    for shop in (REFERENCE_ROOT / "shop", Path(project_root) / "shop"):
+        try:
+            catalog: IntentCatalog = read_intent_catalog(shop)
+        except WorkspaceError:
+            continue  # a broken intents.yml of a student: the reference's categories stay
+        merged.update({name: info.category for name, info in catalog.intents.items()})
+    return merged

@@ -1,0 +1,228 @@
+"""The parent's side of the grading workers: jobs out, results back, time limits.
+
+Where the time of grading a class goes, and what this does about it:
+
+- importing Rasa (~10 s of every `rasa train` and `rasa test`): each worker imports it
+  once and trains and questions project after project;
+- training (~5-20 s of CPU, depending on the number of examples): a model is cached by
+  the fingerprint of its training inputs, so an unchanged project is never trained
+  twice; Rasa's per-component cache, and the fingerprinting that feeds it (a third of
+  a training), is switched off (worker.skip_training_cache);
+- the action server (~0.5 s to start): one per project, as SHOP_DIR and SHOP_DB are
+  per project; it starts while the model trains;
+- questioning (~15 ms of CPU per question): Rasa's per-call schema check of the
+  action server's replies and its event-type lookups are avoided (worker.speed_up_rasa),
+  conversations live in memory, and each question starts from a copy of one real
+  session start instead of calling the action server for it again.
+
+Two workers by default on a 2-core machine (training is single-threaded); BLAS
+threads are limited to one per worker. A job past its time limit gets its worker
+killed (with its action server: the worker leads its own process group) and a fresh
+worker takes the next job.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Deque, Dict, List, Optional
+
+from bot import console
+from bot.project import REFERENCE_ROOT
+
+
+def worker_environment() -> Dict[str, str]:
+    env = console.quiet_environment()
+    env["PYTHONPATH"] = str(REFERENCE_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONUNBUFFERED"] = "1"
+    # Workers run side by side, one per core: no extra BLAS threads fighting over them.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return env
+
+
+class Worker:
+    """One `python -m bot.grading.worker` process."""
+
+    def __init__(self, number: int, events: "queue.Queue", log_dir: Path,
+                 student_code: Optional[Path] = None) -> None:
+        self.number = number
+        self.events = events
+        self.ready = False
+        self.dead = False
+        self.job: Optional[Dict[str, Any]] = None
+        self.reserved: Optional[Dict[str, Any]] = None  # the job a student-code worker is for
+        self.started_job = 0.0
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"worker-{number}.log"
+        command = [sys.executable, "-m", "bot.grading.worker"]
+        if student_code:
+            command += ["--student-code", str(student_code)]
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                command, cwd=REFERENCE_ROOT, env=worker_environment(), stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8",
+                start_new_session=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            self.events.put((self, message))
+        self.events.put((self, {"type": "exit"}))
+
+    def give(self, job: Dict[str, Any]) -> None:
+        self.job = job
+        self.started_job = time.monotonic()
+        self.process.stdin.write(json.dumps(job, ensure_ascii=False) + "\n")
+        self.process.stdin.flush()
+
+    def kill(self) -> None:
+        """Stop the worker and everything it started (its action server)."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class WorkerStartError(Exception):
+    """Workers die before they are ready: Rasa or the environment is broken."""
+
+
+@dataclass
+class JobState:
+    """What the progress display shows about a job."""
+
+    name: str
+    stage: str = "等待"
+    detail: str = ""
+    done: int = 0
+    total: int = 0
+    finished: bool = False
+
+
+@dataclass
+class Pool:
+    parallel: int
+    timeout: float
+    log_dir: Path
+    student_code: bool = False   # one fresh worker per project, running that project's code
+    on_progress: Callable[[Dict[str, JobState]], None] = lambda states: None
+    on_result: Callable[[Dict[str, Any]], None] = lambda result: None
+    on_idle: Callable[[], None] = lambda: None
+    states: Dict[str, JobState] = field(default_factory=dict)
+
+    def run(self, jobs: List[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+        """Grade every job; a result per job key, errors included (never raises for a job)."""
+        events: "queue.Queue" = queue.Queue()
+        pending: Deque[Dict[str, Any]] = deque(jobs)
+        results: Dict[str, Dict[str, Any]] = {}
+        self.states = {job["key"]: JobState(job["name"]) for job in jobs}
+        workers: List[Worker] = []
+        failed_starts = 0
+
+        def spawn(reserved: Optional[Dict[str, Any]] = None) -> None:
+            code = Path(reserved["root"]) if reserved else None
+            worker = Worker(len(workers) + 1, events, self.log_dir, code)
+            worker.reserved = reserved
+            workers.append(worker)
+
+        def start(worker: Worker, job: Dict[str, Any]) -> None:
+            self.states[job["key"]].stage = "开始"
+            worker.give(job)
+            if self.student_code:
+                worker.process.stdin.close()  # a student-code worker serves one project
+
+        def finish(worker: Worker, result: Dict[str, Any]) -> None:
+            job = worker.job
+            worker.job = None
+            results[job["key"]] = result
+            state = self.states[job["key"]]
+            state.finished, state.stage = True, "完成" if result.get("ok") else "出错"
+            self.on_result(result)
+
+        def fail(worker: Worker, message: str) -> None:
+            job = worker.job
+            finish(worker, {"type": "result", "key": job["key"], "ok": False,
+                            "stage": self.states[job["key"]].stage, "error": message})
+
+        def top_up() -> None:
+            for worker in workers:
+                if (not self.student_code and pending and not worker.dead and worker.ready
+                        and worker.job is None):
+                    start(worker, pending.popleft())
+            busy = [w for w in workers if not w.dead and (w.job or w.reserved or not w.ready)]
+            idle = [w for w in workers if not w.dead and w.ready and w.job is None and not w.reserved]
+            while pending and len(busy) + (0 if self.student_code else len(idle)) < self.parallel:
+                spawn(pending.popleft() if self.student_code else None)
+                busy.append(workers[-1])
+
+        try:
+            while len(results) < len(jobs):
+                top_up()
+                try:
+                    worker, message = events.get(timeout=0.2)
+                except queue.Empty:
+                    worker, message = None, {}
+                    self.on_idle()
+                kind = message.get("type")
+                if kind == "ready":
+                    worker.ready = True
+                    if worker.reserved:
+                        job, worker.reserved = worker.reserved, None
+                        start(worker, job)
+                elif kind == "progress" and worker.job:
+                    state = self.states[worker.job["key"]]
+                    state.stage = message.get("stage", state.stage)
+                    state.detail = message.get("detail", "")
+                    state.done, state.total = message.get("done", 0), message.get("total", 0)
+                elif kind == "result" and worker.job:
+                    finish(worker, message)
+                elif kind == "exit":
+                    worker.dead = True
+                    if not worker.ready:
+                        failed_starts += 1
+                        if failed_starts >= 3:  # the environment is broken, not a project
+                            log = worker.log_path.read_text("utf-8", errors="replace")[-1500:]
+                            raise WorkerStartError(f"评分进程无法启动（日志 {worker.log_path}）：\n{log}")
+                    if worker.reserved:
+                        worker.job, worker.reserved = worker.reserved, None
+                    if worker.job:
+                        fail(worker, f"评分进程意外退出（日志见 {worker.log_path}）")
+                now = time.monotonic()
+                for late in [w for w in workers if w.job and now - w.started_job > self.timeout]:
+                    stage = self.states[late.job["key"]].stage
+                    late.kill()
+                    late.dead = True
+                    fail(late, f"超过时间限制 {self.timeout:.0f} 秒仍未完成（停在“{stage}”），已停止。")
+                self.on_progress(self.states)
+        finally:
+            for worker in workers:
+                if worker.process.poll() is None:
+                    if worker.job is None:
+                        worker.close()
+                    else:
+                        worker.kill()
+        return results

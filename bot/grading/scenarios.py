@@ -1,0 +1,242 @@
+"""Multi-turn after-sales scenarios (bank/scenarios/*.yml) and their checks.
+
+A file holds one scenario (or several under `scenarios:`):
+
+    name: 退货：签收 7 天内，可以退
+    category: return                      # which after-sales flow it tests
+    order: {status: delivered, delivered_days_ago: "<7"}   # an order of shop/orders.yml
+    context: {product: P03}               # optional: the test window (product page)
+    turns:
+      - say: 我要退货
+        expect:
+          category: return                # the category of the intent understood
+          actions: [order_form]           # these actions run, in this order
+          reply_includes: [订单号]         # every item appears; "a|b" means a or b
+      - say: "{order}"                    # {order} is the order chosen above
+        expect:
+          actions: [action_order_followup]
+          reply_includes: [无理由退货期内]
+
+`expect` may also hold `intent`, `no_actions` and `reply_excludes`. Order selectors
+compare with the fields of shop/orders.yml: equal values, or "<7", ">=15", "2-5" for
+numbers; `refunds: {kind: refund, status: pending}` matches an order with such a refund.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from bot.grading.categories import AFTER_SALES, label
+from bot.project import REFERENCE_ROOT
+
+DEFAULT_SCENARIOS = REFERENCE_ROOT / "bank" / "scenarios"
+EXPECT_KEYS = ("category", "intent", "actions", "no_actions", "reply_includes", "reply_excludes")
+
+
+class ScenarioError(Exception):
+    """A scenario file is wrong; the message says where, in Chinese."""
+
+
+@dataclass
+class Step:
+    say: str
+    expect: Dict[str, Any]
+
+
+@dataclass
+class Scenario:
+    key: str
+    name: str
+    category: str
+    steps: List[Step]
+    order: Dict[str, Any] = field(default_factory=dict)
+    context: Dict[str, str] = field(default_factory=dict)
+    file: str = ""
+    description: str = ""
+
+
+def _as_list(value: Any) -> List[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _parse_one(raw: Any, where: str, key: str) -> Scenario:
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}：情景应当是“名称: 值”的形式")
+    name = str(raw.get("name") or "").strip()
+    if not name:
+        raise ScenarioError(f"{where}：缺少 name（情景名称）")
+    category = str(raw.get("category") or "").strip()
+    if category not in AFTER_SALES:
+        raise ScenarioError(f"{where}（{name}）：category 应当是 {'、'.join(AFTER_SALES)} 之一")
+    turns = raw.get("turns")
+    if not isinstance(turns, list) or not turns:
+        raise ScenarioError(f"{where}（{name}）：turns 至少要有一轮对话")
+    steps = []
+    for number, turn in enumerate(turns, 1):
+        if not isinstance(turn, dict) or not str(turn.get("say") or "").strip():
+            raise ScenarioError(f"{where}（{name}）第 {number} 轮：缺少 say（顾客说的话）")
+        expect = turn.get("expect") or {}
+        if not isinstance(expect, dict):
+            raise ScenarioError(f"{where}（{name}）第 {number} 轮：expect 应当是“检查项: 值”的形式")
+        unknown = sorted(set(expect) - set(EXPECT_KEYS))
+        if unknown:
+            raise ScenarioError(f"{where}（{name}）第 {number} 轮：不认识的检查项 {'、'.join(map(str, unknown))}；"
+                                f"可以用 {'、'.join(EXPECT_KEYS)}")
+        normalised = {k: (_as_list(v) if k not in ("category", "intent") else str(v)) for k, v in expect.items()}
+        steps.append(Step(say=str(turn["say"]).strip(), expect=normalised))
+    order = raw.get("order") or {}
+    if not isinstance(order, dict):
+        raise ScenarioError(f"{where}（{name}）：order 应当是订单条件，例如 {{status: delivered}}")
+    if any("{order}" in s.say for s in steps) and not order:
+        raise ScenarioError(f"{where}（{name}）：对话里用了 {{order}}，但没有写 order（选哪个订单）")
+    context = raw.get("context") or {}
+    return Scenario(key=key, name=name, category=category, steps=steps, order=order,
+                    context={str(k): str(v) for k, v in context.items()}, file=where,
+                    description=str(raw.get("description") or "").strip())
+
+
+def load_scenarios(folder: Path) -> List[Scenario]:
+    """Every scenario of the folder's *.yml files, in file-name order."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ScenarioError(f"找不到情景文件夹 {folder}")
+    scenarios: List[Scenario] = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file()):
+        try:
+            raw = yaml.safe_load(path.read_text("utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise ScenarioError(f"{path.name} 不是正确的 YAML" + (f"（第 {mark.line + 1} 行附近）" if mark else ""))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"无法读取 {path.name}：{exc}")
+        items = raw.get("scenarios") if isinstance(raw, dict) and "scenarios" in raw else [raw]
+        if not isinstance(items, list):
+            raise ScenarioError(f"{path.name}：scenarios 应当是一个列表")
+        for i, item in enumerate(items, 1):
+            key = path.stem if len(items) == 1 else f"{path.stem}#{i}"
+            scenarios.append(_parse_one(item, path.name, key))
+    return scenarios
+
+
+# ---------------------------------------------------------------- choosing orders
+
+_RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\s*$")
+_COMPARE = re.compile(r"^\s*(<=|>=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def _matches_value(actual: Any, wanted: Any) -> bool:
+    if isinstance(wanted, str):
+        compare = _COMPARE.match(wanted)
+        span = _RANGE.match(wanted)
+        if compare or span:
+            try:
+                number = float(actual)
+            except (TypeError, ValueError):
+                return False
+            if span:
+                return float(span.group(1)) <= number <= float(span.group(2))
+            op, limit = compare.group(1), float(compare.group(2))
+            return {"<": number < limit, "<=": number <= limit, ">": number > limit,
+                    ">=": number >= limit, "=": number == limit}[op]
+    return actual is not None and str(actual) == str(wanted)
+
+
+def order_matches(order: Dict[str, Any], selector: Dict[str, Any]) -> bool:
+    for key, wanted in selector.items():
+        if key == "refunds":
+            refunds = [r for r in order.get("refunds") or [] if isinstance(r, dict)]
+            if wanted in (None, False, "none", "无"):
+                if refunds:
+                    return False
+            elif not any(order_matches(r, wanted) for r in refunds if isinstance(wanted, dict)):
+                return False
+        elif not _matches_value(order.get(key), wanted):
+            return False
+    return True
+
+
+def orders_file(project_root: Path) -> Path:
+    """The orders the project's action server seeds its database from."""
+    path = Path(project_root) / "shop" / "orders.yml"
+    return path if path.exists() else REFERENCE_ROOT / "shop" / "orders.yml"
+
+
+def read_orders(path: Path) -> List[Dict[str, Any]]:
+    try:
+        raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    return [o for o in (raw.get("orders") if isinstance(raw, dict) else None) or [] if isinstance(o, dict)]
+
+
+def choose_order(orders: List[Dict[str, Any]], selector: Dict[str, Any]) -> Optional[str]:
+    if "order_id" in selector:
+        return str(selector["order_id"])
+    for order in orders:
+        if order_matches(order, selector):
+            return str(order.get("order_id"))
+    return None
+
+
+def describe_selector(selector: Dict[str, Any]) -> str:
+    return "，".join(f"{k}={v}" for k, v in selector.items())
+
+
+def resolve(scenario: Scenario, orders: List[Dict[str, Any]]) -> Tuple[List[str], Optional[str], Optional[str]]:
+    """The customer's texts with {order} filled in, the order id, and an error if none fits."""
+    order_id = choose_order(orders, scenario.order) if scenario.order else None
+    if scenario.order and not order_id:
+        return [], None, f"订单数据（shop/orders.yml）里没有符合条件的订单：{describe_selector(scenario.order)}"
+    return [s.say.replace("{order}", order_id or "") for s in scenario.steps], order_id, None
+
+
+# ---------------------------------------------------------------- checking a turn
+
+
+@dataclass
+class Check:
+    ok: bool
+    what: str        # the expectation, in Chinese
+    got: str = ""    # what happened when it failed
+
+
+def _contains(text: str, item: str) -> bool:
+    return any(word and word in text for word in re.split(r"[|｜]", item))
+
+
+def _subsequence(wanted: List[str], actual: List[str]) -> bool:
+    it = iter(actual)
+    return all(any(a == w for a in it) for w in wanted)
+
+
+def check_turn(expect: Dict[str, Any], turn: Dict[str, Any], categories: Dict[str, str]) -> List[Check]:
+    """Each expectation of one step against what the bot did (a Turn as a dict)."""
+    checks: List[Check] = []
+    intent = turn.get("intent")
+    actions = list(turn.get("actions") or [])
+    reply = "\n".join(turn.get("replies") or [])
+    if "category" in expect:
+        got = categories.get(intent or "")
+        checks.append(Check(got == expect["category"], f"识别为“{label(expect['category'])}”类意图",
+                            f"识别为 {intent or '无'}（{label(got) if got else '未登记类别'}）"))
+    if "intent" in expect:
+        checks.append(Check(intent == expect["intent"], f"识别为意图 {expect['intent']}", f"识别为 {intent or '无'}"))
+    if expect.get("actions"):
+        checks.append(Check(_subsequence(expect["actions"], actions),
+                            f"依次执行 {' → '.join(expect['actions'])}",
+                            f"执行了 {' → '.join(actions) or '无'}"))
+    for action in expect.get("no_actions") or []:
+        checks.append(Check(action not in actions, f"不执行 {action}", f"执行了 {' → '.join(actions)}"))
+    for item in expect.get("reply_includes") or []:
+        checks.append(Check(_contains(reply, item), f"回复包含“{item}”", "回复里没有"))
+    for item in expect.get("reply_excludes") or []:
+        checks.append(Check(not _contains(reply, item), f"回复不包含“{item}”", "回复里有"))
+    return checks

@@ -1,0 +1,269 @@
+"""One grading run: from the command's arguments to reports and an exit code."""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from bot import console
+from bot.exit_codes import EXIT_FAILED, EXIT_NO_QUESTIONS, EXIT_OK, EXIT_USAGE
+from bot.grading import report, scoring, static
+from bot.grading.bank import Bank, BankError, Question, load_banks
+from bot.grading.categories import intent_categories
+from bot.grading.pool import JobState, Pool, WorkerStartError
+from bot.grading.projects import (ProjectsError, Submission, find_submissions, looks_like_project,
+                                  output_names)
+from bot.grading.rubric import Rubric, RubricError, load_rubric
+from bot.grading.scenarios import Scenario, ScenarioError, load_scenarios, orders_file, read_orders, resolve
+from bot.project import REFERENCE_ROOT
+
+# Grader-owned cache of trained models, named by the training inputs' fingerprint.
+MODEL_STORE = REFERENCE_ROOT / ".rasa" / "grading" / "models"
+
+
+@dataclass
+class Options:
+    path: Path
+    banks: List[Path]
+    out: Path
+    scenarios: Optional[Path] = None
+    rubric: Optional[Path] = None
+    fail_under: Optional[float] = None
+    timeout: float = 600.0
+    student_view: bool = False
+    allow_student_code: bool = False
+    jobs: int = 2
+    concurrency: int = 4
+    model_store: Path = MODEL_STORE
+
+
+@dataclass
+class Graded:
+    """Everything known about one submission, before rendering."""
+
+    submission: Submission
+    folder: str
+    static: Optional[Dict[str, Any]] = None
+    result: Optional[Dict[str, Any]] = None
+    report: Optional[Dict[str, Any]] = None
+    scenario_runs: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+
+
+def _scenario_jobs(scenarios: List[Scenario], root: Path) -> Dict[str, Dict[str, Any]]:
+    orders = read_orders(orders_file(root))
+    runs = {}
+    for scenario in scenarios:
+        texts, order_id, error = resolve(scenario, orders)
+        runs[scenario.key] = {"key": scenario.key, "texts": texts, "order_id": order_id,
+                              "context": scenario.context, "error": error}
+    return runs
+
+
+def build_report(graded: Graded, questions: List[Question], scenarios: List[Scenario],
+                 banks: List[Bank], rubric: Rubric, options: Options) -> Dict[str, Any]:
+    sub = graded.submission
+    result = graded.result or {}
+    ran = bool(result.get("ok"))
+    categories = intent_categories(sub.root) if sub.root else {}
+    leaks = (graded.static or {}).get("leaks", {})
+    answers = result.get("questions") or {}
+    verdicts = {q.key: scoring.judge(q, answers.get(q.key) if ran else None, categories, rubric,
+                                     leaks.get(q.key, ())) for q in questions}
+    measured = scoring.metrics(questions, verdicts)
+    scenario_results = []
+    for scenario in scenarios:
+        run = dict(graded.scenario_runs.get(scenario.key) or {})
+        if not ran and not run.get("error"):
+            run["error"] = "项目没有运行起来"
+        run["turns"] = (result.get("scenarios") or {}).get(scenario.key, [])
+        scenario_results.append(scoring.judge_scenario(scenario, run, categories))
+    # A submission that is not a project at all has nothing to read: 0 everywhere.
+    static_part = graded.static or {"hygiene": {"value": 0.0, "findings": 0},
+                                    "answer_quality": {"value": 0.0, "findings": 0}, "leaks": {}}
+    values = scoring.component_values(measured, scenario_results, static_part, ran)
+    scored = scoring.score(values, rubric)
+    error = sub.error or (None if ran else result.get("error") or "没有运行")
+    broken = static_part["hygiene"].get("broken_files") or []
+    if error and broken and not sub.error:
+        # Rasa's YAML errors seldom name the file; the grader's own reading does.
+        error += "\n读不了的文件：" + "；".join(f"{b['file']}（{b['message']}）" for b in broken)
+    return report.assemble(
+        name=sub.name, source=str(sub.source), error=error, stage=result.get("stage"),
+        questions=questions, verdicts=verdicts, measured=measured, scenarios=scenario_results,
+        static=static_part, scored=scored, banks=banks, rubric=rubric,
+        model={"reused": result.get("reused_model"), "path": result.get("model")},
+        timings=result.get("timings") or {}, student_view=options.student_view)
+
+
+def _expected_work(job: Dict[str, Any]) -> int:
+    """Roughly how long a job takes: training grows with the examples, a cached model
+    skips it. The longest jobs go first, so no worker idles at the end of a class."""
+    from bot.grading.worker import GradedProject
+
+    project = GradedProject(root=Path(job["root"]), store=Path(job["store"]),
+                            student_code=job["student_code"])
+    try:
+        if project.model_path().exists():
+            return 0
+        return sum(p.read_text("utf-8", errors="replace").count("\n    - ")
+                   for p in (project.root / "data").rglob("*.yml"))
+    except OSError:
+        return 0
+
+
+def _progress_line(states: Dict[str, JobState], finished: int, total: int, started: float) -> str:
+    width = 20
+    filled = int(width * finished / total) if total else width
+    bar = "█" * filled + "░" * (width - filled)
+    running = [s for s in states.values() if not s.finished and s.stage not in ("等待",)]
+    parts = []
+    for state in running[:2]:
+        what = state.stage
+        if state.detail:
+            what += f"（{state.detail}）"
+        elif state.total:
+            what += f" {state.done}/{state.total}"
+        parts.append(f"{state.name}：{what}")
+    return f"评分 [{bar}] {finished}/{total}  {time.monotonic() - started:4.0f} 秒  " + "  ".join(parts)
+
+
+def run(options: Options) -> int:
+    started = time.monotonic()
+    # ---- inputs: every problem is reported before any work starts
+    try:
+        banks = load_banks(options.banks)
+    except BankError as exc:
+        console.error(f"题库无法使用：{exc}")
+        return EXIT_NO_QUESTIONS
+    for bank in banks:
+        for problem in bank.problems:
+            console.info(f"题库提示：{problem}")
+    questions = [q for bank in banks for q in bank.questions]
+    try:
+        rubric = load_rubric(options.rubric) if options.rubric else load_rubric()
+        scenarios = load_scenarios(options.scenarios) if options.scenarios else []
+    except (RubricError, ScenarioError) as exc:
+        console.error(str(exc))
+        return EXIT_USAGE
+    scratch = Path(tempfile.mkdtemp(prefix="dxm-grade-"))
+    try:
+        try:
+            submissions = find_submissions(options.path, scratch)
+        except ProjectsError as exc:
+            console.error(str(exc))
+            return EXIT_USAGE
+        try:
+            options.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            console.error(f"无法创建输出文件夹 {options.out}：{exc.strerror}")
+            return EXIT_USAGE
+        single = options.path.is_file() or looks_like_project(options.path)
+        graded = [Graded(sub, folder) for sub, folder in zip(submissions, output_names(submissions))]
+        console.info(f"题库 {len(questions)} 题（{'、'.join(f'{b.name} {len(b.questions)} 题，{b.encoding}' for b in banks)}），"
+                     f"情景 {len(scenarios)} 个，项目 {len(submissions)} 个")
+        return _grade(graded, questions, scenarios, banks, rubric, options, scratch, single, started)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scenario],
+           banks: List[Bank], rubric: Rubric, options: Options, scratch: Path, single: bool,
+           started: float) -> int:
+    jobs = []
+    by_key = {}
+    for number, item in enumerate(graded):
+        key = f"p{number:03d}"
+        by_key[key] = item
+        if item.submission.root is None:
+            continue
+        item.scenario_runs = _scenario_jobs(scenarios, item.submission.root)
+        jobs.append({
+            "key": key, "name": item.submission.name, "root": str(item.submission.root),
+            "scratch": str(scratch / "projects" / key), "store": str(options.model_store),
+            "student_code": options.allow_student_code, "concurrency": options.concurrency,
+            "questions": [{"key": q.key, "text": q.text} for q in questions],
+            "scenarios": list(item.scenario_runs.values()),
+        })
+    jobs.sort(key=lambda job: -_expected_work(job))
+    interactive = sys.stdout.isatty()
+    finished = [0]
+
+    def folder(item: Graded) -> Path:
+        return options.out if single else options.out / item.folder
+
+    def analyse(item: Graded) -> None:
+        if item.submission.root is not None and item.static is None:
+            item.static = static.analyse(item.submission.root, questions, rubric)
+
+    def conclude(item: Graded, result: Optional[Dict[str, Any]]) -> None:
+        """Score one project and write its reports while the others are still running."""
+        analyse(item)
+        item.result = result
+        if result and result.get("error"):
+            # explain_failure points at the project's var/logs; the grader's log is
+            # copied next to the report instead.
+            result["error"] = result["error"].replace(
+                "完整日志见 var/logs/train.log，或加 --verbose 重新训练。", "完整日志见报告旁边的 train.log。")
+        item.report = build_report(item, questions, scenarios, banks, rubric, options)
+        report.write_project(item.report, folder(item))
+        log = Path((result or {}).get("train_log") or "")
+        if log.is_file():
+            shutil.copy(log, folder(item) / "train.log")
+
+    def on_idle() -> None:  # static analysis fills the parent's idle time
+        for item in graded:
+            if item.submission.root is not None and item.static is None:
+                analyse(item)
+                return
+
+    def on_progress(states: Dict[str, JobState]) -> None:
+        if interactive:
+            line = _progress_line(states, finished[0], len(jobs), started)
+            sys.stdout.write("\r" + report.fit(line, 110))
+            sys.stdout.flush()
+
+    def on_result(result: Dict[str, Any]) -> None:
+        finished[0] += 1
+        item = by_key[result["key"]]
+        outcome = "完成" if result.get("ok") else f"出错：{report.first_line(result.get('error'))}"
+        seconds = (result.get("timings") or {}).get("total")
+        line = f"[{finished[0]}/{len(jobs)}] {item.submission.name}：{outcome}" + (f"（{seconds:.0f} 秒）" if seconds else "")
+        if interactive:
+            sys.stdout.write("\r" + " " * 110 + "\r")
+        console.info(line)
+        try:
+            conclude(item, result)
+        except Exception as exc:  # a bug in one report must not stop the class
+            item.report = None
+            console.error(f"写 {item.submission.name} 的报告时出错（{type(exc).__name__}: {exc}），最后再试一次。")
+
+    pool = Pool(parallel=max(1, min(options.jobs, len(jobs) or 1)), timeout=options.timeout,
+                log_dir=options.out / ".logs" if not options.student_view else scratch / "logs",
+                student_code=options.allow_student_code,
+                on_progress=on_progress, on_result=on_result, on_idle=on_idle)
+    try:
+        if jobs:
+            pool.run(jobs)
+    except WorkerStartError as exc:
+        console.error(str(exc))
+        return EXIT_USAGE
+    if interactive:
+        sys.stdout.write("\r" + " " * 110 + "\r")
+    for key, item in by_key.items():
+        if item.report is None:  # not a project at all (never went to a worker), or retried
+            conclude(item, item.result)
+
+    written = report.write_class(graded, options.out, single)
+    report.print_terminal(graded, questions, single, options.student_view)
+    console.info(f"报告：{written}（用时 {time.monotonic() - started:.0f} 秒）")
+    if options.fail_under is not None:
+        below = [g for g in graded if g.report["score"] is None or g.report["score"] < options.fail_under
+                 or g.report["error"]]
+        if below:
+            console.info(f"低于 --fail-under {options.fail_under:g} 分（或没有运行）的项目：{'、'.join(g.submission.name for g in below)}")
+            return EXIT_FAILED
+    return EXIT_OK

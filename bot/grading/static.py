@@ -1,0 +1,309 @@
+"""What the grader reads from a project without running it.
+
+- the training examples of data/ (every YAML file with an `nlu:` key), with lines
+- hygiene: enough examples per intent, no sentence under two intents, no near-duplicates
+- answer quality: every intent has a rule or story; every response is polite, free of
+  absolute promises, 极限词 and placeholders, of a sensible length; the after-sales
+  intents listed in the rubric answer by order state (order_form) instead of one fixed text
+- leakage: training examples identical or nearly identical to a bank question
+
+Everything here is plain YAML reading (no Rasa, no student code) and returns JSON-ready
+dicts; broken files become findings, never exceptions.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import yaml
+
+from bot.grading.bank import Question
+from bot.grading.rubric import Rubric
+from bot.grading.textsim import NearIndex, near_pairs, normalise
+from bot.workspace import is_placeholder, read_nlu_blocks
+
+# Shorter normalised texts are never near-duplicates ("好的" / "好" are both fine).
+MIN_DUPLICATE_CHARS = 3
+IGNORED_INTENTS = {"nlu_fallback", "session_start", "restart", "back"}
+_VARIABLE = re.compile(r"\{[^{}]*\}")
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    file: str   # relative to the project root
+    line: int
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _yaml_files(folder: Path) -> List[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for pattern in ("**/*.yml", "**/*.yaml") for p in folder.glob(pattern) if p.is_file())
+
+
+def _yaml_problem(exc: Exception) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f"YAML 格式错误（第 {mark.line + 1} 行附近）" if mark else f"无法读取：{exc}"
+
+
+def read_training_data(root: Path) -> Tuple[List[Example], List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """(examples, rule/story step lists, broken files) of the project's data/ folder."""
+    root = Path(root)
+    examples: List[Example] = []
+    flows: List[Dict[str, Any]] = []
+    broken: List[Dict[str, Any]] = []
+    for path in _yaml_files(root / "data"):
+        where = _relative(path, root)
+        try:
+            text = path.read_text("utf-8")
+            raw = yaml.safe_load(text)
+            blocks = read_nlu_blocks(path) if isinstance(raw, dict) and "nlu" in raw else []
+        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+            broken.append({"file": where, "message": _yaml_problem(exc)})
+            continue
+        for block in blocks:
+            for example, line in block.examples:
+                if example:
+                    examples.append(Example(example, block.intent, where, line))
+        if isinstance(raw, dict):
+            for kind in ("rules", "stories"):
+                for item in raw.get(kind) or []:
+                    if isinstance(item, dict) and isinstance(item.get("steps"), list):
+                        flows.append({"file": where, "name": str(item.get("rule") or item.get("story") or ""),
+                                      "steps": item["steps"]})
+    return examples, flows, broken
+
+
+def read_domain(root: Path) -> Tuple[Optional[Dict[str, Any]], Optional[Dict[str, Any]]]:
+    """(domain dict, broken-file finding)."""
+    path = Path(root) / "domain.yml"
+    if not path.exists():
+        return None, {"file": "domain.yml", "message": "缺少 domain.yml"}
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        return None, {"file": "domain.yml", "message": _yaml_problem(exc)}
+    return (raw if isinstance(raw, dict) else {}), None
+
+
+def domain_intents(domain: Dict[str, Any]) -> List[str]:
+    names = []
+    for item in domain.get("intents") or []:
+        if isinstance(item, dict):
+            names.extend(str(k) for k in item)
+        else:
+            names.append(str(item))
+    return names
+
+
+# ---------------------------------------------------------------- flows
+
+
+def intent_followups(flows: List[Dict[str, Any]]) -> Dict[str, Set[str]]:
+    """intent -> the actions that follow it in some rule or story (until the next intent)."""
+    following: Dict[str, Set[str]] = defaultdict(set)
+    for flow in flows:
+        current: List[str] = []
+        for step in flow["steps"]:
+            if not isinstance(step, dict):
+                continue
+            intents = []
+            if "intent" in step:
+                intents = [str(step["intent"])]
+            elif isinstance(step.get("or"), list):
+                intents = [str(s["intent"]) for s in step["or"] if isinstance(s, dict) and "intent" in s]
+            if intents:
+                current = intents
+                for intent in intents:
+                    following.setdefault(intent, set())
+            elif "action" in step and current:
+                for intent in current:
+                    following[intent].add(str(step["action"]))
+    return following
+
+
+# ---------------------------------------------------------------- hygiene
+
+
+def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[str, Any]],
+            rubric: Rubric) -> Dict[str, Any]:
+    counts: Dict[str, int] = defaultdict(int)
+    first: Dict[str, Example] = {}
+    for example in examples:
+        counts[example.intent] += 1
+        first.setdefault(example.intent, example)
+    names = sorted((set(intents) | set(counts)) - IGNORED_INTENTS)
+    thin = [{"intent": name, "count": counts.get(name, 0),
+             "file": first[name].file if name in first else "",
+             "line": first[name].line if name in first else 0}
+            for name in names if counts.get(name, 0) < rubric.min_examples]
+
+    by_text: Dict[str, List[Example]] = defaultdict(list)
+    for example in examples:
+        by_text[normalise(example.text) or re.sub(r"\s+", "", example.text)].append(example)
+    conflicts = []
+    for group in by_text.values():
+        if len({e.intent for e in group}) > 1:
+            conflicts.append({"text": group[0].text, "intents": sorted({e.intent for e in group}),
+                              "places": [f"{e.file}:{e.line}" for e in group]})
+
+    near = []
+    by_intent: Dict[str, List[Example]] = defaultdict(list)
+    for example in examples:
+        by_intent[example.intent].append(example)
+    for intent, group in sorted(by_intent.items()):
+        for i, j, score in near_pairs([e.text for e in group], rubric.near_duplicate):
+            a, b = group[i], group[j]
+            if min(len(normalise(a.text)), len(normalise(b.text))) < MIN_DUPLICATE_CHARS:
+                continue  # "好的" and "好": short acknowledgements may repeat
+            near.append({"intent": intent, "a": a.text, "b": b.text, "similarity": round(score, 2),
+                         "places": [f"{a.file}:{a.line}", f"{b.file}:{b.line}"]})
+
+    penalty = rubric.penalty
+    lost = (penalty["thin_intent"] * len(thin) + penalty["conflict"] * len(conflicts)
+            + penalty["near_duplicate"] * len(near) + penalty["broken_file"] * len(broken))
+    return {
+        "intents": len(names),
+        "examples": len(examples),
+        "examples_per_intent": {name: counts.get(name, 0) for name in names},
+        "thin_intents": thin,
+        "conflicts": conflicts,
+        "near_duplicates": near,
+        "broken_files": broken,
+        "findings": len(thin) + len(conflicts) + len(near) + len(broken),
+        "value": round(max(0.0, 1.0 - lost), 4),
+    }
+
+
+# ---------------------------------------------------------------- answer quality
+
+
+def response_problems(text: str, rubric: Rubric) -> List[str]:
+    """What is wrong with one response text, in Chinese (empty when it is fine)."""
+    problems = []
+    bare = _VARIABLE.sub("", text or "").strip()
+    if is_placeholder(text) or any(p in (text or "") for p in rubric.placeholders):
+        problems.append("还是占位符，没有写答案")
+    if not bare:
+        problems.append("答案是空的")
+        return problems
+    if rubric.polite_words and not any(w in bare for w in rubric.polite_words):
+        problems.append(f"缺少礼貌称呼（{'、'.join(rubric.polite_words)}）")
+    absolute = [w for w in rubric.absolute_words if w in bare]
+    if absolute:
+        problems.append(f"有绝对化承诺：{'、'.join(absolute)}")
+    extreme = [w for w in rubric.extreme_words if w in bare]
+    if extreme:
+        problems.append(f"有极限词：{'、'.join(extreme)}")
+    length = len(_VARIABLE.sub("变量变量", text).strip())  # a {variable} counts as 4 characters
+    if length < rubric.min_length:
+        problems.append(f"太短（{length} 字，至少 {rubric.min_length} 字）")
+    if length > rubric.max_length:
+        problems.append(f"太长（{length} 字，最多 {rubric.max_length} 字）")
+    return problems
+
+
+def _response_texts(domain: Dict[str, Any]) -> Iterable[Tuple[str, str]]:
+    for name, variants in (domain.get("responses") or {}).items():
+        for variant in variants or []:
+            if isinstance(variant, dict) and "text" in variant:
+                yield str(name), str(variant.get("text") or "")
+
+
+def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]],
+                   nlu_intents: Iterable[str], rubric: Rubric) -> Dict[str, Any]:
+    if domain is None:
+        return {"value": 0.0, "parts": {}, "unanswered_intents": [], "responses": [],
+                "conditional_missing": [], "conditional_checked": [], "findings": 1}
+    intents = sorted((set(domain_intents(domain)) | set(nlu_intents)) - IGNORED_INTENTS)
+    following = intent_followups(flows)
+    unanswered = [name for name in intents if not following.get(name)]
+
+    responses = []
+    checked = 0
+    for name, text in _response_texts(domain):
+        checked += 1
+        problems = response_problems(text, rubric)
+        if problems:
+            responses.append({"response": name, "text": text, "problems": problems})
+
+    conditional = [name for name in rubric.conditional_intents if name in intents]
+    not_conditional = [name for name in conditional
+                       if not (following.get(name, set()) & set(rubric.conditional_actions))]
+
+    parts = {
+        "answered": 1 - len(unanswered) / len(intents) if intents else None,
+        "responses": 1 - len({r["response"] for r in responses}) / max(1, len(domain.get("responses") or {}))
+        if checked else None,
+        "conditional": 1 - len(not_conditional) / len(conditional) if conditional else None,
+    }
+    present = [v for v in parts.values() if v is not None]
+    return {
+        "value": round(sum(present) / len(present), 4) if present else None,
+        "parts": {k: (round(v, 4) if v is not None else None) for k, v in parts.items()},
+        "unanswered_intents": unanswered,
+        "responses": responses,
+        "responses_checked": checked,
+        "conditional_checked": conditional,
+        "conditional_missing": not_conditional,
+        "findings": len(unanswered) + len(responses) + len(not_conditional),
+    }
+
+
+# ---------------------------------------------------------------- leakage
+
+
+def leakage(questions: Sequence[Question], examples: List[Example], threshold: float) -> Dict[str, List[Dict[str, Any]]]:
+    """question key -> the training examples identical or nearly identical to it."""
+    index = NearIndex([e.text for e in examples], numbers="drop")
+    leaks: Dict[str, List[Dict[str, Any]]] = {}
+    for question in questions:
+        hits = index.search(question.text, threshold)
+        if hits:
+            leaks[question.key] = [{"text": examples[i].text, "intent": examples[i].intent,
+                                    "place": f"{examples[i].file}:{examples[i].line}",
+                                    "similarity": round(score, 2)} for i, score in hits[:3]]
+    return leaks
+
+
+def checker_findings(root: Path) -> Dict[str, Any]:
+    """What `python -m bot check` says about the project (without its Rasa step).
+
+    Shown in the reports next to the grader's own findings; not part of the score,
+    which the rubric fixes. A failure of the checker never fails the grading.
+    """
+    try:
+        from bot.checks import run_checks
+
+        report = run_checks(Path(root), rasa=False)
+        return {"errors": report.errors, "warnings": report.warnings,
+                "findings": [{"severity": f.severity, "code": f.code, "where": f.where,
+                              "message": f.message, "fix": f.fix} for f in report.findings]}
+    except Exception as exc:  # noqa: BLE001 - the checker is another tool; grading goes on
+        return {"errors": None, "warnings": None, "findings": [], "failed": f"{type(exc).__name__}: {exc}"}
+
+
+def analyse(root: Path, questions: Sequence[Question], rubric: Rubric) -> Dict[str, Any]:
+    """Everything static about one project, JSON-ready."""
+    examples, flows, broken = read_training_data(root)
+    domain, domain_problem = read_domain(root)
+    if domain_problem:
+        broken = broken + [domain_problem]
+    intents = domain_intents(domain) if domain else []
+    return {
+        "hygiene": hygiene(examples, intents, broken, rubric),
+        "answer_quality": answer_quality(domain, flows, {e.intent for e in examples}, rubric),
+        "leaks": leakage(questions, examples, rubric.leak_threshold),
+        "checker": checker_findings(root),
+    }

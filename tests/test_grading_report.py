@@ -1,0 +1,121 @@
+"""report.json and its renderings; what the student view must never contain."""
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.grading import html, report
+from bot.grading.bank import Bank, Question
+from bot.grading.rubric import load_rubric
+from bot.grading.scoring import component_values, judge, metrics, score
+
+RUBRIC = load_rubric()
+CATEGORIES = {"request_return": "return", "where_is_parcel": "logistics", "ask_courier": "basic"}
+QUESTIONS = [
+    Question("R1", "R1", "秘密考题一号：裤子想退", "return", "return"),
+    Question("R2", "R2", "秘密考题二号：退款呢", "return", "return"),
+    Question("N1", "N1", "秘密考题三号：发什么快递", "negative", "basic"),
+]
+TURNS = {
+    "R1": {"intent": "request_return", "confidence": 0.9, "actions": ["order_form"], "replies": ["亲，麻烦发一下订单号～"]},
+    "R2": {"intent": "where_is_parcel", "confidence": 0.6, "actions": ["order_form"], "replies": ["秘密回复：查物流"]},
+    "N1": {"intent": "where_is_parcel", "confidence": 0.7, "actions": ["order_form"], "replies": ["亲，麻烦发一下订单号～"]},
+}
+STATIC = {"hygiene": {"value": 1.0, "findings": 0, "thin_intents": [], "conflicts": [], "near_duplicates": [],
+                      "broken_files": [], "intents": 3, "examples": 40},
+          "answer_quality": {"value": 1.0, "findings": 0, "responses": [], "unanswered_intents": [],
+                             "conditional_missing": []},
+          "leaks": {}}
+
+
+def build(student_view):
+    verdicts = {q.key: judge(q, TURNS[q.key], CATEGORIES, RUBRIC) for q in QUESTIONS}
+    measured = metrics(QUESTIONS, verdicts)
+    scenarios = [{"key": "s1", "name": "退货：可以退", "category": "return", "order_id": "4201", "passed": False,
+                  "error": None, "turns": [{"say": "秘密情景话术", "intent": "request_return", "category": "return",
+                                            "confidence": 0.9, "actions": ["order_form"], "replies": ["秘密回复"],
+                                            "checks": [{"ok": False, "what": "回复包含“订单号”", "got": "回复里没有"}]}]}]
+    scored = score(component_values(measured, scenarios, STATIC, True), RUBRIC)
+    bank = Bank(Path("private.csv"), "GBK", list(QUESTIONS))
+    return report.assemble(name="张三", source="/class/张三", error=None, stage=None, questions=QUESTIONS,
+                           verdicts=verdicts, measured=measured, scenarios=scenarios, static=STATIC, scored=scored,
+                           banks=[bank], rubric=RUBRIC, model={"reused": False, "path": "/m.tar.gz"},
+                           timings={"total": 3.0}, student_view=student_view)
+
+
+def renderings(data):
+    return {"json": json.dumps(data, ensure_ascii=False), "md": report.render_markdown(data),
+            "html": html.render_report(data), "table": "\n".join(report.project_table(data, data["view"] == "student"))}
+
+
+def test_report_json_has_the_documented_fields():
+    data = build(False)
+    assert data["categories"]["return"]["total"] == 2 and data["categories"]["return"]["covered"] == 1
+    assert data["categories"]["return"]["coverage"] == 0.5
+    assert data["categories"]["logistics"]["coverage"] is None           # N/A, not 100 %
+    assert data["negatives"]["total"] == 1 and data["negatives"]["misrouted"] == 1
+    assert data["scenarios"]["total"] == 1 and data["scenarios"]["passed"] == 0
+    assert isinstance(data["score"], float)
+    assert [f["name"] for f in data["formulas"]] == ["识别率", "覆盖率", "误答率", "转人工率", "负例误答率", "情景通过率"]
+
+
+def test_teacher_view_lists_every_failed_question_with_reply_confidence_and_hint():
+    out = renderings(build(False))
+    for text in ("秘密考题二号：退款呢", "秘密回复：查物流", "0.60", "data/nlu/returns.yml", "秘密情景话术"):
+        assert text in out["html"]
+    assert "R2" in out["table"] and "N1" in out["table"]                  # missing ids after the %
+    assert re.search(r"退换货/退款\s+2\s+1\s+50\.0%\s+R2", out["table"])
+    assert "N/A" in out["table"]
+
+
+def test_student_view_never_shows_a_bank_question():
+    data = build(True)
+    assert "questions" not in data
+    for name, text in renderings(data).items():
+        for secret in ("秘密考题", "秘密回复", "秘密情景话术", "R1", "R2", "N1", "private.csv"):
+            assert secret not in text, (name, secret)
+    assert data["categories"]["return"]["failures"] == {"wrong_category": 1}
+    assert "答成了别的类别 1" in renderings(data)["table"]
+
+
+def test_html_is_self_contained():
+    page = html.render_report(build(False))
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 2
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+def test_class_csv_opens_in_excel(tmp_path):
+    good = build(False)
+    broken = {**build(False), "error": "训练失败。Rasa 的最后几行输出：\nrasa.x.InvalidRule: \nContradicting rules",
+              "status": "error", "project": {"name": "李四", "source": "x"}}
+    path = tmp_path / "class.csv"
+    report.write_class_csv([good, broken], path)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    assert rows[0] == report.CSV_COLUMNS
+    assert rows[1][:6] == ["张三", "完成", str(good["score"]), "50.0", "N/A", "N/A"]
+    assert rows[2][1] == "出错" and rows[2][-1] == "训练失败：InvalidRule: Contradicting rules"
+
+
+def test_index_links_every_student():
+    page = html.render_index([("张三", build(False)), ("李四", {**build(False), "error": "YAML 格式错误", "status": "error"})])
+    assert "href='张三/report.html'" in page and "href='李四/report.html'" in page
+    assert "出错：YAML 格式错误" in page
+
+
+@pytest.mark.parametrize("text, width", [("abc", 3), ("退货", 4), ("退货a", 5)])
+def test_terminal_width_counts_chinese_as_two(text, width):
+    assert report.width(text) == width
+
+
+def test_student_view_hides_findings_that_quote_a_bank_question():
+    leaked = dict(STATIC, hygiene={**STATIC["hygiene"], "near_duplicates": [
+        {"intent": "request_return", "a": "秘密考题一号：裤子想退", "b": "秘密考题一号：裤子想退吗",
+         "similarity": 1.0, "places": ["data/nlu/returns.yml:3", "data/nlu/returns.yml:4"]}]})
+    data = report.redact({"hygiene": leaked["hygiene"], "keep": "我要退货"}, [q.text for q in QUESTIONS])
+    pair = data["hygiene"]["near_duplicates"][0]
+    assert pair["a"] == pair["b"] == report.HIDDEN and pair["places"][0] == "data/nlu/returns.yml:3"
+    assert data["keep"] == "我要退货"
+    assert report.redact(["好的", "好的呀"], ["好的"]) == [report.HIDDEN, "好的呀"]  # short: equal only
