@@ -34,6 +34,17 @@ def test_no_bank_question_is_in_the_training_data():
     assert leaked == []
 
 
+def test_no_bank_question_is_nearly_identical_to_a_training_example():
+    """The grader's own leakage check (the one that marks student copies) finds none."""
+    from bot.grading.bank import load_bank
+    from bot.grading.rubric import load_rubric
+    from bot.grading.static import leakage, read_training_data
+
+    examples, _, _ = read_training_data(ROOT)
+    leaks = leakage(load_bank(BANK).questions, examples, load_rubric().leak_threshold)
+    assert sorted(leaks) == []
+
+
 def test_bank_is_outside_the_training_data_folder():
     assert ROOT / "data" not in BANK.parents
 
