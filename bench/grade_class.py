@@ -5,7 +5,7 @@
 1. makes a class of varied student projects (bench/make_class.py) unless --class is given;
 2. grades it with `python -m bot grade` from a cold model cache (every project trained),
    then again with the cache warm (what a teacher pays to re-grade with a changed bank);
-3. runs the naive loop on the first --naive projects: per project `rasa train` then
+3. runs the naive loop on --naive projects spread over the class (default all): `rasa train` then
    `rasa test --stories tests --nlu <the bank as Rasa NLU data>` (cold Rasa cache,
    reference code, the project's shop/ like bot.training);
 4. prints medians per project, totals, CPU seconds and the ratios. When --naive is
@@ -120,7 +120,9 @@ def main() -> None:
 
     nlu_bank = work / "bank_nlu.yml"
     bank_as_nlu(bank, nlu_bank)
-    sample = projects[: args.naive or size]
+    # An even spread over the class (its projects go from large to broken), not the first N.
+    step = size / (args.naive or size)
+    sample = [projects[int(i * step)] for i in range(min(size, args.naive or size))]
     naive_walls, naive_cpus = [], []
     for number, submission in enumerate(sample, 1):
         if submission.root is None:

@@ -46,6 +46,10 @@ def test_covered_needs_the_category_a_real_answer_and_the_words():
     missing = judge(q, turn("request_return", reply="亲，可以退的～"), CATEGORIES, RUBRIC)
     assert missing["status"] == "missing_words" and missing["missing_words"] == ["订单号|单号"]
     assert judge(q, turn("complain", actions=["action_handoff"]), CATEGORIES, RUBRIC)["status"] == "handoff"
+    not_understood = judge(q, turn("nlu_fallback", actions=["action_unrecognised"]), CATEGORIES, RUBRIC)
+    assert not_understood["status"] == "fallback" and "加入类似的说法" in not_understood["hint"]
+    no_rule = judge(q, turn("request_return", actions=["action_unrecognised"]), CATEGORIES, RUBRIC)
+    assert no_rule["status"] == "fallback" and "在 data/rules/ 给 request_return 加一条规则" in no_rule["hint"]
 
 
 def test_leaked_question_is_never_covered():

@@ -70,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenarios", metavar="DIR",
                         help="多轮情景文件夹（默认参考项目的 bank/scenarios；给一个空文件夹就不跑情景）")
     parser.add_argument("--out", required=True, metavar="DIR", help="报告写到这个文件夹")
-    parser.add_argument("--fail-under", type=score, metavar="N", help="有项目低于 N 分时退出码为 1")
+    parser.add_argument("--fail-under", type=score, metavar="N", help="有项目低于 N 分（或没有运行起来）时退出码为 1")
     parser.add_argument("--timeout", type=positive, default=600, metavar="SEC",
                         help="每个项目的时间上限（秒，默认 600）：超时的项目记为出错，其余继续")
     parser.add_argument("--student-view", action="store_true",

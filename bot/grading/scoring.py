@@ -76,7 +76,8 @@ def _nlu_file(category: str) -> str:
 
 
 def hint(question: Question, status: str, turn: Dict[str, Any], got: str,
-         missing: Sequence[str] = (), leaks: Sequence[Dict[str, Any]] = ()) -> str:
+         missing: Sequence[str] = (), leaks: Sequence[Dict[str, Any]] = (),
+         rule_missing: bool = False) -> str:
     """What the student should add or fix, in Chinese."""
     intent = turn.get("intent") or "无"
     confidence = float(turn.get("confidence") or 0.0)
@@ -87,6 +88,9 @@ def hint(question: Question, status: str, turn: Dict[str, Any], got: str,
     if status == "wrong_category":
         return (f"被识别成 {intent}（{label(got)}，置信度 {confidence:.2f}）：在 {_nlu_file(wanted)} 的{target}下"
                 f"补充类似的问法，并检查 {intent} 的示例里有没有太像的句子。")
+    if status == FALLBACK and rule_missing:
+        return (f"识别为 {intent}（置信度 {confidence:.2f}），但没有规则告诉机器人怎么回答，只能兜底："
+                f"在 data/rules/ 给 {intent} 加一条规则。")
     if status == FALLBACK:
         return (f"没听懂（最可能的意图 {intent}，置信度 {confidence:.2f}）：在 {_nlu_file(wanted)} 的{target}下"
                 f"加入类似的说法。")
@@ -140,7 +144,10 @@ def judge(question: Question, turn: Optional[Dict[str, Any]], categories: Dict[s
         "actions": list(turn.get("actions") or []),
         "ranking": list(turn.get("ranking") or [])[:3],
         "missing_words": missing, "leaks": list(leaks),
-        "hint": "" if status in (COVERED, CORRECT) else hint(question, status, turn, got, missing, leaks),
+        "hint": "" if status in (COVERED, CORRECT) else hint(
+            question, status, turn, got, missing, leaks,
+            # NLU understood an intent, yet the dialogue fell back: no rule answers it.
+            rule_missing=bool(turn.get("intent")) and turn.get("intent") not in rubric.fallback_intents),
     }
 
 
