@@ -1,9 +1,15 @@
-"""Never give the same answer a third time in a row.
+"""Never give the same answer a third time in a row, and never loop inside a turn.
 
 店小蜜 sellers are penalised when the bot loops. When the customer asks the same
 thing for the third time and the bot's first reply to the previous two asks was the
 same, this policy predicts the hand-off action instead (priority above RulePolicy,
-so it wins the tie at confidence 1.0). Otherwise it abstains.
+so it wins the tie at confidence 1.0).
+
+A turn-ending action (the hand-off, the "didn't understand" answer) is always
+followed by listening. Without this, a hand-off this policy chose matches no rule,
+RulePolicy's core fallback answers again and again until Rasa's limit of 10 actions,
+and because that limit counts actions since the last listen, every later message
+of the conversation got no reply at all. Otherwise the policy abstains.
 """
 from __future__ import annotations
 
@@ -56,6 +62,8 @@ class AntiLoopPolicy(Policy):
         return {
             "priority": 7,
             "handoff_action": "action_handoff",
+            # After these the bot has answered: the next thing is always to listen.
+            "turn_ending_actions": ["action_handoff", "action_unrecognised"],
             # Short acknowledgements may repeat without anything going wrong.
             "ignore_intents": ["affirm", "deny", "thanks", "goodbye", "greet", "inform"],
         }
@@ -74,7 +82,9 @@ class AntiLoopPolicy(Policy):
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         handoff = self.config["handoff_action"]
-        if (
+        if tracker.latest_action_name in self.config["turn_ending_actions"]:
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+        elif (
             tracker.latest_action_name == ACTION_LISTEN_NAME
             and handoff in domain.action_names_or_texts
             and tracker.latest_message.intent.get("name") not in self.config["ignore_intents"]

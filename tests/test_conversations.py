@@ -173,8 +173,40 @@ def test_handoff_keyword_goes_to_a_human_and_is_recorded(bot):
 def test_the_same_answer_is_not_given_a_third_time(bot):
     send = bot.conversation()
     first, second, third = send("发什么快递"), send("发什么快递啊"), send("发什么快递呢")
-    assert first.actions[0] == second.actions[0] == "utter_ask_courier"
-    assert third.actions[0] == "action_handoff"
+    assert first.actions == second.actions == ["utter_ask_courier"]
+    assert third.actions == ["action_handoff"]
+    assert len(third.replies) == 1
+
+
+def test_the_conversation_goes_on_after_the_anti_loop_hand_off(bot):
+    """The bug every student met: after the hand-off the bot went silent for good."""
+    send = bot.conversation()
+    turns = [send("包邮吗") for _ in range(3)]
+    assert turns[2].actions == ["action_handoff"] and len(turns[2].replies) == 1
+    later = [send("开发票吗"), send("包邮吗"), send("有什么优惠券"), send("在吗")]
+    for turn in later:
+        assert len(turn.actions) == 1, turn.actions
+        assert 1 <= len(turn.replies) <= 3, turn
+        assert "action_unrecognised" not in turn.actions
+    assert [t.intent for t in later] == ["ask_invoice", "ask_shipping_fee", "ask_coupon", "greet"]
+    assert later[1].actions == ["utter_ask_shipping_fee"]  # the loop is over: answered again
+
+
+def test_three_unrecognised_messages_in_a_row_hand_off_once_and_the_bot_answers_after(bot):
+    sender = f"test-{uuid.uuid4().hex[:8]}"
+    bot.loop.run_until_complete(bot.runtime.start_session(sender))
+
+    def not_understood(text):  # what the model makes of gibberish changes with the data
+        parse = {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.1},
+                 "entities": [], "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.1}]}
+        return bot.loop.run_until_complete(bot.runtime.send(sender, text, parse_data=parse))
+
+    turns = [not_understood(text) for text in ("qwpeoiru", "asdkjh qwe", "zzxxcc")]
+    assert [t.actions for t in turns] == [["action_unrecognised"]] * 2 + [["action_handoff"]]
+    for turn in turns:
+        assert 1 <= len(turn.replies) <= 3, turn
+    after = bot.loop.run_until_complete(bot.runtime.send(sender, "发什么快递"))
+    assert after.actions == ["utter_ask_courier"] and after.replies
 
 
 def test_gibberish_is_recorded_as_unrecognised_or_out_of_scope(bot):
