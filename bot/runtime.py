@@ -27,6 +27,8 @@ class Turn:
     actions: List[str]
     slots: Dict[str, Any] = field(default_factory=dict)
     ranking: List[Dict[str, Any]] = field(default_factory=list)
+    # The category whose 类别兜底 answer the bot gave (components/category_fallback.py).
+    category_fallback: Optional[str] = None
 
 
 @dataclass
@@ -188,12 +190,26 @@ class BotRuntime:
             actions=actions,
             slots={k: v for k, v in tracker.current_slot_values().items() if v is not None},
             ranking=list(user.parse_data.get("intent_ranking") or []),
+            category_fallback=user.intent.get("category_fallback"),
         )
 
 
+# Rasa reads a message starting with "/" as `/intent{"slot": value}`: a customer could
+# force any intent and set slots such as order_id. A customer's text is only text, so
+# a leading "/" is stored as the full-width "／" (the shell's own /commands never get here).
+INTENT_PREFIX, INTENT_PREFIX_AS_TEXT = "/", "／"
+
+
 def clean(text: str) -> str:
-    """Normalise raw input: strip, cut very long messages, keep something to parse."""
-    text = (text or "").replace("\r", " ").strip()
+    """Normalise raw input: strip, cut very long messages, keep something to parse.
+
+    Characters no encoder can write (lone surrogates from broken input) become "?",
+    NUL and other control characters become spaces: NLU and the SQL stores never see them.
+    """
+    text = (text or "").encode("utf-8", "replace").decode("utf-8")
+    text = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text).strip()
+    if text.startswith(INTENT_PREFIX):
+        text = INTENT_PREFIX_AS_TEXT + text[len(INTENT_PREFIX):]
     if len(text) > MAX_MESSAGE_CHARS:
         console.info(f"（消息太长，只取前 {MAX_MESSAGE_CHARS} 个字）")
         text = text[:MAX_MESSAGE_CHARS]

@@ -133,6 +133,8 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
             return runtime
 
         prompt_session = None
+        if not sys.stdin.isatty() and hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="replace")  # piped bytes that are not UTF-8 stay readable
         if sys.stdin.isatty():
             from prompt_toolkit import PromptSession
 
