@@ -27,10 +27,13 @@ from bot.project import REFERENCE_ROOT
 # recognise unwritten answers with `is_placeholder`; keep the marker in this one place.
 PLACEHOLDER = "【请在这里写答案】"
 
-# Answers the student writes: utter_<intent> of these shop/intents.yml categories.
-# Every other response (utter_ask_order_id, utter_quality_apology, answers of the
-# after-sales intents, anything the actions send) is kept as in the reference.
-STUDENT_ANSWER_CATEGORIES = ("basic", "other")
+# Answers the student writes: utter_<intent> of the intents in 店小蜜's 基础问答 module
+# (shop/intents.yml `module: basic`). Every other response (utter_ask_order_id,
+# utter_quality_apology, answers of the after-sales intents, anything the actions
+# send) is kept as in the reference.
+STUDENT_ANSWER_MODULE = "basic"
+# The module of an intent whose shop/intents.yml entry names none (older workspaces).
+DEFAULT_MODULE = {"basic": "basic", "other": "basic", "product": "product"}
 
 # data/nlu/<file> for an intent of each category (the reference's layout).
 CATEGORY_FILES = {
@@ -69,8 +72,20 @@ class WorkspaceError(Exception):
 @dataclass(frozen=True)
 class IntentInfo:
     name: str
-    category: str
+    category: str      # the topic: what the customer asks about (grading counts by it)
     standard: str
+    module: str = "basic"  # 店小蜜's module: basic (基础问答) / product / after_sales
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    """One topic category of shop/intents.yml: its label, definition and examples."""
+
+    code: str
+    label: str
+    definition: str = ""
+    examples: Tuple[str, ...] = ()
+    fallback_intent: Optional[str] = None   # the 类别兜底 intent, answered without examples
 
 
 @dataclass
@@ -79,6 +94,17 @@ class IntentCatalog:
 
     categories: Dict[str, str] = field(default_factory=dict)   # code -> Chinese label
     intents: Dict[str, IntentInfo] = field(default_factory=dict)
+    definitions: Dict[str, CategoryInfo] = field(default_factory=dict)
+    modules: Dict[str, str] = field(default_factory=dict)      # code -> Chinese label
+
+    @property
+    def fallback_intents(self) -> Dict[str, str]:
+        """category -> its 类别兜底 intent."""
+        return {c: d.fallback_intent for c, d in self.definitions.items() if d.fallback_intent}
+
+    def is_category_fallback(self, intent: str) -> bool:
+        """A 类别兜底 intent: chosen by category, so it has no examples of its own."""
+        return intent in self.fallback_intents.values()
 
     def category_of(self, intent: str) -> Optional[str]:
         info = self.intents.get(intent)
@@ -101,19 +127,33 @@ def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
         raw = yaml.safe_load(path.read_text("utf-8")) or {}
     except yaml.YAMLError as exc:
         raise WorkspaceError(f"{path} 不是正确的 YAML：{exc}") from exc
-    catalog = IntentCatalog(categories={str(k): str(v) for k, v in (raw.get("categories") or {}).items()})
+    if not isinstance(raw, dict):
+        raise WorkspaceError(f"{path} 的内容应该是“键: 值”的格式（categories: 和 intents:）。")
+    catalog = IntentCatalog(modules={str(k): str(v) for k, v in (raw.get("modules") or {}).items()})
+    for code, entry in (raw.get("categories") or {}).items():
+        # Older workspaces write `code: 标签`; the reference writes a definition block.
+        entry = entry if isinstance(entry, dict) else {"label": entry}
+        info = CategoryInfo(
+            code=str(code), label=str(entry.get("label") or code),
+            definition=str(entry.get("definition") or "").strip(),
+            examples=tuple(str(e) for e in entry.get("examples") or ()),
+            fallback_intent=str(entry["fallback_intent"]) if entry.get("fallback_intent") else None)
+        catalog.definitions[info.code] = info
+        catalog.categories[info.code] = info.label
     for name, entry in (raw.get("intents") or {}).items():
-        entry = entry or {}
+        entry = entry if isinstance(entry, dict) else {}
+        category = str(entry.get("category") or "other")
         catalog.intents[str(name)] = IntentInfo(
-            name=str(name), category=str(entry.get("category") or "other"),
-            standard=str(entry.get("standard") or "").strip())
+            name=str(name), category=category,
+            standard=str(entry.get("standard") or "").strip(),
+            module=str(entry.get("module") or DEFAULT_MODULE.get(category, "after_sales")))
     return catalog
 
 
 def student_responses(catalog: IntentCatalog) -> Dict[str, IntentInfo]:
     """Response name -> intent, for every answer the student writes."""
     return {f"utter_{info.name}": info for info in catalog.intents.values()
-            if info.category in STUDENT_ANSWER_CATEGORIES}
+            if info.module == STUDENT_ANSWER_MODULE}
 
 
 # ---------------------------------------------------------------- data/nlu/ layout
@@ -328,7 +368,7 @@ def append_missing_intents(data_dir: Path, catalog: IntentCatalog, present: Iter
     present = set(present)
     for name in domain_intents:
         info = catalog.intents.get(name)
-        if name in present or info is None or not info.standard:
+        if name in present or info is None or not info.standard or catalog.is_category_fallback(name):
             continue
         path = Path(data_dir) / "nlu" / CATEGORY_FILES.get(info.category, "other.yml")
         if not path.exists():
@@ -398,7 +438,7 @@ def verify_workspace(root: Path, catalog: IntentCatalog, answers: Dict[str, Inte
         raise WorkspaceError(f"生成的工作区文件格式有误（请把这条消息告诉老师）：{exc}") from exc
     with_examples = {b.intent for b in blocks if b.examples}
     missing = [i for i in domain_intent_names(root / "domain.yml") if i in catalog.intents
-               and i not in with_examples]
+               and i not in with_examples and not catalog.is_category_fallback(i)]
     if missing:
         raise WorkspaceError(f"生成的工作区里这些意图没有问法（请告诉老师）：{'、'.join(missing)}")
     if not keep_answers:

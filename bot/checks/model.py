@@ -121,6 +121,7 @@ class Model:
     nlu: List[IntentBlock] = field(default_factory=list)
     flows: List[Flow] = field(default_factory=list)
     categories: Optional[Dict[str, Category]] = None   # None: shop/intents.yml missing
+    fallback_intents: Set[str] = field(default_factory=set)  # 类别兜底 intents: no examples needed
     categories_file: str = "shop/intents.yml"
     policy_keys: Optional[Set[str]] = None
     catalog: Optional[ys.ParsedFile] = None
@@ -342,12 +343,17 @@ def _steps(node: Optional[Node], rel: str) -> List[Step]:
 
 def _categories(parsed: ys.ParsedFile, model: Model) -> Dict[str, Category]:
     found: Dict[str, Category] = {}
+    topics = _get(parsed.tree, "categories", ys.INTENTS_TOP)
+    for _, entry in (topics.pairs if topics is not None and topics.is_map else ()):
+        fallback = _get(entry, "fallback_intent", ys.CATEGORY_KEYS)
+        if fallback is not None and fallback.is_scalar and fallback.text().strip():
+            model.fallback_intents.add(fallback.text().strip())
     intents = _get(parsed.tree, "intents", ys.INTENTS_TOP)
     _duplicates(parsed, intents, "意图", model)
     if intents is None or not intents.is_map:
         return found
     for k, v in intents.pairs:
-        category = _get(v, "category", {"category", "standard"})
+        category = _get(v, "category", ys.INTENT_ENTRY_KEYS)
         text = category.text().strip() if category is not None else (v.text().strip() if v.is_scalar else "")
         line = category.line if category is not None else k.line
         found.setdefault(str(k.value), Category(str(k.value), text, line))

@@ -21,13 +21,10 @@ from bot.checks.findings import Finding, error, warning
 from bot.checks.model import (DEFAULT_ACTIONS, DEFAULT_INTENTS, DEFAULT_RESPONSES, Flow,
                               Model)
 from bot.project import REFERENCE_ROOT
+from bot.workspace import CATEGORY_FILES, read_intent_catalog
 
-CATEGORIES = {
-    "basic": "基础问答", "product": "商品问答", "return": "退换货/退款",
-    "logistics": "物流", "quality": "质量问题", "other": "其他",
-}
-CATEGORY_FILE = {"basic": "basic.yml", "product": "product.yml", "return": "returns.yml",
-                 "logistics": "logistics.yml", "quality": "quality.yml", "other": "other.yml"}
+# The course's topic categories: the reference's shop/intents.yml is their one source.
+CATEGORIES = read_intent_catalog(REFERENCE_ROOT / "shop").categories
 # Rasa's built-in intents that need no examples, answer or category. out_of_scope is
 # also built in, but this project declares it like any other intent.
 BUILTIN_INTENTS = DEFAULT_INTENTS - {"out_of_scope"}
@@ -102,7 +99,7 @@ def used_responses(model: Model) -> Set[str]:
 
 def rules_file_for(model: Model, intent: str) -> str:
     category = model.categories.get(intent).category if model.categories and intent in model.categories else ""
-    return f"data/rules/{CATEGORY_FILE.get(category, '对应技能的文件.yml')}"
+    return f"data/rules/{CATEGORY_FILES.get(category, '对应技能的文件.yml')}"
 
 
 def rule_snippet(intent: str, action: str) -> str:
@@ -147,7 +144,7 @@ def _intents_and_examples(model: Model) -> List[Finding]:
     with_examples = model.intents_with_examples()
     if data_ok:
         for intent, line in domain.intents.items():
-            if intent in BUILTIN_INTENTS or intent in with_examples:
+            if intent in BUILTIN_INTENTS or intent in with_examples or intent in model.fallback_intents:
                 continue
             findings.append(error(
                 "structure.no_examples", domain.file, line,

@@ -77,7 +77,9 @@ CATALOG_TOP = {"products"}
 PRODUCT_FIELDS = {"id", "name", "aliases", "kind", "price", "spec", "colors", "stock",
                   "sizes", "size_chart", "material", "care", "quality", "description",
                   "return_excluded", "return_note"}
-INTENTS_TOP = {"categories", "intents"}
+INTENTS_TOP = {"categories", "modules", "intents"}
+INTENT_ENTRY_KEYS = {"category", "module", "standard"}
+CATEGORY_KEYS = {"label", "definition", "examples", "fallback_intent"}
 
 # Keys that are names chosen by the author (never "misspelt").
 ALL_FIXED_KEYS = (DATA_TOP | NLU_ITEM | RULE_ITEM | STORY_ITEM | STEP_ITEM | DOMAIN_TOP

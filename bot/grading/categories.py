@@ -17,15 +17,10 @@ AFTER_SALES = ("return", "logistics", "quality")
 NEGATIVE = "negative"
 QUESTION_CATEGORIES = AFTER_SALES + (NEGATIVE,)
 
-LABELS = {
-    "return": "退换货/退款",
-    "logistics": "物流",
-    "quality": "质量问题",
-    "negative": "负例（非售后）",
-    "basic": "基础问答",
-    "product": "商品问答",
-    "other": "其他",
-}
+# Topic labels from the reference's shop/intents.yml (their one source), plus the bank's
+# own word for everything that is not after-sales.
+REFERENCE_CATALOG = read_intent_catalog(REFERENCE_ROOT / "shop")
+LABELS = {**REFERENCE_CATALOG.categories, NEGATIVE: "负例（非售后）"}
 
 # What the bot did with a question, when it was not an answer from a known intent.
 FALLBACK = "fallback"
@@ -54,6 +49,14 @@ def question_category(raw: str) -> Optional[str]:
     if not text:
         return None
     return _ALIASES.get(text.lower(), NEGATIVE)
+
+
+def definition(category: str) -> str:
+    """What belongs to a topic category (shop/intents.yml), for reports and hints."""
+    if category == NEGATIVE:
+        return "不是退换货、物流或质量问题的一切问题：机器人不能把它当成售后问题回答。"
+    info = REFERENCE_CATALOG.definitions.get(category)
+    return info.definition if info else ""
 
 
 def label(category: Optional[str]) -> str:
