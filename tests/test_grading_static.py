@@ -45,10 +45,23 @@ def test_leakage_lists_the_training_examples_a_question_was_copied_from():
     examples = [Example("退货寄到哪里", "request_return", "data/nlu/returns.yml", 49),
                 Example("快递到哪了", "where_is_parcel", "data/nlu/logistics.yml", 9)]
     questions = [q("R1", "退货寄到哪里啊"), q("R2", "这个怎么退"), q("L1", "快递到哪了 4205775081856551305", "logistics")]
-    leaks = leakage(questions, examples, RUBRIC.leak_threshold)
+    leaks = leakage(questions, examples, RUBRIC.leak_threshold, min_chars=0)
     assert sorted(leaks) == ["L1", "R1"]
     assert leaks["R1"] == [{"text": "退货寄到哪里", "intent": "request_return",
                             "place": "data/nlu/returns.yml:49", "similarity": 1.0}]
+
+
+def test_stock_phrases_and_inherited_examples_are_never_leaks():
+    examples = [Example(text, "x", "data/nlu/basic.yml", i) for i, text in enumerate(
+        ["在吗", "我要退货", "快递到哪了", "买的台灯用了两天就不亮了怎么办", "行李箱的轮子摔掉了一个"])]
+    questions = [q("S1", "在吗"), q("S2", "我要退货！"), q("S3", "快递到哪了呢", "logistics"),
+                 q("Q1", "买的台灯用了两天就不亮了 怎么办", "quality"), q("Q2", "行李箱的轮子摔掉了一个", "quality")]
+    assert RUBRIC.leak_min_chars == 6
+    leaks = leakage(questions, examples, RUBRIC.leak_threshold, RUBRIC.leak_min_chars)
+    assert sorted(leaks) == ["Q1", "Q2"]  # the long, specific ones only
+    inherited = {normalise("行李箱的轮子摔掉了一个", numbers="drop")}
+    assert sorted(leakage(questions, examples, RUBRIC.leak_threshold, RUBRIC.leak_min_chars,
+                          inherited)) == ["Q1"]
 
 
 def test_hygiene_findings_carry_their_places():

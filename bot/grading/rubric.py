@@ -42,6 +42,7 @@ class Rubric:
     near_duplicate: float
     penalty: Dict[str, float]
     leak_threshold: float
+    leak_min_chars: int = 6
     source: str = ""
     raw: Dict[str, Any] = field(default_factory=dict)
 
@@ -104,6 +105,7 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
         near_duplicate=_number(hygiene, "near_duplicate", "hygiene", 0.5, 1) if "near_duplicate" in hygiene else 1.0,
         penalty=penalty,
         leak_threshold=_number(leakage, "threshold", "leakage", 0.5, 1) if "threshold" in leakage else 0.9,
+        leak_min_chars=int(_number(leakage, "min_chars", "leakage", 0, 100)) if "min_chars" in leakage else 6,
         source=str(path),
         raw=raw,
     )

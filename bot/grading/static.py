@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
 from bot.grading.bank import Question
 from bot.grading.rubric import Rubric
 from bot.grading.textsim import NearIndex, near_pairs, normalise
-from bot.workspace import is_placeholder, read_nlu_blocks
+from bot.project import REFERENCE_ROOT
+from bot.workspace import is_placeholder, read_intent_catalog, read_nlu_blocks
 
 # Shorter normalised texts are never near-duplicates ("好的" / "好" are both fine).
 MIN_DUPLICATE_CHARS = 3
@@ -264,17 +266,37 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
 # ---------------------------------------------------------------- leakage
 
 
-def leakage(questions: Sequence[Question], examples: List[Example], threshold: float) -> Dict[str, List[Dict[str, Any]]]:
-    """question key -> the training examples identical or nearly identical to it."""
+def leakage(questions: Sequence[Question], examples: List[Example], threshold: float,
+            min_chars: int, inherited: Set[str] = frozenset()) -> Dict[str, List[Dict[str, Any]]]:
+    """question key -> the training examples identical or nearly identical to it.
+
+    Only specific questions can leak: one whose normalised text is shorter than
+    `min_chars` (在吗, 谢谢, 我要退货, 还没到) is a stock phrase any student writes on
+    their own, never a copied exam question (bench/leakage.py measures the choice).
+    Examples the student inherited from the reference project (`inherited`, normalised
+    texts) are public course material, not copies of an exam either.
+    """
+    examples = [e for e in examples if normalise(e.text, numbers="drop") not in inherited]
     index = NearIndex([e.text for e in examples], numbers="drop")
     leaks: Dict[str, List[Dict[str, Any]]] = {}
     for question in questions:
+        if len(normalise(question.text, numbers="drop")) < min_chars:
+            continue
         hits = index.search(question.text, threshold)
         if hits:
             leaks[question.key] = [{"text": examples[i].text, "intent": examples[i].intent,
                                     "place": f"{examples[i].file}:{examples[i].line}",
                                     "similarity": round(score, 2)} for i, score in hits[:3]]
     return leaks
+
+
+@lru_cache(maxsize=1)
+def reference_texts() -> FrozenSet[str]:
+    """What every student inherits, normalised as the leak check compares texts: the
+    reference's examples and the standard questions `new` puts in every workspace."""
+    examples, _, _ = read_training_data(REFERENCE_ROOT)
+    standards = [i.standard for i in read_intent_catalog(REFERENCE_ROOT / "shop").intents.values()]
+    return frozenset(normalise(t, numbers="drop") for t in [e.text for e in examples] + standards)
 
 
 def checker_findings(root: Path) -> Dict[str, Any]:
@@ -304,6 +326,7 @@ def analyse(root: Path, questions: Sequence[Question], rubric: Rubric) -> Dict[s
     return {
         "hygiene": hygiene(examples, intents, broken, rubric),
         "answer_quality": answer_quality(domain, flows, {e.intent for e in examples}, rubric),
-        "leaks": leakage(questions, examples, rubric.leak_threshold),
+        "leaks": leakage(questions, examples, rubric.leak_threshold, rubric.leak_min_chars,
+                         reference_texts()),
         "checker": checker_findings(root),
     }

@@ -1,0 +1,79 @@
+"""Leak check with specificity: false flags on an honest bot, catches of planted copies.
+
+An honest bot is the unmodified reference project, whose data was written without
+the held-out banks: every question it flags is a false flag. A cheating student is
+simulated by planting a slightly edited copy of every bank question into the
+reference's examples (a 亲 in front, a particle or question mark at the end, a comma,
+a dropped or doubled character, another order number): the check should catch it.
+Printed per `min_chars` (questions shorter than that after normalising are stock
+phrases, never leaks) at the rubric's similarity threshold. The reference's data
+stands in for an honest student's own writing here, so the grader's exemption of
+examples inherited from the reference is not applied.
+
+    .venv/bin/python bench/leakage.py [--banks bank/blind.csv bank/dev.csv]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EDITS = [
+    lambda t, r: "亲 " + t,
+    lambda t, r: t + r.choice(["吗", "呢", "？", "啊", "哈"]),
+    lambda t, r: t.replace(" ", "，", 1) if " " in t else t + "。",
+    lambda t, r: _drop(t, r),
+    lambda t, r: _double(t, r),
+    lambda t, r: "请问" + t,
+]
+
+
+def _drop(text: str, rng: random.Random) -> str:
+    if len(text) < 6:
+        return text + "！"
+    i = rng.randrange(1, len(text) - 1)
+    return text[:i] + text[i + 1:]
+
+
+def _double(text: str, rng: random.Random) -> str:
+    i = rng.randrange(len(text))
+    return text[:i + 1] + text[i] + text[i + 1:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--banks", nargs="+", default=["bank/blind.csv", "bank/dev.csv"])
+    args = parser.parse_args()
+
+    from bot.grading.bank import load_bank
+    from bot.grading.rubric import load_rubric
+    from bot.grading.static import Example, leakage, read_training_data
+    from bot.grading.textsim import normalise
+
+    rubric = load_rubric()
+    questions = [q for b in args.banks for q in load_bank(ROOT / b).questions]
+    honest, _, _ = read_training_data(ROOT)
+    rng = random.Random(1)
+    planted = [Example(rng.choice(EDITS)(q.text, rng), "planted", "data/nlu/planted.yml", i + 1)
+               for i, q in enumerate(questions)]
+    lengths = [len(normalise(q.text, numbers="drop")) for q in questions]
+    print(f"{len(questions)} 道题（{', '.join(args.banks)}），参考项目 {len(honest)} 条例句，"
+          f"相似度阈值 {rubric.leak_threshold}\n")
+    print("| min_chars | 可能泄题的题（够具体） | 诚实项目误报 | 误报率 | 植入副本被抓到（全部） | 植入副本被抓到（够具体的题） |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for min_chars in (0, 4, 6, 8, 10, 12):
+        specific = sum(n >= min_chars for n in lengths)
+        false = leakage(questions, honest, rubric.leak_threshold, min_chars)
+        caught = leakage(questions, honest + planted, rubric.leak_threshold, min_chars)
+        caught_specific = sum(1 for q, n in zip(questions, lengths) if n >= min_chars and q.key in caught)
+        mark = "（现用）" if min_chars == rubric.leak_min_chars else ""
+        print(f"| {min_chars}{mark} | {specific} | {len(false)} | {len(false) / len(questions):.2%} | "
+              f"{len(caught) / len(questions):.1%} | {caught_specific / max(1, specific):.1%} |")
+
+
+if __name__ == "__main__":
+    main()
