@@ -1,13 +1,19 @@
 """Jieba tokenizer that knows the shop's words.
 
-Product names, aliases (shop/catalog.yml) and shop vocabulary (shop/terms.txt) are
-added to jieba's dictionary, so "白T" or "运费险" stay one token. The word list is
-stored in the model, so the trained model does not depend on the files any more.
+Product names, aliases (shop/catalog.yml), kinds of goods (shop/product_kinds.txt)
+and shop vocabulary (shop/terms.txt) are added to jieba's dictionary, so "白T" or
+"运费险" stay one token. Every product word gets the lemma PRODUCT_TOKEN, which the
+featurizers read (CountVectorsFeaturizer's use_lemma): "吹风机坏了" and "台灯坏了"
+become the same features, so a complaint about goods no example names still looks
+like a complaint. Entity extraction reads the text, not the lemma. The word lists
+are stored in the model, so the trained model does not depend on the files any more.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+import hashlib
+import json
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,6 +28,8 @@ from components import shop_facts
 from components.model_files import load_json, save_json
 
 WORDS_FILE = "shop_words.json"
+# The one token every product word is featurized as (a string no shopper types).
+PRODUCT_TOKEN = "〈商品〉"
 # Stands in for a blank message, so the featurizers still produce (empty) features
 # and the classifier falls back instead of crashing on a zero-width input.
 BLANK_TOKEN = "__blank__"
@@ -46,16 +54,37 @@ def add_words(words: List[Text]) -> None:
 class CatalogJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer plus the catalog's product names and shop terms."""
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # product_token: featurize product words as PRODUCT_TOKEN (measured in
+        # bench/real_shoppers.py; off = every product word is its own feature).
+        return {**JiebaTokenizer.get_default_config(), "product_token": True}
+
     def __init__(
         self,
         config: Dict[Text, Any],
         model_storage: ModelStorage,
         resource: Resource,
         words: List[Text],
+        product_words: List[Text],
     ) -> None:
         super().__init__(config, model_storage, resource)
         self.words = words
-        add_words(words)
+        self.product_words = {w.lower() for w in product_words}
+        add_words(words + product_words)
+
+    @staticmethod
+    def shop_words() -> Dict[Text, List[Text]]:
+        """What the shop's files say now: dictionary words and product words."""
+        products = set(shop_facts.product_names()) | set(shop_facts.product_kinds())
+        return {"words": sorted(set(shop_facts.shop_terms()) - products),
+                "product_words": sorted(products)}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """The words come from shop/, not from the training data: a change retrains."""
+        words = json.dumps(cls.shop_words(), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(words.encode("utf-8")).hexdigest()
 
     @classmethod
     def create(
@@ -65,8 +94,8 @@ class CatalogJiebaTokenizer(JiebaTokenizer):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CatalogJiebaTokenizer:
-        words = sorted(set(shop_facts.product_names()) | set(shop_facts.shop_terms()))
-        return cls(config, model_storage, resource, words)
+        words = cls.shop_words()
+        return cls(config, model_storage, resource, words["words"], words["product_words"])
 
     @classmethod
     def load(
@@ -77,13 +106,18 @@ class CatalogJiebaTokenizer(JiebaTokenizer):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> CatalogJiebaTokenizer:
-        words = load_json(model_storage, resource, WORDS_FILE, default=[])
-        return cls(config, model_storage, resource, words)
+        words = load_json(model_storage, resource, WORDS_FILE, default={})
+        return cls(config, model_storage, resource, words.get("words", []),
+                   words.get("product_words", []))
 
     def train(self, training_data: TrainingData) -> Resource:
-        save_json(self._model_storage, self._resource, WORDS_FILE, self.words)
+        save_json(self._model_storage, self._resource, WORDS_FILE,
+                  {"words": self.words, "product_words": sorted(self.product_words)})
         return self._resource
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = [t for t in super().tokenize(message, attribute) if t.text.strip()]
+        for token in tokens if self._config["product_token"] else ():
+            if token.text.lower() in self.product_words:
+                token.lemma = PRODUCT_TOKEN
         return tokens or [Token(BLANK_TOKEN, 0)]

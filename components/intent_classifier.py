@@ -1,16 +1,26 @@
-"""Rasa's LogisticRegressionClassifier, stored as plain arrays instead of skops.
+"""Rasa's LogisticRegressionClassifier, stored as plain arrays, with a category level.
 
-Rasa persists the scikit-learn model with skops, whose import walks every loaded
-module to list trusted types: with TensorFlow loaded that costs about 8 s at the end
-of every training and at every model load (measured with cProfile on this machine;
-see bench/bot_speed.py). The fitted model is only three arrays, so they are saved
-with numpy (allow_pickle=False: loading cannot run code) and put back on a fresh
-LogisticRegression. Predictions are identical.
+Storage: Rasa persists the scikit-learn model with skops, whose import walks every
+loaded module to list trusted types: with TensorFlow loaded that costs about 8 s at
+the end of every training and at every model load (measured with cProfile on this
+machine; see bench/bot_speed.py). The fitted models are only arrays, so they are
+saved with numpy (allow_pickle=False: loading cannot run code).
+
+Category level: a second, class-balanced logistic regression on the same features
+predicts the topic category of shop/intents.yml (return, logistics, quality…). A
+category has hundreds of examples where an intent has dozens, and on real shoppers'
+messages that model decides the category better than summing intent probabilities
+(bench/real_shoppers.py). An intent's probability becomes
+    P(category) × P(intent) / Σ P(intents of that category),
+so the ranking stays a distribution and the best intent is chosen inside the best
+category. Every message also gets `category_ranking`, which CategoryFallback reads.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext
@@ -18,9 +28,34 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+
+from components import shop_facts
 
 ARRAYS_FILE = "logistic_regression.npz"
+# Intents shop/intents.yml does not list are ranked as this category.
+UNLISTED = "other"
 logger = logging.getLogger(__name__)
+
+
+def _fitted(arrays: Any, prefix: Text, template: LogisticRegression) -> Optional[LogisticRegression]:
+    """A copy of `template` (same settings) holding the stored fit, or None."""
+    if prefix + "coef" not in arrays:
+        return None
+    model = clone(template)
+    model.coef_ = arrays[prefix + "coef"]
+    model.intercept_ = arrays[prefix + "intercept"]
+    model.classes_ = arrays[prefix + "classes"]
+    model.n_features_in_ = model.coef_.shape[1]
+    return model
+
+
+def _arrays(model: LogisticRegression, prefix: Text) -> Dict[Text, np.ndarray]:
+    return {prefix + "coef": model.coef_, prefix + "intercept": model.intercept_,
+            prefix + "classes": np.array(model.classes_, dtype=str)}
 
 
 @DefaultV1Recipe.register(
@@ -30,18 +65,78 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # C: inverse regularisation strength, exposed because Rasa fixes it at 1.0.
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+        # category_model: decide the category with its own model (see the module doc).
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0,
+                "category_model": True}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=self.config["C"])
+        self.category_clf: Optional[LogisticRegression] = None
+        self.intent_category: Dict[Text, Text] = {}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Categories come from shop/intents.yml, not the training data: a change retrains."""
+        categories = json.dumps(shop_facts.intent_categories(), sort_keys=True)
+        return hashlib.sha256(categories.encode("utf-8")).hexdigest()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        X, y = self._create_training_matrix(training_data)
+        if X.shape[0] == 0:
+            return self._resource
+        self.clf.fit(X, y)
+        listed = shop_facts.intent_categories()
+        self.intent_category = {i: listed.get(i, UNLISTED) for i in self.clf.classes_}
+        y_category = [self.intent_category[i] for i in y]
+        if self.config["category_model"] and len(set(y_category)) > 1:
+            self.category_clf = clone(self.clf).fit(X, y_category)
+        self.persist()
+        return self._resource
+
+    def _probabilities(self, X: Any) -> np.ndarray:
+        """P(intent) per message, through the category model when there is one."""
+        intents = self.clf.predict_proba(X)
+        if self.category_clf is None:
+            return intents
+        categories = self.category_clf.predict_proba(X)
+        combined = np.zeros_like(intents)
+        for c, category in enumerate(self.category_clf.classes_):
+            members = [i for i, name in enumerate(self.clf.classes_)
+                       if self.intent_category.get(name) == category]
+            share = intents[:, members]
+            combined[:, members] = categories[:, [c]] * share / share.sum(axis=1, keepdims=True)
+        return combined
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        probabilities = self._probabilities(self._create_X(messages))
+        names = list(self.clf.classes_)
+        for message, row in zip(messages, probabilities):
+            ranking = sorted(({"name": n, "confidence": float(p)} for n, p in zip(names, row)),
+                             key=lambda e: -e["confidence"])
+            totals: Dict[Text, float] = {}
+            for entry in ranking:
+                category = self.intent_category.get(entry["name"], UNLISTED)
+                totals[category] = totals.get(category, 0.0) + entry["confidence"]
+            message.set("intent", ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking[: self.config["ranking_length"]] or ranking,
+                        add_to_output=True)
+            message.set("category_ranking",
+                        [{"name": c, "confidence": p}
+                         for c, p in sorted(totals.items(), key=lambda item: -item[1])],
+                        add_to_output=True)
+        return messages
 
     def persist(self) -> None:
+        arrays = _arrays(self.clf, "")
+        if self.category_clf is not None:
+            arrays.update(_arrays(self.category_clf, "category_"))
+        names = sorted(self.intent_category)
+        arrays["intent_names"] = np.array(names, dtype=str)
+        arrays["intent_categories"] = np.array([self.intent_category[n] for n in names], dtype=str)
         with self._model_storage.write_to(self._resource) as directory:
-            np.savez(directory / ARRAYS_FILE, coef=self.clf.coef_,
-                     intercept=self.clf.intercept_,
-                     classes=np.array(self.clf.classes_, dtype=str))
+            np.savez(directory / ARRAYS_FILE, **arrays)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -50,10 +145,11 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
         try:
             with model_storage.read_from(resource) as directory:
                 with np.load(directory / ARRAYS_FILE, allow_pickle=False) as arrays:
-                    component.clf.coef_ = arrays["coef"]
-                    component.clf.intercept_ = arrays["intercept"]
-                    component.clf.classes_ = arrays["classes"]
-            component.clf.n_features_in_ = component.clf.coef_.shape[1]
+                    component.clf = _fitted(arrays, "", component.clf) or component.clf
+                    component.category_clf = _fitted(arrays, "category_", component.clf)
+                    if "intent_names" in arrays:
+                        component.intent_category = dict(zip(
+                            arrays["intent_names"].tolist(), arrays["intent_categories"].tolist()))
         except (ValueError, FileNotFoundError):
             logger.debug("No trained intent classifier in the model; using an untrained one.")
         return component

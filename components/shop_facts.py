@@ -54,3 +54,33 @@ def shop_terms() -> List[Text]:
 def policy_words(key: Text) -> List[Text]:
     """A word list from shop/policy.yml, e.g. handoff_keywords."""
     return [str(w) for w in _read_yaml("policy.yml").get(key) or [] if str(w).strip()]
+
+
+def _word_file(name: Text) -> List[Text]:
+    """Words of a hand-kept list in shop/ (several per line, # for comments)."""
+    path = shop_dir() / name
+    if not path.exists():
+        return []
+    words: List[Text] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words.extend(line.split("#", 1)[0].split())
+    return words
+
+
+def product_kinds() -> List[Text]:
+    """Kinds of goods shoppers name (shop/product_kinds.txt): 吹风机, 行李箱, 零食…"""
+    return _word_file("product_kinds.txt")
+
+
+def intent_categories() -> Dict[Text, Text]:
+    """intent -> topic category, from shop/intents.yml (empty when it is missing)."""
+    intents = _read_yaml("intents.yml").get("intents") or {}
+    return {str(name): str((entry or {}).get("category") or "other")
+            for name, entry in intents.items() if isinstance(entry, dict) or entry is None}
+
+
+def category_fallback_intents() -> Dict[Text, Text]:
+    """category -> its 类别兜底 intent (categories.<c>.fallback_intent in shop/intents.yml)."""
+    categories = _read_yaml("intents.yml").get("categories") or {}
+    return {str(c): str(entry["fallback_intent"]) for c, entry in categories.items()
+            if isinstance(entry, dict) and entry.get("fallback_intent")}

@@ -209,6 +209,37 @@ def test_three_unrecognised_messages_in_a_row_hand_off_once_and_the_bot_answers_
     assert after.actions == ["utter_ask_courier"] and after.replies
 
 
+def test_a_customer_cannot_force_an_intent_or_set_slots(bot):
+    send = bot.conversation()
+    forced = send('/request_return{"order_id": "4201230001234567890"}')
+    assert forced.intent != "request_return" and "order_id" not in forced.slots
+    assert 1 <= len(forced.replies) <= 3
+    for text in ("/restart", "/session_start", "/nlu_fallback"):
+        turn = send(text)  # once a whole class run failed on a bank row "/restart"
+        assert 1 <= len(turn.replies) <= 3 and turn.text.startswith("／"), turn
+
+
+def test_every_parse_carries_a_category_distribution_and_the_best_intent_is_in_the_best_category(bot):
+    categories = yaml.safe_load((REFERENCE_ROOT / "shop" / "intents.yml").read_text("utf-8"))["intents"]
+    for text in ("吹风机用了两天就不出热风了", "快递三天了还没到", "这个裤子能退吗"):
+        parse = bot.loop.run_until_complete(bot.runtime.parse(text))
+        ranking = parse["category_ranking"]
+        assert abs(sum(c["confidence"] for c in ranking) - 1.0) < 1e-6
+        assert categories[parse["intent"]["name"]]["category"] == ranking[0]["name"], text
+
+
+def test_a_category_level_answer_is_the_categorys_own_answer_and_ends_the_turn(bot):
+    sender = f"test-{uuid.uuid4().hex[:8]}"
+    bot.loop.run_until_complete(bot.runtime.start_session(sender))
+    text = "这东西不太对劲"
+    parse = {"text": text, "entities": [],
+             "intent": {"name": "fallback_quality", "confidence": 0.6, "category_fallback": "quality"},
+             "intent_ranking": [{"name": "fallback_quality", "confidence": 0.6}]}
+    turn = bot.loop.run_until_complete(bot.runtime.send(sender, text, parse_data=parse))
+    assert turn.actions == ["utter_fallback_quality"] and turn.category_fallback == "quality"
+    assert len(turn.replies) == 1 and "照片" in turn.replies[0] and "订单号" in turn.replies[0]
+
+
 def test_gibberish_is_recorded_as_unrecognised_or_out_of_scope(bot):
     turn = bot.conversation()("qwpeoiru zxmcnv")
     assert turn.replies

@@ -294,6 +294,9 @@ def render_report(report: Dict[str, Any]) -> str:
         body.append(f"<div class='card error'><b>没有运行起来</b>（{h(report.get('stage') or '')}）："
                     f"<div class='reply'>{h(report['error'])}</div></div>")
     body.append(f"<div class='grid'>{_score_card(report)}<div class='card'><b>各类别覆盖率</b>{coverage_chart(report)}</div></div>")
+    body.append("<h2>类别的定义</h2><div class='card'><ul>" + "".join(
+        f"<li><b>{h(d['label'])}</b>（答对 {d['covered']} 题，其中类别兜底 {d.get('category_fallback', 0)} 题）："
+        f"{h(d.get('definition', ''))}</li>" for d in report["categories"].values()) + "</ul></div>")
     body.append("<h2>指标和公式</h2>" + _rates_card(report))
     body.append("<h2>类别混淆</h2><div class='card'><p class='muted'>行是题目的类别，列是机器人实际的处理："
                 "绿色是正确的处理，红色是错误的；颜色越深占比越大。</p>" + confusion_chart(report) + "</div>")

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from bot import console
 from bot.grading.bank import Bank, Question
-from bot.grading.categories import label
+from bot.grading.categories import definition, label
 from bot.grading.rubric import COMPONENT_LABELS, Rubric
 from bot.grading.scoring import FORMULAS, STATUS_LABELS
 
@@ -88,7 +88,8 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
     teacher = not student_view
     categories = {}
     for category, data in measured["categories"].items():
-        entry = {k: data[k] for k in ("label", "total", "covered", "coverage", "failures")}
+        entry = {k: data[k] for k in ("label", "total", "covered", "coverage", "category_fallback", "failures")}
+        entry["definition"] = definition(category)
         if teacher:
             entry["missing"] = data["missing"]
         categories[category] = entry
@@ -192,11 +193,13 @@ def render_markdown(report: Dict[str, Any]) -> str:
     for part in report["score_parts"].values():
         points = "N/A" if part["points"] is None else f"{part['points']:.1f} / {part['max_points']:.1f}"
         lines.append(f"| {part['label']} | {pct(part['value'])} | {part['weight']:g} | {points} |")
-    lines += ["", "## 售后问题覆盖率", "", "| 类别 | 题数 | 答对 | 覆盖率 | 没答对的原因 |",
-              "| --- | ---: | ---: | ---: | --- |"]
+    lines += ["", "## 售后问题覆盖率", "", "| 类别 | 题数 | 答对 | 其中类别兜底 | 覆盖率 | 没答对的原因 |",
+              "| --- | ---: | ---: | ---: | ---: | --- |"]
     for data in report["categories"].values():
         reasons = "、".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in data["failures"].items()) or "—"
-        lines.append(f"| {data['label']} | {data['total']} | {data['covered']} | {pct(data['coverage'])} | {reasons} |")
+        lines.append(f"| {data['label']} | {data['total']} | {data['covered']} | {data.get('category_fallback', 0)} "
+                     f"| {pct(data['coverage'])} | {reasons} |")
+    lines += [""] + [f"- **{data['label']}**：{data.get('definition', '')}" for data in report["categories"].values()]
     neg = report["negatives"]
     lines += ["", f"负例（不应答成售后）：{neg['total']} 题，误答 {neg['misrouted']} 题（{pct(neg['misroute_rate'])}）"
               + (f"，泄题 {neg['leaked']} 题" if neg.get("leaked") else "") + "。", ""]

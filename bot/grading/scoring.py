@@ -37,7 +37,7 @@ STATUS_LABELS = {
 FORMULAS = [
     ("识别率", "识别出意图的题数（不是兜底“没听懂”）÷ 全部题数"),
     ("覆盖率", "答对的售后题数 ÷ 售后题数（每个类别分别算，没有题目的类别记 N/A）。"
-              "答对 = 回复来自该类别的意图，不是兜底、不是转人工，回复不为空、不是占位符，"
+              "答对 = 回复来自该类别的意图（包括该类别的“类别兜底”答案，报告里单独列出题数），不是“没听懂”、不是转人工，回复不为空、不是占位符，"
               "包含题目要求的必含词，并且这道题没有出现在训练数据里（泄题不算）"),
     ("误答率", "答错类别的题数 ÷ 机器人作答的题数。作答 = 有回复且不是兜底、不是转人工；"
               "答错 = 售后题答成了别的类别，或负例答成了售后类别"),
@@ -142,6 +142,7 @@ def judge(question: Question, turn: Optional[Dict[str, Any]], categories: Dict[s
         "key": question.key, "status": status, "got": got, "intent": turn.get("intent"),
         "confidence": round(float(turn.get("confidence") or 0.0), 3), "reply": reply,
         "actions": list(turn.get("actions") or []),
+        "category_fallback": bool(turn.get("category_fallback")),
         "ranking": list(turn.get("ranking") or [])[:3],
         "missing_words": missing, "leaks": list(leaks),
         "hint": "" if status in (COVERED, CORRECT) else hint(
@@ -161,6 +162,7 @@ def metrics(questions: Sequence[Question], verdicts: Dict[str, Dict[str, Any]]) 
     for category in AFTER_SALES:
         mine = [q for q in questions if q.category == category]
         covered = [q for q in mine if verdicts[q.key]["status"] == COVERED]
+        by_category_fallback = [q for q in covered if verdicts[q.key].get("category_fallback")]
         by_status: Dict[str, int] = {}
         for q in mine:
             status = verdicts[q.key]["status"]
@@ -169,6 +171,8 @@ def metrics(questions: Sequence[Question], verdicts: Dict[str, Dict[str, Any]]) 
         categories[category] = {
             "label": label(category), "total": len(mine), "covered": len(covered),
             "coverage": _ratio(len(covered), len(mine)),
+            # covered by the category's 类别兜底 answer rather than one of its intents
+            "category_fallback": len(by_category_fallback),
             "missing": [q.key for q in mine if verdicts[q.key]["status"] != COVERED],
             "failures": by_status,
         }
