@@ -8,7 +8,7 @@ to the reference's), read by bot.workspace.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Set
 
 from bot.project import REFERENCE_ROOT
 from bot.workspace import IntentCatalog, WorkspaceError, read_intent_catalog
@@ -65,13 +65,25 @@ def label(category: Optional[str]) -> str:
     return LABELS.get(category) or OUTCOME_LABELS.get(category) or category
 
 
+def _catalogs(project_root: Path) -> List[IntentCatalog]:
+    """The reference's shop/intents.yml, then the project's (which overrides it)."""
+    catalogs = []
+    for shop in (REFERENCE_ROOT / "shop", Path(project_root) / "shop"):
+        try:
+            catalogs.append(read_intent_catalog(shop))
+        except WorkspaceError:
+            continue  # a broken intents.yml of a student: the reference's categories stay
+    return catalogs
+
+
 def intent_categories(project_root: Path) -> Dict[str, str]:
     """intent -> category: the reference's shop/intents.yml overlaid by the project's."""
     merged: Dict[str, str] = {}
-    for shop in (REFERENCE_ROOT / "shop", Path(project_root) / "shop"):
-        try:
-            catalog: IntentCatalog = read_intent_catalog(shop)
-        except WorkspaceError:
-            continue  # a broken intents.yml of a student: the reference's categories stay
+    for catalog in _catalogs(project_root):
         merged.update({name: info.category for name, info in catalog.intents.items()})
     return merged
+
+
+def category_fallback_intents(project_root: Path) -> Set[str]:
+    """The 类别兜底 intents, which are answered without examples of their own."""
+    return {intent for catalog in _catalogs(project_root) for intent in catalog.fallback_intents.values()}

@@ -22,6 +22,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 import yaml
 
 from bot.grading.bank import Question
+from bot.grading.categories import category_fallback_intents
 from bot.grading.rubric import Rubric
 from bot.grading.textsim import NearIndex, near_pairs, normalise
 from bot.project import REFERENCE_ROOT
@@ -322,7 +323,8 @@ def analyse(root: Path, questions: Sequence[Question], rubric: Rubric) -> Dict[s
     domain, domain_problem = read_domain(root)
     if domain_problem:
         broken = broken + [domain_problem]
-    intents = domain_intents(domain) if domain else []
+    fallbacks = category_fallback_intents(root)
+    intents = [i for i in domain_intents(domain) if i not in fallbacks] if domain else []
     return {
         "hygiene": hygiene(examples, intents, broken, rubric),
         "answer_quality": answer_quality(domain, flows, {e.intent for e in examples}, rubric),
