@@ -161,6 +161,13 @@ def test_reference_project_has_no_errors():
     assert result.returncode == 0, result.stdout
 
 
+def test_reference_project_passes_rasas_own_validation_too():
+    """类别兜底 intents have no examples on purpose: Rasa's warning about them is dropped."""
+    result = run_check(ROOT, timeout=300)
+    assert summary(result.stdout) == (0, 0), result.stdout
+    assert result.returncode == 0, result.stdout
+
+
 def test_findings_are_grouped_by_file_errors_first():
     result = run_check(FIXTURES / "answer_impolite", "--no-rasa")
     lines = [line for line in result.stdout.splitlines() if FINDING.match(line) or line.startswith("【")]

@@ -216,6 +216,8 @@ def translate(rec: Record, model: Model) -> Translated:
     if text.startswith("Story structure conflict"):
         return _conflict(rec, loc)
     m = re.search(r"The intent '(.+?)' is listed in the domain file, but is not found in the NLU training data", text)
+    if m and m.group(1) in model.fallback_intents:
+        return Translated(None, dropped=f"{m.group(1)} 是类别兜底意图：按类别选出，不需要例句")
     if m:
         f, n = loc.intent(m.group(1))
         return Translated(error("rasa.intent_no_examples", f, n,
