@@ -31,6 +31,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from components.category_fallback import category_answer  # noqa: E402
+
 TOKENIZER = "components.catalog_tokenizer.CatalogJiebaTokenizer"
 CLASSIFIER = "components.intent_classifier.ShopIntentClassifier"
 CATEGORY_FALLBACK = "components.category_fallback.CategoryFallback"
@@ -86,11 +88,10 @@ def decide(parse: Dict[str, Any], categories: Dict[str, str], fallback: float, a
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
     if top["confidence"] >= fallback and top["confidence"] - second >= ambiguity:
         return categories.get(top["name"], "other"), False
-    if category is not None:
-        best = max(parse.get("category_ranking") or [{"name": "", "confidence": 0.0}],
-                   key=lambda e: e["confidence"])
-        if best["name"] in AFTER_SALES and best["confidence"] >= category:
-            return best["name"], True
+    answer = None if category is None else category_answer(
+        parse.get("category_ranking") or [], {c: c for c in AFTER_SALES}, category)
+    if answer is not None:
+        return answer["name"], True
     return "fallback", False
 
 

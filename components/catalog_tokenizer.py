@@ -11,8 +11,6 @@ are stored in the model, so the trained model does not depend on the files any m
 from __future__ import annotations
 
 import logging
-import hashlib
-import json
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext
@@ -25,7 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
-from components.model_files import load_json, save_json
+from components.model_files import fingerprint, load_json, save_json
 
 WORDS_FILE = "shop_words.json"
 # The one token every product word is featurized as (a string no shopper types).
@@ -83,8 +81,7 @@ class CatalogJiebaTokenizer(JiebaTokenizer):
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         """The words come from shop/, not from the training data: a change retrains."""
-        words = json.dumps(cls.shop_words(), ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(words.encode("utf-8")).hexdigest()
+        return fingerprint(cls.shop_words())
 
     @classmethod
     def create(

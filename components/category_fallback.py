@@ -11,8 +11,6 @@ these answers apart. Runs after FallbackClassifier in config.yml.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,7 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
-from components.model_files import load_json, save_json
+from components.model_files import fingerprint, load_json, save_json
 
 NLU_FALLBACK = "nlu_fallback"
 INTENTS_FILE = "category_fallback_intents.json"
@@ -65,8 +63,8 @@ class CategoryFallback(GraphComponent, IntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
-        intents = json.dumps(shop_facts.category_fallback_intents(), sort_keys=True)
-        return hashlib.sha256(intents.encode("utf-8")).hexdigest()
+        """The fallback intents come from shop/intents.yml: a change retrains."""
+        return fingerprint(shop_facts.category_fallback_intents())
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

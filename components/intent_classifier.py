@@ -17,8 +17,6 @@ category. Every message also gets `category_ranking`, which CategoryFallback rea
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -34,6 +32,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
 from components import shop_facts
+from components.model_files import fingerprint
 
 ARRAYS_FILE = "logistic_regression.npz"
 # Intents shop/intents.yml does not list are ranked as this category.
@@ -79,8 +78,7 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         """Categories come from shop/intents.yml, not the training data: a change retrains."""
-        categories = json.dumps(shop_facts.intent_categories(), sort_keys=True)
-        return hashlib.sha256(categories.encode("utf-8")).hexdigest()
+        return fingerprint(shop_facts.intent_categories())
 
     def train(self, training_data: TrainingData) -> Resource:
         X, y = self._create_training_matrix(training_data)

@@ -1,6 +1,7 @@
 """Small JSON files a component keeps in the trained model."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any, Text
@@ -21,3 +22,10 @@ def load_json(model_storage: ModelStorage, resource: Resource, name: Text, defau
             return json.loads((Path(directory) / name).read_text("utf-8"))
     except (ValueError, FileNotFoundError):
         return default
+
+
+def fingerprint(data: Any) -> Text:
+    """A fingerprint_addon for data a component reads from shop/ rather than from the
+    training data: when the shop's files change, Rasa's cache retrains the component."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
