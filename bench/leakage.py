@@ -6,7 +6,9 @@ simulated by planting a slightly edited copy of every bank question into the
 reference's examples (a 亲 in front, a particle or question mark at the end, a comma,
 a dropped or doubled character, another order number): the check should catch it.
 Printed per `min_chars` (questions shorter than that after normalising are stock
-phrases, never leaks) at the rubric's similarity threshold. The reference's data
+phrases, leaks only once `evidence` specific questions were copied) at the rubric's
+similarity threshold and evidence, for a student who copied the whole bank and one
+who copied every tenth question. The reference's data
 stands in for an honest student's own writing here, so the grader's exemption of
 examples inherited from the reference is not applied.
 
@@ -60,20 +62,27 @@ def main() -> None:
     rng = random.Random(1)
     planted = [Example(rng.choice(EDITS)(q.text, rng), "planted", "data/nlu/planted.yml", i + 1)
                for i, q in enumerate(questions)]
+    # A student who copied part of the bank: every tenth question, short ones included.
+    partial = [(q, p) for i, (q, p) in enumerate(zip(questions, planted)) if i % 10 == 0]
     lengths = [len(normalise(q.text, numbers="drop")) for q in questions]
     print(f"{len(questions)} 道题（{', '.join(args.banks)}），参考项目 {len(honest)} 条例句，"
-          f"相似度阈值 {rubric.leak_threshold}\n")
-    print("| min_chars | 可能泄题的题（够具体） | 诚实项目误报 | 误报率 | 植入副本被抓到（全部） | 植入副本被抓到（够具体的题） |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+          f"相似度阈值 {rubric.leak_threshold}；抄题成立后常用说法也算：evidence = {rubric.leak_evidence}\n")
+    print("| min_chars | 够具体的题 | 诚实项目误报 | 误报率 | 全部抄：被抓到 | 其中够具体的题 | 抄一成：被抓到 |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for min_chars in (0, 4, 6, 8, 10, 12):
+        def check(examples):
+            return leakage(questions, examples, rubric.leak_threshold, min_chars,
+                           evidence=rubric.leak_evidence)
         specific = sum(n >= min_chars for n in lengths)
-        false = leakage(questions, honest, rubric.leak_threshold, min_chars)
-        caught = leakage(questions, honest + planted, rubric.leak_threshold, min_chars)
+        false = check(honest)
+        caught = check(honest + planted)
         caught_specific = sum(1 for q, n in zip(questions, lengths) if n >= min_chars and q.key in caught)
+        caught_partial = check(honest + [p for _, p in partial])
+        partial_rate = sum(q.key in caught_partial for q, _ in partial) / len(partial)
         mark = "（现用）" if min_chars == rubric.leak_min_chars else ""
         print(f"| {min_chars}{mark} | {specific} | {len(false)} | {len(false) / len(questions):.2%} | "
-              f"{len(caught) / len(questions):.1%} | {caught_specific / max(1, specific):.1%} |")
-
+              f"{len(caught) / len(questions):.1%} | {caught_specific / max(1, specific):.1%} | "
+              f"{partial_rate:.1%} |")
 
 if __name__ == "__main__":
     main()

@@ -64,6 +64,24 @@ def test_stock_phrases_and_inherited_examples_are_never_leaks():
                           inherited)) == ["Q1"]
 
 
+def test_stock_phrases_count_once_copying_is_established():
+    stock = ["在吗", "我要退货", "快递到哪了"]
+    specific = ["买的台灯用了两天就不亮了怎么办", "行李箱的轮子摔掉了一个", "电饭煲内胆的涂层掉了一块"]
+    questions = [q(f"Q{i}", text) for i, text in enumerate(stock + specific)]
+    copied_two = [Example(t, "x", "data/nlu/basic.yml", i) for i, t in enumerate(stock + specific[:2])]
+    copied_three = copied_two + [Example(specific[2] + "啊", "x", "data/nlu/basic.yml", 9)]
+    assert RUBRIC.leak_evidence == 3
+    two = leakage(questions, copied_two, RUBRIC.leak_threshold, RUBRIC.leak_min_chars,
+                  evidence=RUBRIC.leak_evidence)
+    assert list(two) == ["Q3", "Q4"]  # two specific copies: the stock phrases get the benefit of the doubt
+    three = leakage(questions, copied_three, RUBRIC.leak_threshold, RUBRIC.leak_min_chars,
+                    evidence=RUBRIC.leak_evidence)
+    assert list(three) == ["Q0", "Q1", "Q2", "Q3", "Q4", "Q5"]  # in the bank's order
+    inherited = {normalise(t, numbers="drop") for t in stock}
+    assert list(leakage(questions, copied_three, RUBRIC.leak_threshold, RUBRIC.leak_min_chars,
+                        inherited, RUBRIC.leak_evidence)) == ["Q3", "Q4", "Q5"]
+
+
 def test_hygiene_findings_carry_their_places():
     examples = ([Example(f"退货问法{i}号", "request_return", "data/nlu/returns.yml", 10 + i) for i in range(12)]
                 + [Example("好的谢谢", "affirm", "data/nlu/other.yml", 6), Example("好的谢谢", "thanks", "data/nlu/basic.yml", 80),

@@ -43,6 +43,7 @@ class Rubric:
     penalty: Dict[str, float]
     leak_threshold: float
     leak_min_chars: int = 6
+    leak_evidence: int = 3
     source: str = ""
     raw: Dict[str, Any] = field(default_factory=dict)
 
@@ -106,6 +107,7 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
         penalty=penalty,
         leak_threshold=_number(leakage, "threshold", "leakage", 0.5, 1) if "threshold" in leakage else 0.9,
         leak_min_chars=int(_number(leakage, "min_chars", "leakage", 0, 100)) if "min_chars" in leakage else 6,
+        leak_evidence=int(_number(leakage, "evidence", "leakage", 0, 1000)) if "evidence" in leakage else 3,
         source=str(path),
         raw=raw,
     )

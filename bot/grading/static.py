@@ -268,27 +268,33 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
 
 
 def leakage(questions: Sequence[Question], examples: List[Example], threshold: float,
-            min_chars: int, inherited: Set[str] = frozenset()) -> Dict[str, List[Dict[str, Any]]]:
+            min_chars: int, inherited: Set[str] = frozenset(),
+            evidence: int = 0) -> Dict[str, List[Dict[str, Any]]]:
     """question key -> the training examples identical or nearly identical to it.
 
-    Only specific questions can leak: one whose normalised text is shorter than
+    A specific question can leak on its own. One whose normalised text is shorter than
     `min_chars` (在吗, 谢谢, 我要退货, 还没到) is a stock phrase any student writes on
-    their own, never a copied exam question (bench/leakage.py measures the choice).
+    their own, so it only counts once copying is established: when at least `evidence`
+    specific questions leaked (0: never). bench/leakage.py measures both choices: an
+    honest project is never flagged, a project with copied questions loses its copied
+    stock phrases too.
     Examples the student inherited from the reference project (`inherited`, normalised
     texts) are public course material, not copies of an exam either.
     """
     examples = [e for e in examples if normalise(e.text, numbers="drop") not in inherited]
     index = NearIndex([e.text for e in examples], numbers="drop")
-    leaks: Dict[str, List[Dict[str, Any]]] = {}
+    specific: Dict[str, List[Dict[str, Any]]] = {}
+    stock: Dict[str, List[Dict[str, Any]]] = {}
     for question in questions:
-        if len(normalise(question.text, numbers="drop")) < min_chars:
-            continue
         hits = index.search(question.text, threshold)
         if hits:
-            leaks[question.key] = [{"text": examples[i].text, "intent": examples[i].intent,
+            found = specific if len(normalise(question.text, numbers="drop")) >= min_chars else stock
+            found[question.key] = [{"text": examples[i].text, "intent": examples[i].intent,
                                     "place": f"{examples[i].file}:{examples[i].line}",
                                     "similarity": round(score, 2)} for i, score in hits[:3]]
-    return leaks
+    if evidence and len(specific) >= evidence:
+        specific.update(stock)  # copying is established: its stock phrases count too
+    return {q.key: specific[q.key] for q in questions if q.key in specific}
 
 
 @lru_cache(maxsize=1)
@@ -329,6 +335,6 @@ def analyse(root: Path, questions: Sequence[Question], rubric: Rubric) -> Dict[s
         "hygiene": hygiene(examples, intents, broken, rubric),
         "answer_quality": answer_quality(domain, flows, {e.intent for e in examples}, rubric),
         "leaks": leakage(questions, examples, rubric.leak_threshold, rubric.leak_min_chars,
-                         reference_texts()),
+                         reference_texts(), rubric.leak_evidence),
         "checker": checker_findings(root),
     }
