@@ -38,8 +38,14 @@ def bank_rows(bank=PRACTICE):
 
 
 def test_no_practice_question_is_in_the_training_data():
+    """Not even as a stock phrase unless it is one by the grader's own rule (在吗, 谢谢, 换货)."""
+    from bot.grading.rubric import load_rubric
+    from bot.grading.textsim import normalise as leak_normalise
+
+    min_chars = load_rubric().leak_min_chars
     seen = training_examples()
-    leaked = [row["id"] for row in bank_rows() if normalise(row["text"]) in seen]
+    leaked = [row["id"] for row in bank_rows() if normalise(row["text"]) in seen
+              and len(leak_normalise(row["text"], numbers="drop")) >= min_chars]
     assert leaked == []
 
 
@@ -81,8 +87,11 @@ def test_blind_bank_has_150_per_graded_category_and_200_negatives():
 
 
 def test_practice_intents_exist_and_match_their_topic_category():
+    """Rows written by the project name their intent; rows written blind (ids R?nnn) leave it empty."""
     intents = yaml.safe_load((ROOT / "shop" / "intents.yml").read_text("utf-8"))["intents"]
-    for row in bank_rows():
+    rows = bank_rows()
+    assert all(row["intent"] or row["id"][:2] in ("RR", "RL", "RQ", "RN") for row in rows)
+    for row in (r for r in rows if r["intent"]):
         category = intents[row["intent"]]["category"]
         if row["category"] == "negative":
             assert category not in AFTER_SALES, row["id"]
