@@ -176,77 +176,11 @@ def trained_project(tmp_path_factory):
     return project
 
 
-class Served:
-    """A real `python -m bot serve` process on a free port (stopped with Ctrl-C)."""
-
-    def __init__(self, project, *options: str) -> None:
-        import queue
-        import subprocess
-        import threading
-
-        from bot.action_server import free_port
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--project", str(project.root),
-             "--port", str(self.port), *options],
-            cwd=str(PROJECT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            encoding="utf-8", errors="replace")
-        self.lines: "queue.Queue[str]" = queue.Queue()
-        self.output: List[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for("测试窗已启动", timeout=300)
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.output.append(line)
-            self.lines.put(line)
-
-    def wait_for(self, text: str, timeout: float) -> str:
-        import queue
-        import time
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=1)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            if text in line:
-                return line
-        raise AssertionError(f"serve never printed {text!r}:\n{''.join(self.output)}")
-
-    def post(self, path: str, body: Any, raw: Optional[bytes] = None):
-        """(status, parsed JSON) of a POST with a JSON body."""
-        import json
-        import urllib.error
-        import urllib.request
-
-        data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url + path, data=data, method="POST",
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-
-    def stop(self) -> str:
-        """Ctrl-C, as a user stops it; returns everything it printed."""
-        import signal
-
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            self.process.wait(timeout=60)
-        return "".join(self.output)
-
-
 @pytest.fixture(scope="session")
 def served(trained_project):
     """`dxm serve` on the trained reference copy, shared by the HTTP and browser tests."""
+    from servers import Served
+
     server = Served(trained_project)
     yield server
     server.stop()
@@ -255,12 +189,12 @@ def served(trained_project):
 def require_program(*names: str, package: str) -> str:
     """The path of a system program; CI (.ci/run installs it) fails without it."""
     import os
-    import shutil
 
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
+    from servers import find_program
+
+    path = find_program(*names)
+    if path:
+        return path
     message = f"{names[0]} is not installed: apt-get install {package} (.ci/run does)"
     if os.environ.get("CI"):
         pytest.fail(message)

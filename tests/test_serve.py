@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from bot.project import REFERENCE_ROOT
-from conftest import Served
+from servers import Served
 
 POLICY = yaml.safe_load((REFERENCE_ROOT / "shop" / "policy.yml").read_text("utf-8"))
 CATALOG = {p["id"]: p for p in yaml.safe_load(

@@ -61,14 +61,14 @@ def tracker_store_config(project: Project, url: Optional[str]):
 
 
 def lock_store_config(url: Optional[str]):
-    """Rasa's RedisLockStore for `redis://…`; None keeps Rasa's in-process lock store."""
+    """Rasa's RedisLockStore (made atomic) for `redis://…`; None keeps the in-process one."""
     from rasa.utils.endpoints import EndpointConfig
 
     if not url:
         return None
     parts = _parts(url, ("redis",), "对话锁（--lock-store）")
     return EndpointConfig(
-        url=parts.hostname, type="redis", port=parts.port or 6379,
+        url=parts.hostname, type="bot.web.lock_store.AtomicRedisLockStore", port=parts.port or 6379,
         db=int(parts.path.lstrip("/") or 0), password=unquote(parts.password or "") or None)
 
 
