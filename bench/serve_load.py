@@ -95,6 +95,9 @@ def run_class(name: str, servers, events, students: int, turns: int, think: floa
     for sender, texts in sent.items():
         stored = events(sender)
         broken += user_texts(stored) != texts or interleaved(stored)
+    if errors:  # what the servers logged about them
+        for server in servers:
+            print("".join(line for line in server.output if "rror" in line)[-2000:])
     quantiles = statistics.quantiles(latencies, n=100)
     return {"name": name, "messages": len(latencies), "per_second": len(latencies) / elapsed,
             "p50": quantiles[49] * 1000, "p95": quantiles[94] * 1000, "errors": len(errors),

@@ -126,6 +126,9 @@ def serve(project: Project, model: Path, host: str, port: int, token: Optional[s
     if not port_is_free(host, port):
         raise ServeError(f"端口 {port} 已被占用（可能已经有一个 dxm serve 在运行）。"
                          f"请关掉它，或换一个端口：dxm serve --port {port + 1}")
+    if tracker_store and not lock_store:
+        console.info("提示：几个 serve 进程共用 --tracker-store 时，请同时加 --lock-store redis://…，"
+                     "否则同一个对话的消息可能在两个进程里同时处理。")
     # The test window reads the same shop folder and order database as the actions.
     for name in ("SHOP_DIR", "SHOP_DB"):
         os.environ[name] = rasa_environment(project)[name]
