@@ -221,6 +221,12 @@ class OrderStore:
             ).fetchone()
         return dict(row) if row else None
 
+    def orders(self) -> List[Dict[Text, Any]]:
+        """Every order, newest first (the test window's order picker)."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT * FROM orders ORDER BY created_at DESC, order_id").fetchall()
+        return [dict(r) for r in rows]
+
     def tracking_events(self, order_id: Text) -> List[Dict[Text, Any]]:
         """Tracking history, oldest first."""
         with self._connect() as conn:

@@ -26,11 +26,12 @@ class ActionServerError(Exception):
 class ActionServer:
     """`with ActionServer(project) as server:` runs rasa_sdk on a free local port."""
 
-    def __init__(self, project: Project, port: Optional[int] = None) -> None:
+    def __init__(self, project: Project, port: Optional[int] = None,
+                 log_name: str = "actions.log") -> None:
         self.project = project
         self.port = port or free_port()
         self.process: Optional[subprocess.Popen] = None
-        self.log_path: Path = project.var / "logs" / "actions.log"
+        self.log_path: Path = project.var / "logs" / log_name
 
     @property
     def url(self) -> str:

@@ -8,7 +8,10 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, List, Optional
+
+if TYPE_CHECKING:
+    from bot.runtime import BotRuntime, Candidate, Turn
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS assist_choices (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -33,3 +36,19 @@ def record_choice(db: Path, sender_id: str, text: str, suggested_intent: Optiona
             (sender_id, text, suggested_intent, chosen_intent,
              0 if custom_reply else 1, custom_reply, time.time()),
         )
+
+
+async def adopt(runtime: "BotRuntime", db: Path, sender_id: str, text: str,
+                candidates: List["Candidate"], index: int) -> "Turn":
+    """The agent sent the bot's suggestion number `index`: answer with it and log it."""
+    picked = candidates[index]
+    record_choice(db, sender_id, text, candidates[0].intent, picked.intent)
+    return await runtime.send(sender_id, text, parse_data=picked.parse_data)
+
+
+async def reply_instead(runtime: "BotRuntime", db: Path, sender_id: str, text: str,
+                        candidates: List["Candidate"], reply: str) -> None:
+    """The agent answered with their own words: keep both in the conversation and log it."""
+    await runtime.log_own_reply(sender_id, text, reply)
+    record_choice(db, sender_id, text, candidates[0].intent if candidates else None, None,
+                  custom_reply=reply)

@@ -11,7 +11,7 @@ from typing import List, Optional
 from bot import console
 from bot.exit_codes import EXIT_OK, EXIT_USAGE
 
-COMMANDS = ["train", "shell", "new", "diagnose", "check", "grade"]
+COMMANDS = ["train", "shell", "serve", "new", "diagnose", "check", "grade"]
 
 # argparse's own words, in Chinese: users of this tool read no English.
 ARGPARSE_WORDS = {

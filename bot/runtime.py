@@ -41,6 +41,11 @@ class Candidate:
     answer: Optional[str]
     parse_data: Dict[str, Any]
 
+    @property
+    def shown(self) -> str:
+        """What the operator sees for this suggestion."""
+        return self.answer or f"（由动作 {self.action} 按订单或商品数据生成）"
+
 
 def validate_action_results_once_per_schema() -> None:
     """Make Rasa check the action server's answers without re-checking the schema.
@@ -73,12 +78,26 @@ def validate_action_results_once_per_schema() -> None:
     RemoteAction._validate_action_result = validate
 
 
+def sqlite_tracker_store(conversations_db: Path):
+    """The embedded tracker store every command shares: Rasa's SQLTrackerStore on SQLite."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    return EndpointConfig(type="SQL", dialect="sqlite", db=str(conversations_db))
+
+
 class BotRuntime:
     def __init__(self, model: Path, action_url: str, conversations_db: Path) -> None:
         self.model = model
         self.action_url = action_url
         self.conversations_db = conversations_db
         self.agent = None
+
+    @classmethod
+    def around(cls, agent) -> "BotRuntime":
+        """A runtime over an agent Rasa's server has already loaded."""
+        runtime = cls(Path(agent.processor.model_filename or ""), "", Path())
+        runtime.agent = agent
+        return runtime
 
     def load_blocking(self, verbose: bool = False) -> "BotRuntime":
         """Import Rasa and load the model (seconds of work; safe in a worker thread)."""
@@ -94,8 +113,7 @@ class BotRuntime:
         level = logging.DEBUG if verbose else logging.ERROR
         configure_logging_and_warnings(level)
         configure_structlog(level)
-        tracker_store = TrackerStore.create(EndpointConfig(
-            type="SQL", dialect="sqlite", db=str(self.conversations_db)))
+        tracker_store = TrackerStore.create(sqlite_tracker_store(self.conversations_db))
         validate_action_results_once_per_schema()
         self.agent = Agent.load(str(self.model), tracker_store=tracker_store,
                                 action_endpoint=EndpointConfig(url=self.action_url))
@@ -108,24 +126,27 @@ class BotRuntime:
 
     async def start_session(self, sender_id: str, context: Optional[Dict[str, str]] = None) -> None:
         """Open the conversation; `context` is the test window: product page and order."""
-        tracker = await self.agent.processor.fetch_tracker_with_initial_session(
-            sender_id, metadata={k: v for k, v in (context or {}).items() if v}
-        )
-        await self.agent.processor.save_tracker(tracker)
+        async with self.agent.lock_store.lock(sender_id):
+            tracker = await self.agent.processor.fetch_tracker_with_initial_session(
+                sender_id, metadata={k: v for k, v in (context or {}).items() if v}
+            )
+            await self.agent.processor.save_tracker(tracker)
 
     async def set_slot(self, sender_id: str, name: str, value: Any) -> None:
         from rasa.shared.core.events import SlotSet
 
-        tracker = await self.agent.processor.fetch_tracker_and_update_session(sender_id)
-        tracker.update(SlotSet(name, value), self.agent.domain)
-        await self.agent.processor.save_tracker(tracker)
+        async with self.agent.lock_store.lock(sender_id):
+            tracker = await self.agent.processor.fetch_tracker_and_update_session(sender_id)
+            tracker.update(SlotSet(name, value), self.agent.domain)
+            await self.agent.processor.save_tracker(tracker)
 
     async def restart(self, sender_id: str) -> None:
         from rasa.shared.core.events import Restarted
 
-        tracker = await self.agent.processor.get_tracker(sender_id)
-        tracker.update(Restarted(), self.agent.domain)
-        await self.agent.processor.save_tracker(tracker)
+        async with self.agent.lock_store.lock(sender_id):
+            tracker = await self.agent.processor.get_tracker(sender_id)
+            tracker.update(Restarted(), self.agent.domain)
+            await self.agent.processor.save_tracker(tracker)
 
     async def parse(self, text: str) -> Dict[str, Any]:
         return await self.agent.parse_message(clean(text))
@@ -158,11 +179,13 @@ class BotRuntime:
         from rasa.shared.core.events import BotUttered, UserUttered
 
         parse = await self.parse(text)
-        tracker = await self.agent.processor.fetch_tracker_and_update_session(sender_id)
-        tracker.update(UserUttered(parse["text"], parse["intent"], parse.get("entities"), parse),
-                       self.agent.domain)
-        tracker.update(BotUttered(reply, metadata={"assist": "own_reply"}), self.agent.domain)
-        await self.agent.processor.save_tracker(tracker)
+        async with self.agent.lock_store.lock(sender_id):
+            tracker = await self.agent.processor.fetch_tracker_and_update_session(sender_id)
+            tracker.update(UserUttered(parse["text"], parse["intent"], parse.get("entities"),
+                                       parse), self.agent.domain)
+            tracker.update(BotUttered(reply, metadata={"assist": "own_reply"}),
+                           self.agent.domain)
+            await self.agent.processor.save_tracker(tracker)
 
     async def send(self, sender_id: str, text: str,
                    parse_data: Optional[Dict[str, Any]] = None) -> Turn:

@@ -6,13 +6,13 @@ import sys
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 
 from bot import console
 from bot.action_server import ActionServer
-from bot.assist_log import record_choice
+from bot.assist_log import adopt, reply_instead
 from bot.project import Project
 from bot.runtime import BotRuntime, Turn
 
@@ -25,6 +25,10 @@ HELP = """可用命令：
   /quit            退出（也可以按 Ctrl+D）"""
 
 
+# The slots the debug view shows (the rest are the shop policy's texts).
+DEBUG_SLOTS = ("order_id", "product", "height", "weight", "foot_length", "order_status")
+
+
 @dataclass
 class ShellOptions:
     verbose: bool = False
@@ -34,14 +38,18 @@ class ShellOptions:
     order: Optional[str] = None
 
 
-def resolve_product(project: Project, query: str) -> Optional[str]:
-    """A product id from an id, a name or an alias in the project's catalog."""
+def catalog_products(project: Project) -> List[Dict[str, Any]]:
+    """The products of the project's shop/catalog.yml (none if it is missing)."""
     path = project.shop / "catalog.yml"
     if not path.exists():
-        return None
-    products = (yaml.safe_load(path.read_text("utf-8")) or {}).get("products") or []
+        return []
+    return (yaml.safe_load(path.read_text("utf-8")) or {}).get("products") or []
+
+
+def resolve_product(project: Project, query: str) -> Optional[str]:
+    """A product id from an id, a name or an alias in the project's catalog."""
     query = query.strip().lower()
-    for product in products:
+    for product in catalog_products(project):
         names = [product.get("id"), product.get("name")] + list(product.get("aliases") or [])
         if query in [str(n).lower() for n in names if n]:
             return str(product["id"])
@@ -51,8 +59,7 @@ def resolve_product(project: Project, query: str) -> Optional[str]:
 def describe(turn: Turn) -> str:
     """The --debug line for one turn."""
     entities = ", ".join(f"{e['entity']}={e['value']}" for e in turn.entities) or "无"
-    slots = ", ".join(f"{k}={v}" for k, v in turn.slots.items()
-                      if k in ("order_id", "product", "height", "weight", "foot_length", "order_status"))
+    slots = ", ".join(f"{k}={v}" for k, v in turn.slots.items() if k in DEBUG_SLOTS)
     return (f"  [调试] 意图={turn.intent} 置信度={turn.confidence:.2f} 实体：{entities}\n"
             f"  [调试] 槽位：{slots or '无'}  动作：{' → '.join(turn.actions) or '无'}")
 
@@ -73,17 +80,13 @@ async def assist(runtime: BotRuntime, project: Project, sender: str, text: str,
     """智能辅助: show the top 3 answers, let the agent pick one or write their own."""
     candidates = await runtime.candidates(sender, text)
     for number, candidate in enumerate(candidates, 1):
-        answer = candidate.answer or f"（由动作 {candidate.action} 按订单或商品数据生成）"
-        console.info(f"  [{number}] {candidate.intent}（置信度 {candidate.confidence:.2f}）→ {answer}")
+        console.info(f"  [{number}] {candidate.intent}（置信度 {candidate.confidence:.2f}）→ {candidate.shown}")
     console.info("  输入编号采用推荐答案（直接回车 = 1），或输入你自己的回复：")
     choice = (await read_line(prompt_session, "客服：") or "").strip()
-    suggested = candidates[0].intent if candidates else None
     if choice in ("",) + tuple(str(n) for n in range(1, len(candidates) + 1)) and candidates:
-        picked = candidates[int(choice or 1) - 1]
-        record_choice(project.conversations_db, sender, text, suggested, picked.intent)
-        return await runtime.send(sender, text, parse_data=picked.parse_data)
-    await runtime.log_own_reply(sender, text, choice)
-    record_choice(project.conversations_db, sender, text, suggested, None, custom_reply=choice)
+        return await adopt(runtime, project.conversations_db, sender, text, candidates,
+                           int(choice or 1) - 1)
+    await reply_instead(runtime, project.conversations_db, sender, text, candidates, choice)
     console.info(f"客服（人工）：{choice}")
     return None
 

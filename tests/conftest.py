@@ -174,3 +174,28 @@ def trained_project(tmp_path_factory):
     project = Project.at(root)
     train(project)
     return project
+
+
+@pytest.fixture(scope="session")
+def served(trained_project):
+    """`dxm serve` on the trained reference copy, shared by the HTTP and browser tests."""
+    from servers import Served
+
+    server = Served(trained_project)
+    yield server
+    server.stop()
+
+
+def require_program(*names: str, package: str) -> str:
+    """The path of a system program; CI (.ci/run installs it) fails without it."""
+    import os
+
+    from servers import find_program
+
+    path = find_program(*names)
+    if path:
+        return path
+    message = f"{names[0]} is not installed: apt-get install {package} (.ci/run does)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
