@@ -36,6 +36,7 @@ class Options:
     timeout: float = 600.0
     student_view: bool = False
     allow_student_code: bool = False
+    allow_bad_rows: bool = False
     jobs: int = 2
     concurrency: int = 4
     model_store: Path = MODEL_STORE
@@ -142,6 +143,11 @@ def run(options: Options) -> int:
     for bank in banks:
         for problem in bank.problems:
             console.info(f"题库提示：{problem}")
+    lost = sum(1 for bank in banks for problem in bank.problems if problem.skipped)
+    if lost and not options.allow_bad_rows:
+        console.error(f"题库有 {lost} 处坏行没有用上（行号见上面）：改好题库后重新评分；"
+                      "确实要跳过这些行评分，加 --allow-bad-rows。")
+        return EXIT_NO_QUESTIONS
     questions = [q for bank in banks for q in bank.questions]
     try:
         rubric = load_rubric(options.rubric) if options.rubric else load_rubric()
