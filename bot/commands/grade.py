@@ -73,6 +73,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-under", type=score, metavar="N", help="有项目低于 N 分（或没有运行起来）时退出码为 1")
     parser.add_argument("--timeout", type=positive, default=600, metavar="SEC",
                         help="每个项目的时间上限（秒，默认 600）：超时的项目记为出错，其余继续")
+    parser.add_argument("--max-memory", type=positive, default=3072, metavar="MB",
+                        help="每个评分进程的内存上限（MB，默认 3072；Linux 上检查）：超过的项目记为出错，其余继续")
     parser.add_argument("--student-view", action="store_true",
                         help="写给学生看的报告：不出现任何考题，只有每类没答对的题数和原因")
     parser.add_argument("--allow-student-code", action="store_true",
@@ -99,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         out=Path(args.out).expanduser(),
         scenarios=Path(args.scenarios).expanduser() if args.scenarios else REFERENCE_ROOT / "bank" / "scenarios",
         rubric=Path(args.rubric).expanduser() if args.rubric else None,
-        fail_under=args.fail_under, timeout=args.timeout, student_view=args.student_view,
+        fail_under=args.fail_under, timeout=args.timeout, max_memory=args.max_memory,
+        student_view=args.student_view,
         allow_student_code=args.allow_student_code, allow_bad_rows=args.allow_bad_rows, jobs=args.jobs)
     if args.model_cache:
         options.model_store = Path(args.model_cache).expanduser().resolve()
