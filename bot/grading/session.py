@@ -205,7 +205,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
 
     def conclude(item: Graded, result: Optional[Dict[str, Any]]) -> None:
         """Score one project and write its reports while the others are still running."""
-        item.static = (result or {}).pop("static", None)  # the worker's (none if it was stopped)
+        item.static = (result or {}).pop("static", item.static)  # the worker's; none if it was stopped
         item.result = result
         if result and result.get("error"):
             # explain_failure points at the project's var/logs; the grader's log is
