@@ -139,6 +139,8 @@ def test_links_out_of_a_folder_submission_are_refused(tmp_path):
     assert found[3].root is None and "不是 Rasa 项目" in found[3].error
     [alone] = find_submissions(file_link, tmp_path / "scratch")  # one project given directly
     assert alone.root is None and "data/secret.yml 是指向项目外面的链接" in alone.error
+    (inside / "data" / "models").symlink_to(outside / "folder")  # a name skipped elsewhere, read here
+    assert "data/models 是指向项目外面的链接" in find_submissions(inside, tmp_path / "scratch")[0].error
 
 
 def test_a_data_file_too_big_to_be_written_by_hand_is_refused(tmp_path):

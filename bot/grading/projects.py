@@ -7,7 +7,7 @@ by Chinese Windows (GBK, without the zip's UTF-8 flag) are decoded as GBK.
 
 Folders are graded in place, so what the grader reads of a project is inspected
 first (inspect_project): a link that leads out of the submission is refused, as in
-zips, and so is a data file too big to be written by hand. Names that are not valid
+zips, and so is a data file too big to be written by hand (zips too). Names that are not valid
 UTF-8 are graded as they are and shown with console.printable.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from bot.console import printable
 
@@ -100,9 +100,16 @@ def safe_members(archive: zipfile.ZipFile) -> List[tuple]:
     return members
 
 
-def _read_by_grader(relative: Path) -> bool:
-    parts = relative.parts
-    return parts[0] in READ_FOLDERS or (len(parts) == 1 and relative.suffix.lower() in (".yml", ".yaml"))
+def _read_by_grader(root: Path) -> Iterator[Path]:
+    """What the grader (and the checker it runs) may read of a project: the YAML files
+    at its top and everything under data/ and shop/. Links are listed, never entered."""
+    for entry in sorted(root.iterdir()):
+        if entry.name in READ_FOLDERS:
+            yield entry
+            for folder, dirs, files in os.walk(entry):  # os.walk does not enter links
+                yield from (Path(folder, name) for name in sorted(dirs + files))
+        elif entry.suffix.lower() in (".yml", ".yaml"):
+            yield entry
 
 
 def _inside(base: str, target: str) -> bool:
@@ -113,28 +120,21 @@ def _inside(base: str, target: str) -> bool:
 
 
 def inspect_project(root: Path) -> Optional[str]:
-    """Why the grader must not read the project at ROOT (in Chinese), or None.
-
-    Links are looked at, never followed (os.walk does not enter them); the folders the
-    grader skips (virtualenvs hold links to the system's Python) are not looked at.
-    """
+    """Why the grader must not read the project at ROOT (in Chinese), or None."""
     base = os.path.realpath(root)
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-        for name in dirs + sorted(files):
-            path = Path(folder, name)
-            relative = path.relative_to(root)
-            shown = printable(relative.as_posix())
+    for path in _read_by_grader(root):
+        shown = printable(path.relative_to(root).as_posix())
+        try:
             if path.is_symlink():
                 if not _inside(base, os.path.realpath(path)):
                     return (f"项目里的 {shown} 是指向项目外面的链接，已拒绝评分（评分只读学生自己提交的文件，"
                             f"和压缩包里的链接一样）：请把链接换成文件本身再提交。")
-            elif name in files and _read_by_grader(relative):
-                size = path.stat().st_size
-                if size > MAX_DATA_FILE_BYTES:
-                    return (f"{shown} 有 {size / 1024 / 1024:.1f} MB，超过单个数据文件的上限 "
-                            f"{MAX_DATA_FILE_BYTES // 1024 // 1024} MB（参考项目最大的数据文件约 50 KB），已拒绝评分："
-                            f"这不像手写的训练数据，请删掉多余的内容后再提交。")
+            elif path.is_file() and path.stat().st_size > MAX_DATA_FILE_BYTES:
+                return (f"{shown} 有 {path.stat().st_size / 1024 / 1024:.1f} MB，超过单个数据文件的上限 "
+                        f"{MAX_DATA_FILE_BYTES // 1024 // 1024} MB（参考项目最大的数据文件约 50 KB），已拒绝评分："
+                        f"这不像手写的训练数据，请删掉多余的内容后再提交。")
+        except OSError as exc:
+            return f"读不了项目里的 {shown}（{exc.strerror}），已拒绝评分：请检查这个文件后再提交。"
     return None
 
 
