@@ -73,11 +73,12 @@ def _chinese(rng: random.Random, size: int) -> str:
 
 def _huge_nlu(path: Path, megabytes: int, rng: random.Random) -> None:
     """Many intent blocks: what made the old static analysis quadratic."""
+    lines = [f"    - {_chinese(rng, 12)}\n" for _ in range(997)]
     with open(path, "w", encoding="utf-8") as f:
         f.write('version: "3.1"\nnlu:\n')
         block = 0
         while f.tell() < megabytes * 1024 * 1024:
-            examples = "".join(f"    - {_chinese(rng, 12)}\n" for _ in range(20))
+            examples = "".join(lines[(block * 20 + i) % len(lines)] for i in range(20))
             f.write(f"- intent: intent_{block}\n  examples: |\n{examples}")
             block += 1
 
