@@ -24,6 +24,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -169,9 +170,16 @@ def measured_grade(root: Path, args: List[str], timeout: float) -> Dict[str, obj
                " 'peak_kb': peak if sys.platform != 'darwin' else peak // 1024}))\n")
     env = dict(os.environ, PYTHONPATH=str(root), RASA_TELEMETRY_ENABLED="false")
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "bot", "grade", *args],
-                         cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
-    result = json.loads(run.stdout)
+    process = subprocess.Popen([sys.executable, "-c", wrapper, sys.executable, "-m", "bot", "grade", *args],
+                               cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        stdout, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the wrapper and the grade run under it
+        process.communicate()
+        raise
+    result = json.loads(stdout)
     result["seconds"] = round(time.monotonic() - started, 1)
     return result
 
