@@ -19,12 +19,31 @@ def quiet_environment(env: Optional[dict] = None) -> dict:
     return env
 
 
+def printable(text: str) -> str:
+    """TEXT as it can be shown and written anywhere.
+
+    A file name that is not valid UTF-8 reaches Python with its bytes escaped as lone
+    surrogates, which no encoder writes. Its bytes are shown as GBK when they are GBK
+    (a Chinese Windows name unpacked elsewhere), otherwise bad bytes become "�".
+    """
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # surrogates that are not escaped bytes
+        return text.encode("utf-8", "replace").decode("utf-8")
+    try:
+        return raw.decode("gbk")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
 def info(message: str) -> None:
-    print(message, flush=True)
+    print(printable(message), flush=True)
 
 
 def error(message: str) -> None:
-    print(f"错误：{message}", file=sys.stderr, flush=True)
+    print(f"错误：{printable(message)}", file=sys.stderr, flush=True)
 
 
 @contextmanager

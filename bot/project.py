@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List
@@ -68,7 +69,7 @@ class Project:
         digest = hashlib.sha256()
         for path in self.training_files():
             base = self.root if self.root in path.parents else REFERENCE_ROOT
-            digest.update(path.relative_to(base).as_posix().encode())
+            digest.update(os.fsencode(path.relative_to(base).as_posix()))  # any file name
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
 

@@ -45,9 +45,17 @@ def explain_failure(log: str) -> str:
     where = f"（{located.group(1)} 第 {located.group(2)} 行附近）" if located else ""
     if "YamlSyntaxException" in log or "while scanning" in log or "while parsing" in log:
         return f"YAML 格式错误{where}：检查缩进、冒号后的空格、是否混用了全角符号（：　）。可先运行 `python -m bot check` 找出具体位置。"
+    tag = re.search(r"could not determine a constructor for the tag '(?:tag:yaml\.org,2002:)?([^']+)'", log)
+    if tag:
+        return (f"YAML 里有不允许的标签 !!{tag.group(1)}{where}：训练数据只能是普通的 YAML，"
+                "这种标签一律拒绝（从不执行），请删掉它。")
     if "InvalidDomain" in log:
         return "domain.yml 有错误：检查意图、槽位、答案（responses）的写法。可先运行 `python -m bot check`。"
     missing = re.search(r"No module named '([^']+)'", log)
+    if missing and missing.group(1).split(".")[0] in ("components", "actions"):
+        return (f"config.yml 用了参考项目里没有的组件 {missing.group(1)}：训练只用参考项目自带的组件，"
+                "不运行学生自己写的 Python 代码。请把它从 config.yml 里删掉，或换成参考项目的组件"
+                "（评分时老师信得过这份代码，可以加 --allow-student-code）。")
     if missing:
         return f"找不到 Python 模块 {missing.group(1)}：请用 `python3 start.py setup` 重新安装依赖。"
     if "InvalidConfigException" in log:

@@ -185,6 +185,7 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, yaml.MappingNode):
         return []
+    text_lines = text.splitlines()  # once: splitting per block is quadratic in a big file
     nlu = next((value for key, value in root.value if key.value == "nlu"), None)
     if not isinstance(nlu, yaml.SequenceNode):
         return []
@@ -201,7 +202,7 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
             block.examples_key_line = key.start_mark.line
             block.examples_indent = key.start_mark.column
             block.literal = isinstance(value, yaml.ScalarNode) and value.style == "|"
-            block.examples_end_line = max(_end_line(text.splitlines(), value.end_mark),
+            block.examples_end_line = max(_end_line(text_lines, value.end_mark),
                                           key.start_mark.line + 1)
             raw = value.value if isinstance(value, yaml.ScalarNode) else ""
             first = value.start_mark.line + 1 if block.literal else key.start_mark.line

@@ -66,6 +66,26 @@ def test_bad_rows_are_reported_with_their_line_and_skipped():
     assert bank.questions[1].text == "质量有问题 真的很差"
 
 
+def test_an_unclosed_quote_reports_every_line_it_swallowed(tmp_path):
+    path = tmp_path / "bank.csv"
+    path.write_text('id,text,category\nU1,我要退货,return\nU2,"快递到哪了,logistics\n'
+                    'U3,收到的是坏的,quality\nU4,包邮吗,negative\n', "utf-8")
+    bank = load_bank(path)
+    assert [q.id for q in bank.questions] == ["U1"]
+    [problem] = bank.problems
+    assert (problem.line, problem.skipped) == (3, True)
+    assert "双引号没有配对：第 3–5 行（共 3 行）被读成了同一格" in str(problem)
+
+
+def test_a_row_with_more_cells_than_the_header_is_skipped(tmp_path):
+    path = tmp_path / "bank.csv"
+    path.write_text("id,text,category\nR1,我要退货,不想要了,return\nR2,快递到哪了,logistics\n", "utf-8")
+    bank = load_bank(path)
+    assert [q.id for q in bank.questions] == ["R2"]
+    assert [(p.line, p.skipped) for p in bank.problems] == [(2, True)]
+    assert "这一行有 4 格，表头只有 3 格" in str(bank.problems[0])
+
+
 def test_yaml_bank_with_line_numbers():
     bank = load_bank(FIXTURES / "bank.yml")
     assert [(q.key, q.line, q.category) for q in bank.questions] == [
@@ -120,6 +140,16 @@ def test_empty_bank_exits_3_before_any_work(tmp_path):
     result = grade(REFERENCE_ROOT, "--bank", empty, "--out", tmp_path / "out")
     assert result.returncode == EXIT_NO_QUESTIONS
     assert "题库无法使用" in result.stderr and "没有可用的题目" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bank_that_loses_rows_exits_3_unless_allowed(tmp_path):
+    bank = tmp_path / "bank.csv"
+    bank.write_text('id,text,category\nU1,我要退货,return\nU2,"快递到哪了,logistics\nU3,坏了,quality\n', "utf-8")
+    result = grade(REFERENCE_ROOT, "--bank", bank, "--out", tmp_path / "out")
+    assert result.returncode == EXIT_NO_QUESTIONS
+    assert "bank.csv 第 3 行：双引号没有配对：第 3–4 行" in result.stdout
+    assert "题库有 1 处坏行没有用上" in result.stderr and "--allow-bad-rows" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

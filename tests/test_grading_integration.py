@@ -135,6 +135,24 @@ def test_a_project_over_the_time_limit_is_stopped_and_reported(tmp_path, model_c
     assert time.monotonic() - started < 60
 
 
+def test_reading_the_data_runs_in_the_worker_under_the_time_and_memory_limits(tmp_path):
+    project = copy_reference(tmp_path / "班级" / "数据很多")
+    blocks = "".join(f"- intent: intent_{n}\n  examples: |\n    - 第{n}个问法\n    - 第{n}个说法\n" for n in range(20000))
+    (project / "data" / "nlu" / "many.yml").write_text('version: "3.1"\nnlu:\n' + blocks, "utf-8")
+    assert 1024 * 1024 < (project / "data" / "nlu" / "many.yml").stat().st_size < 2 * 1024 * 1024  # under the limit
+
+    slow = grade(tmp_path / "班级", "--bank", SMALL, "--out", tmp_path / "slow", "--timeout", 1,
+                 "--model-cache", tmp_path / "models")
+    assert slow.returncode == EXIT_OK, slow.stdout + slow.stderr
+    rows = list(csv.reader((tmp_path / "slow" / "class.csv").open(encoding="utf-8-sig")))
+    assert rows[1][-1] == "超过时间限制 1 秒仍未完成（停在“检查数据”），已停止。"
+
+    heavy = grade(tmp_path / "班级", "--bank", SMALL, "--out", tmp_path / "heavy", "--max-memory", 100,
+                  "--model-cache", tmp_path / "models")
+    rows = list(csv.reader((tmp_path / "heavy" / "class.csv").open(encoding="utf-8-sig")))
+    assert rows[1][-1].startswith("内存超过上限 100 MB（停在“"), rows
+
+
 def test_student_python_runs_only_when_allowed(tmp_path, model_cache, reference_run):
     student = copy_reference(tmp_path / "学生")
     shutil.copytree(REFERENCE_ROOT / "components", student / "components")

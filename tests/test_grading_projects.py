@@ -1,10 +1,13 @@
 """Finding the projects of a class: folders, zip files (unpacked safely), broken entries."""
+import os
 import stat
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from bot.grading.projects import ProjectsError, Submission, find_submissions, output_names
+from bot.grading.projects import (MAX_DATA_FILE_BYTES, ProjectsError, Submission, find_submissions,
+                                  output_names)
 
 
 def make_project(folder, marker="domain.yml"):
@@ -107,3 +110,73 @@ def test_errors_for_the_whole_path(tmp_path):
 def test_report_folder_names_are_safe_and_unique(tmp_path):
     subs = [Submission(name, tmp_path) for name in ("张三", "张三", "a/b", "..", "Z:x")]
     assert output_names(subs) == ["张三", "张三-2", "a_b", "project", "Z_x"]
+
+
+def test_links_out_of_a_folder_submission_are_refused(tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "secret.yml").write_text("nlu: []\n", "utf-8")
+    klass = tmp_path / "班级"
+    file_link = make_project(klass / "01_文件链接")
+    (file_link / "data" / "secret.yml").symlink_to(outside / "secret.yml")
+    folder_link = make_project(klass / "02_文件夹链接")
+    (folder_link / "data" / "more").symlink_to(outside / "folder", target_is_directory=True)
+    inside = make_project(klass / "03_里面的链接")
+    (inside / "data" / "a.yml").write_text("nlu: []\n", "utf-8")
+    (inside / "data" / "b.yml").symlink_to(inside / "data" / "a.yml")
+    (inside / ".venv").mkdir()
+    (inside / ".venv" / "python").symlink_to(outside / "secret.yml")  # never read by the grader
+    wrapper = klass / "04_套了一层"
+    wrapper.mkdir()
+    (wrapper / "project").symlink_to(make_project(outside / "elsewhere"), target_is_directory=True)
+    found = find_submissions(klass, tmp_path / "scratch")
+    assert [s.error for s in found[:2]] == [
+        "项目里的 data/secret.yml 是指向项目外面的链接，已拒绝评分（评分只读学生自己提交的文件，和压缩包里的链接一样）："
+        "请把链接换成文件本身再提交。",
+        "项目里的 data/more 是指向项目外面的链接，已拒绝评分（评分只读学生自己提交的文件，和压缩包里的链接一样）："
+        "请把链接换成文件本身再提交。"]
+    assert found[2].error is None and found[2].root == inside.resolve()
+    assert found[3].root is None and "不是 Rasa 项目" in found[3].error
+    [alone] = find_submissions(file_link, tmp_path / "scratch")  # one project given directly
+    assert alone.root is None and "data/secret.yml 是指向项目外面的链接" in alone.error
+    (inside / "data" / "models").symlink_to(outside / "folder")  # a name skipped elsewhere, read here
+    assert "data/models 是指向项目外面的链接" in find_submissions(inside, tmp_path / "scratch")[0].error
+
+
+def test_a_data_file_too_big_to_be_written_by_hand_is_refused(tmp_path):
+    project = make_project(tmp_path / "big")
+    (project / "data" / "big.yml").write_bytes(b"#" * (MAX_DATA_FILE_BYTES + 1))
+    (project / "notes.pdf").write_bytes(b"#" * (MAX_DATA_FILE_BYTES + 1))  # not read by the grader
+    [submission] = find_submissions(project, tmp_path / "scratch")
+    assert submission.root is None
+    assert submission.error.startswith("data/big.yml 有 2.0 MB，超过单个数据文件的上限 2 MB")
+    (project / "data" / "big.yml").unlink()
+    assert find_submissions(project, tmp_path / "scratch")[0].error is None
+    zipped = zip_of(tmp_path / "big.zip", {"作业/domain.yml": "x", "作业/data/big.yml": "#" * (MAX_DATA_FILE_BYTES + 1)})
+    assert "超过单个数据文件的上限" in find_submissions(zipped, tmp_path / "scratch")[0].error
+
+
+class FlaggedRawZipInfo(zipfile.ZipInfo):
+    """A name written as the given bytes but flagged UTF-8, the way a broken zipper does."""
+
+    def __init__(self, raw):
+        super().__init__("x")
+        self.raw = raw
+
+    def _encodeFilenameFlags(self):
+        return self.raw, self.flag_bits | 0x800
+
+
+def test_names_that_are_not_utf8_are_shown_readably(tmp_path):
+    klass = tmp_path / "class"
+    gbk = make_project(Path(os.fsdecode(bytes(klass) + b"/02_\xd5\xc5\xc8\xfd")))   # 张三 in GBK
+    (gbk / "data" / os.fsdecode(b"\xff.yml")).write_text("nlu: []\n", "utf-8")
+    make_project(Path(os.fsdecode(bytes(klass) + b"/03_\xff\xfe")))
+    with zipfile.ZipFile(os.fsdecode(bytes(klass) + b"/04_\xd1\xb9\xcb\xf5.zip"), "w") as z:  # 压缩 in GBK
+        z.writestr("domain.yml", "x")
+        z.writestr(FlaggedRawZipInfo(b"data/\xff.yml"), "x")
+    found = find_submissions(klass, tmp_path / "scratch")
+    assert [s.name for s in found] == ["02_张三", "03_\ufffd\ufffd", "04_压缩"]
+    assert found[0].root == gbk.resolve() and found[0].error is None
+    assert "标成 UTF-8、其实不是 UTF-8 的文件名" in found[2].error
+    assert output_names(found) == ["02_张三", "03_\ufffd\ufffd", "04_压缩"]

@@ -23,7 +23,7 @@ PATH 可以是一个项目文件夹，一个 .zip，或者装着各个学生项�
   0  评分完成
   1  有项目低于 --fail-under（或没有运行起来）
   2  用法或配置错误（路径不对、情景或评分细则写错）
-  3  题库是空的或读不了（绝不当作通过）
+  3  题库是空的或读不了（绝不当作通过），或有坏行没用上（除非 --allow-bad-rows）
 
 例子：
   python -m bot grade . --bank bank/practice.csv --scenarios bank/scenarios --out reports/me
@@ -73,10 +73,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-under", type=score, metavar="N", help="有项目低于 N 分（或没有运行起来）时退出码为 1")
     parser.add_argument("--timeout", type=positive, default=600, metavar="SEC",
                         help="每个项目的时间上限（秒，默认 600）：超时的项目记为出错，其余继续")
+    parser.add_argument("--max-memory", type=positive, default=3072, metavar="MB",
+                        help="每个评分进程的内存上限（MB，默认 3072；Linux 上检查）：超过的项目记为出错，其余继续")
     parser.add_argument("--student-view", action="store_true",
                         help="写给学生看的报告：不出现任何考题，只有每类没答对的题数和原因")
     parser.add_argument("--allow-student-code", action="store_true",
                         help="使用学生项目自己的 actions/ 和 components/（默认只用参考项目的代码，不运行学生的 Python）")
+    parser.add_argument("--allow-bad-rows", action="store_true",
+                        help="题库有坏行（行号会列出）时跳过它们继续评分（默认退出码 3，不评分）")
     parser.add_argument("--rubric", metavar="FILE", help="评分细则（默认 bank/rubric.yml）")
     parser.add_argument("--model-cache", metavar="DIR",
                         help="评分训练的模型存放处（默认参考项目的 .rasa/grading/models）：数据没变的项目不再重新训练")
@@ -97,8 +101,9 @@ def run(args: argparse.Namespace) -> int:
         out=Path(args.out).expanduser(),
         scenarios=Path(args.scenarios).expanduser() if args.scenarios else REFERENCE_ROOT / "bank" / "scenarios",
         rubric=Path(args.rubric).expanduser() if args.rubric else None,
-        fail_under=args.fail_under, timeout=args.timeout, student_view=args.student_view,
-        allow_student_code=args.allow_student_code, jobs=args.jobs)
+        fail_under=args.fail_under, timeout=args.timeout, max_memory=args.max_memory,
+        student_view=args.student_view,
+        allow_student_code=args.allow_student_code, allow_bad_rows=args.allow_bad_rows, jobs=args.jobs)
     if args.model_cache:
         options.model_store = Path(args.model_cache).expanduser().resolve()
     return grade(options)

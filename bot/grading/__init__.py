@@ -5,9 +5,10 @@
 - rubric.py     bank/rubric.yml: the weights and word lists of the score
 - textsim.py    text normalisation and near-duplicate search (leakage, hygiene)
 - static.py     what is read from a project without running it: training examples,
-                hygiene, answer quality, leakage
+                hygiene, answer quality, leakage (run by the worker, under its limits)
 - scoring.py    pure functions: each answer's verdict, the metrics, the score
-- projects.py   finding the projects of a class (folders and .zip files, unzipped safely)
+- projects.py   finding the projects of a class (folders and .zip files, unzipped safely;
+                links out of a submission and oversized data files refused)
 - worker.py     the long-lived process that trains and questions projects (Rasa lives here)
 - pool.py       the parent's side of the workers: jobs, time limits, progress
 - report.py     report.json (the source of truth) and its renderings: HTML, Markdown,

@@ -12,8 +12,9 @@ Excel; comma, tab or semicolon separated) or YAML, with the fields
     note          optional, shown to the teacher
 
 Headers may also be written in Chinese (问题, 类别, 编号, 意图, 必含, 备注); extra
-columns are ignored. A bad row is reported with its line number and skipped; a bank
-that cannot be read or has no usable question raises BankError (never a pass).
+columns are ignored. A bad row is reported with its line number and skipped (the run
+then stops unless the teacher allows bad rows: session.py); a bank that cannot be read
+or has no usable question raises BankError (never a pass).
 """
 from __future__ import annotations
 
@@ -132,10 +133,21 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _swallowed_rows(values: List[str], delimiter: str) -> bool:
+    """A cell that runs over several lines, later ones holding the delimiter: rows that
+    an unclosed double quote turned into one cell (a question written over two lines
+    in one Excel cell has no delimiter on its later lines)."""
+    return any(delimiter in part for value in values for part in value.split("\n")[1:])
+
+
 def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
-    """(line number, {field: value}) per data row; raises BankError on a bad header."""
+    """(line number, {field: value}) per data row; raises BankError on a bad header.
+
+    Rows swallowed by an unclosed quote and rows with more cells than the header (an
+    unquoted comma in a question shifts its category) come back as bad rows."""
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    delimiter = _delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -155,6 +167,16 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
         except csv.Error as exc:
             raise BankError(f"第 {line} 行 CSV 格式错误：{exc}")
         if not any(v.strip() for v in values):
+            continue
+        last = reader.line_num
+        if last > line and _swallowed_rows(values, delimiter):
+            yield line, {"_bad": f"双引号没有配对：第 {line}–{last} 行（共 {last - line + 1} 行）被读成了同一格，"
+                                 f"这些行都没有用上。请检查第 {line} 行的双引号（问题里的引号写成两个 \"\"，"
+                                 f"或者整格去掉引号）"}
+            continue
+        if len(values) > len(header):
+            yield line, {"_bad": f"这一行有 {len(values)} 格，表头只有 {len(header)} 格：问题里可能有没加引号的逗号，"
+                                 f"类别会错位。请把整个问题用双引号括起来"}
             continue
         row = {}
         for name, value in zip(columns, values):

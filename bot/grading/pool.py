@@ -17,9 +17,11 @@ Where the time of grading a class goes, and what this does about it:
   calling the action server for it again.
 
 Two workers by default on a 2-core machine (training is single-threaded); BLAS
-threads are limited to one per worker. A job past its time limit gets its worker
-killed (with its action server: the worker leads its own process group) and a fresh
-worker takes the next job.
+threads are limited to one per worker. A job past its time limit, or whose worker
+grows past the memory limit (its resident memory, read from /proc where there is
+one: Linux), gets its worker killed (with its action server: the worker leads its
+own process group) and a fresh worker takes the next job. The limits hold for all
+the work on a student's data: reading it (static analysis), training, questioning.
 """
 from __future__ import annotations
 
@@ -48,6 +50,15 @@ def worker_environment() -> Dict[str, str]:
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
     return env
+
+
+def resident_bytes(pid: int) -> Optional[int]:
+    """The resident memory of a process, or None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
 
 
 class Worker:
@@ -86,7 +97,8 @@ class Worker:
     def give(self, job: Dict[str, Any]) -> None:
         self.job = job
         self.started_job = time.monotonic()
-        self.process.stdin.write(json.dumps(job, ensure_ascii=False) + "\n")
+        # ASCII JSON: a path that is not valid UTF-8 (lone surrogates) crosses unharmed.
+        self.process.stdin.write(json.dumps(job) + "\n")
         self.process.stdin.flush()
 
     def kill(self) -> None:
@@ -129,10 +141,10 @@ class Pool:
     parallel: int
     timeout: float
     log_dir: Path
+    max_memory: float = float("inf")   # bytes of resident memory per worker
     student_code: bool = False   # one fresh worker per project, running that project's code
     on_progress: Callable[[Dict[str, JobState]], None] = lambda states: None
     on_result: Callable[[Dict[str, Any]], None] = lambda result: None
-    on_idle: Callable[[], None] = lambda: None
     states: Dict[str, JobState] = field(default_factory=dict)
 
     def run(self, jobs: List[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
@@ -187,7 +199,6 @@ class Pool:
                     worker, message = events.get(timeout=0.2)
                 except queue.Empty:
                     worker, message = None, {}
-                    self.on_idle()
                 kind = message.get("type")
                 if kind == "ready":
                     worker.ready = True
@@ -218,6 +229,12 @@ class Pool:
                     late.kill()
                     late.dead = True
                     fail(late, f"超过时间限制 {self.timeout:.0f} 秒仍未完成（停在“{stage}”），已停止。")
+                for heavy in [w for w in workers if w.job and (resident_bytes(w.process.pid) or 0) > self.max_memory]:
+                    stage = self.states[heavy.job["key"]].stage
+                    heavy.kill()
+                    heavy.dead = True
+                    fail(heavy, f"内存超过上限 {self.max_memory / 1024 / 1024:.0f} MB（停在“{stage}”），已停止："
+                                "项目的数据可能大得不正常；确实需要更多内存，加 --max-memory。")
                 self.on_progress(self.states)
         finally:
             for worker in workers:

@@ -4,19 +4,32 @@ Zip files are unpacked into the run's scratch folder, safely: no absolute paths,
 `..`, no links, a limit on files and bytes; trained models, virtualenvs and caches in
 a submission are not unpacked (the grader trains its own models). File names written
 by Chinese Windows (GBK, without the zip's UTF-8 flag) are decoded as GBK.
+
+Folders are graded in place, so what the grader reads of a project is inspected
+first (inspect_project): a link that leads out of the submission is refused, as in
+zips, and so is a data file too big to be written by hand (zips too). Names that are not valid
+UTF-8 are graded as they are and shown with console.printable.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import List, Optional
+from typing import Iterator, List, Optional
+
+from bot.console import printable
 
 MAX_FILES = 5000
 MAX_BYTES = 200 * 1024 * 1024
+# One data file the grader reads (the reference's largest has 50 KB). Bigger files are
+# not hand-written training data, and reading them costs minutes and gigabytes.
+MAX_DATA_FILE_BYTES = 2 * 1024 * 1024
+# What the grader reads of a project: these folders and the YAML files at its top.
+READ_FOLDERS = ("data", "shop")
 SKIPPED_DIRS = {"models", ".venv", "venv", "var", "__pycache__", ".git", ".rasa", "results",
                 "reports", "node_modules", "__MACOSX"}
 PROJECT_MARKERS = ("domain.yml", "config.yml", "data")
@@ -44,8 +57,8 @@ def _find_root(folder: Path, depth: int = 3) -> Optional[Path]:
         return folder
     if depth == 0:
         return None
-    children = [c for c in sorted(folder.iterdir()) if c.is_dir() and c.name not in SKIPPED_DIRS
-                and not c.name.startswith(".")]
+    children = [c for c in sorted(folder.iterdir()) if c.is_dir() and not c.is_symlink()
+                and c.name not in SKIPPED_DIRS and not c.name.startswith(".")]
     for child in children:
         found = _find_root(child, depth - 1)
         if found:
@@ -87,6 +100,44 @@ def safe_members(archive: zipfile.ZipFile) -> List[tuple]:
     return members
 
 
+def _read_by_grader(root: Path) -> Iterator[Path]:
+    """What the grader (and the checker it runs) may read of a project: the YAML files
+    at its top and everything under data/ and shop/. Links are listed, never entered."""
+    for entry in sorted(root.iterdir()):
+        if entry.name in READ_FOLDERS:
+            yield entry
+            for folder, dirs, files in os.walk(entry):  # os.walk does not enter links
+                yield from (Path(folder, name) for name in sorted(dirs + files))
+        elif entry.suffix.lower() in (".yml", ".yaml"):
+            yield entry
+
+
+def _inside(base: str, target: str) -> bool:
+    try:
+        return os.path.commonpath([base, target]) == base
+    except ValueError:  # another drive (Windows)
+        return False
+
+
+def inspect_project(root: Path) -> Optional[str]:
+    """Why the grader must not read the project at ROOT (in Chinese), or None."""
+    base = os.path.realpath(root)
+    for path in _read_by_grader(root):
+        shown = printable(path.relative_to(root).as_posix())
+        try:
+            if path.is_symlink():
+                if not _inside(base, os.path.realpath(path)):
+                    return (f"项目里的 {shown} 是指向项目外面的链接，已拒绝评分（评分只读学生自己提交的文件，"
+                            f"和压缩包里的链接一样）：请把链接换成文件本身再提交。")
+            elif path.is_file() and path.stat().st_size > MAX_DATA_FILE_BYTES:
+                return (f"{shown} 有 {path.stat().st_size / 1024 / 1024:.1f} MB，超过单个数据文件的上限 "
+                        f"{MAX_DATA_FILE_BYTES // 1024 // 1024} MB（参考项目最大的数据文件约 50 KB），已拒绝评分："
+                        f"这不像手写的训练数据，请删掉多余的内容后再提交。")
+        except OSError as exc:
+            return f"读不了项目里的 {shown}（{exc.strerror}），已拒绝评分：请检查这个文件后再提交。"
+    return None
+
+
 def unzip(source: Path, target: Path) -> Path:
     """Unpack a submission; return the project folder inside it."""
     try:
@@ -102,23 +153,30 @@ def unzip(source: Path, target: Path) -> Path:
                     shutil.copyfileobj(src, dst, 1024 * 1024)
     except zipfile.BadZipFile:
         raise ProjectsError("不是有效的 zip 压缩包（可能下载不完整）")
+    except UnicodeDecodeError:
+        raise ProjectsError("压缩包里有标成 UTF-8、其实不是 UTF-8 的文件名，无法解压：请用系统自带的压缩或 7-Zip 重新打包。")
     root = _find_root(target)
     if root is None:
         raise ProjectsError("压缩包里没有 Rasa 项目（没有找到 domain.yml、config.yml 或 data/）")
     return root
 
 
+def _inspected(name: str, source: Path, root: Path) -> Submission:
+    problem = inspect_project(root)
+    return Submission(name, source, error=problem) if problem else Submission(name, source, root)
+
+
 def _submission(source: Path, unpack_to: Path) -> Submission:
     if source.suffix.lower() == ".zip":
-        name = source.stem
+        name = printable(source.stem)
         try:
-            return Submission(name, source, unzip(source, unpack_to))
+            return _inspected(name, source, unzip(source, unpack_to))
         except ProjectsError as exc:
             return Submission(name, source, error=str(exc))
     root = _find_root(source, depth=1)
     if root is None:
-        return Submission(source.name, source, error="不是 Rasa 项目（没有 domain.yml、config.yml 或 data/）")
-    return Submission(source.name, source, root.resolve())
+        return Submission(printable(source.name), source, error="不是 Rasa 项目（没有 domain.yml、config.yml 或 data/）")
+    return _inspected(printable(source.name), source, root.resolve())
 
 
 def find_submissions(path: Path, scratch: Path) -> List[Submission]:
@@ -131,7 +189,7 @@ def find_submissions(path: Path, scratch: Path) -> List[Submission]:
             raise ProjectsError(f"{path} 不是文件夹，也不是 .zip 压缩包。")
         return [_submission(path, scratch / "unzipped" / "000")]
     if looks_like_project(path):
-        return [Submission(path.resolve().name, path, path.resolve())]
+        return [_inspected(printable(path.resolve().name), path, path.resolve())]
     entries = [p for p in sorted(path.iterdir(), key=lambda p: p.name)
                if not p.name.startswith((".", "_", "~"))
                and (p.is_dir() or p.suffix.lower() == ".zip")]

@@ -142,7 +142,18 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
     else:
         data["banks"] = [{"questions": len(b.questions)} for b in banks]
         data = redact(data, [q.text for q in questions])
-    return data
+    return _printable(data)
+
+
+def _printable(value: Any) -> Any:
+    """Every string of a report writable in UTF-8 (file names may not be: console.printable)."""
+    if isinstance(value, str):
+        return console.printable(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value
 
 
 HIDDEN = "（这一条涉及考题，已隐藏）"

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 
 from bot import console
 from bot.exit_codes import EXIT_FAILED, EXIT_NO_QUESTIONS, EXIT_OK, EXIT_USAGE
-from bot.grading import report, scoring, static
+from bot.grading import report, scoring
 from bot.grading.bank import Bank, BankError, Question, load_banks
 from bot.grading.categories import intent_categories
 from bot.grading.pool import JobState, Pool, WorkerStartError
@@ -34,8 +34,10 @@ class Options:
     rubric: Optional[Path] = None
     fail_under: Optional[float] = None
     timeout: float = 600.0
+    max_memory: float = 3072.0   # MB per worker
     student_view: bool = False
     allow_student_code: bool = False
+    allow_bad_rows: bool = False
     jobs: int = 2
     concurrency: int = 4
     model_store: Path = MODEL_STORE
@@ -142,6 +144,11 @@ def run(options: Options) -> int:
     for bank in banks:
         for problem in bank.problems:
             console.info(f"题库提示：{problem}")
+    lost = sum(1 for bank in banks for problem in bank.problems if problem.skipped)
+    if lost and not options.allow_bad_rows:
+        console.error(f"题库有 {lost} 处坏行没有用上（行号见上面）：改好题库后重新评分；"
+                      "确实要跳过这些行评分，加 --allow-bad-rows。")
+        return EXIT_NO_QUESTIONS
     questions = [q for bank in banks for q in bank.questions]
     try:
         rubric = load_rubric(options.rubric) if options.rubric else load_rubric()
@@ -185,7 +192,8 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
             "key": key, "name": item.submission.name, "root": str(item.submission.root),
             "scratch": str(scratch / "projects" / key), "store": str(options.model_store),
             "student_code": options.allow_student_code, "concurrency": options.concurrency,
-            "questions": [{"key": q.key, "text": q.text} for q in questions],
+            "questions": [q.to_json() for q in questions],
+            "rubric": str(options.rubric) if options.rubric else None,
             "scenarios": list(item.scenario_runs.values()),
         })
     jobs.sort(key=lambda job: -_expected_work(job))
@@ -195,13 +203,9 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
     def folder(item: Graded) -> Path:
         return options.out if single else options.out / item.folder
 
-    def analyse(item: Graded) -> None:
-        if item.submission.root is not None and item.static is None:
-            item.static = static.analyse(item.submission.root, questions, rubric)
-
     def conclude(item: Graded, result: Optional[Dict[str, Any]]) -> None:
         """Score one project and write its reports while the others are still running."""
-        analyse(item)
+        item.static = (result or {}).pop("static", item.static)  # the worker's; none if it was stopped
         item.result = result
         if result and result.get("error"):
             # explain_failure points at the project's var/logs; the grader's log is
@@ -213,12 +217,6 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
         log = Path((result or {}).get("train_log") or "")
         if log.is_file():
             shutil.copy(log, folder(item) / "train.log")
-
-    def on_idle() -> None:  # static analysis fills the parent's idle time
-        for item in graded:
-            if item.submission.root is not None and item.static is None:
-                analyse(item)
-                return
 
     def on_progress(states: Dict[str, JobState]) -> None:
         if interactive:
@@ -242,9 +240,10 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
             console.error(f"写 {item.submission.name} 的报告时出错（{type(exc).__name__}: {exc}），最后再试一次。")
 
     pool = Pool(parallel=max(1, min(options.jobs, len(jobs) or 1)), timeout=options.timeout,
+                max_memory=options.max_memory * 1024 * 1024,
                 log_dir=options.out / ".logs" if not options.student_view else scratch / "logs",
                 student_code=options.allow_student_code,
-                on_progress=on_progress, on_result=on_result, on_idle=on_idle)
+                on_progress=on_progress, on_result=on_result)
     try:
         if jobs:
             pool.run(jobs)

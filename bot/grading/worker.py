@@ -11,7 +11,8 @@ Everything Rasa prints goes to stderr, which the parent keeps in a log file.
 
 Per project: the reference action server starts (SHOP_DIR = the project's shop/,
 SHOP_DB = a fresh database in the project's scratch folder, seeded by the actions
-from shop/orders.yml) while the model trains in this process; then the model is
+from shop/orders.yml) while the project's data is analysed (grading/static.py: the
+same time and memory limits as training) and the model trains in this process; then the model is
 loaded with an in-memory tracker store, the scenarios run one after another, and the
 bank questions, parsed together in one NLU run, each go through the full bot (policies,
 real actions, replies) in a fresh conversation, a few at a time.
@@ -37,6 +38,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from bot.action_server import ActionServer, ActionServerError
+from bot.grading import static
+from bot.grading.bank import Question
+from bot.grading.rubric import load_rubric
 from bot.project import REFERENCE_ROOT, Project
 from bot.training import PHASES, TrainingError, explain_failure, rasa_environment
 
@@ -90,7 +94,7 @@ class GradedProject(Project):
             base = self.root if self.root in path.parents else REFERENCE_ROOT
             entries.append((path.relative_to(base).as_posix(), path))
         for name, path in sorted(entries):
-            digest.update(name.encode())
+            digest.update(os.fsencode(name))  # any file name, even one that is not UTF-8
             digest.update(path.read_bytes())
         return ("s" if self.student_code else "") + digest.hexdigest()[:16]
 
@@ -395,6 +399,14 @@ class Clock:
         self._wall, self._cpu = wall, cpu
 
 
+def analyse_here(job: Dict[str, Any], project: GradedProject) -> Dict[str, Any]:
+    """The static analysis (grading/static.py), here under the job's time and memory
+    limits: a student's data can make it as slow and as big as a training."""
+    questions = [Question.from_json(q) for q in job["questions"]]
+    rubric = load_rubric(Path(job["rubric"])) if job.get("rubric") else load_rubric()
+    return static.analyse(project.root, questions, rubric)
+
+
 def grade_job(job: Dict[str, Any], emit: Emit) -> Dict[str, Any]:
     started = time.monotonic()
     clock = Clock()
@@ -404,10 +416,14 @@ def grade_job(job: Dict[str, Any], emit: Emit) -> Dict[str, Any]:
     result: Dict[str, Any] = {"type": "result", "key": job["key"], "ok": False}
     server_class = StudentActionServer if student_code else ActionServer
     server = server_class(project)
-    stage = "训练"
+    stage = "检查数据"
     try:
-        server.start()  # it imports while the model trains
-        emit({"type": "progress", "stage": "训练"})
+        server.start()  # it imports while the data is read and the model trains
+        emit({"type": "progress", "stage": stage})
+        result["static"] = analyse_here(job, project)
+        clock.lap("static")
+        stage = "训练"
+        emit({"type": "progress", "stage": stage})
         model, reused = train_here(project, emit)
         result.update(model=str(model), reused_model=reused)
         clock.lap("train")
@@ -450,7 +466,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     reset_jieba()  # snapshot the pristine dictionary before any project touches it
 
     def emit(message: Dict[str, Any]) -> None:
-        channel.write(json.dumps(message, ensure_ascii=False) + "\n")
+        # ASCII JSON: a name that is not valid UTF-8 (lone surrogates) crosses unharmed.
+        channel.write(json.dumps(message) + "\n")
 
     emit({"type": "ready"})
     for line in sys.stdin:
