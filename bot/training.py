@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot import console
+from bot.checks import components
 from bot.project import REFERENCE_ROOT, Project
 
 PHASES = {
@@ -47,6 +48,9 @@ def explain_failure(log: str) -> str:
         return f"YAML 格式错误{where}：检查缩进、冒号后的空格、是否混用了全角符号（：　）。可先运行 `python -m bot check` 找出具体位置。"
     if "InvalidDomain" in log:
         return "domain.yml 有错误：检查意图、槽位、答案（responses）的写法。可先运行 `python -m bot check`。"
+    component = components.component_in_error(log)
+    if component:
+        return f"{components.explain(component)}{components.FIX}"
     missing = re.search(r"No module named '([^']+)'", log)
     if missing:
         return f"找不到 Python 模块 {missing.group(1)}：请用 `python3 start.py setup` 重新安装依赖。"

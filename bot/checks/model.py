@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
+from bot.checks import file_format, files
 from bot.checks import yaml_syntax as ys
 from bot.checks.findings import Finding, error
-from bot.checks.source import Node, SourceFile, iter_yaml_files
+from bot.checks.source import Node, SourceFile
 
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -139,22 +140,22 @@ class Model:
 # ------------------------------------------------------------------ loading
 
 
-def project_files(root: Path) -> List[Path]:
-    files = [root / "domain.yml", root / "config.yml"]
-    files += list(iter_yaml_files(root / "data"))
-    files += [root / "shop" / name for name in ("intents.yml", "policy.yml", "catalog.yml")]
-    return [p for p in files if p.is_file()]
-
-
 def load(root: Path) -> Model:
     model = Model(root=root)
-    for name in ("domain.yml", "config.yml", "data"):
-        if not (root / name).exists():
-            model.missing.append(name)
-    for path in project_files(root):
-        parsed = ys.check_file(SourceFile.read(path, root))
+    layout = files.survey(root)
+    model.missing = layout.missing
+    model.findings += layout.findings
+    model.unreadable |= {ys.file_kind(rel) for rel in layout.skipped}
+    for path in layout.files:
+        try:
+            source = SourceFile.read(path, root)
+        except OSError as exc:
+            model.findings.append(files.unreadable(files.rel(path, root), exc))
+            model.unreadable.add(ys.file_kind(files.rel(path, root)))
+            continue
+        parsed = ys.check_file(source)
         model.files[parsed.source.rel] = parsed
-        model.findings += parsed.findings
+        model.findings += parsed.findings + file_format.check(parsed)
         if not parsed.ok:
             model.unreadable.add(parsed.kind)
     for rel, parsed in model.files.items():
