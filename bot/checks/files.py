@@ -28,7 +28,7 @@ MAX_FILE_BYTES = 2_000_000
 class Layout:
     files: List[Path] = field(default_factory=list)     # the YAML files to read
     missing: List[str] = field(default_factory=list)    # required, but absent or unusable
-    skipped: List[str] = field(default_factory=list)    # rel paths there but not read
+    skipped: List[str] = field(default_factory=list)    # rel paths not read ("data/": all of it)
     findings: List[Finding] = field(default_factory=list)
 
 
@@ -86,6 +86,7 @@ def _required(root: Path, name: str, folder: bool, layout: Layout) -> None:
     else:
         return
     layout.missing.append(name)
+    layout.skipped.append(f"{name}/" if folder else name)
 
 
 def _add_file(path: Path, root: Path, layout: Layout) -> None:
