@@ -101,7 +101,7 @@ def injection(rng):
 
 def fullwidth(rng):
     digits = "".join(chr(0xFF10 + int(d)) for d in rng.choice(ORDER_IDS))
-    return rng.choice([f"我的订单号是{digits}", f"１６５ｃｍ　１００斤穿什么码", f"退货 {digits}",
+    return rng.choice([f"我的订单号是{digits}", "１６５ｃｍ　１００斤穿什么码", f"退货 {digits}",
                        "ＡＢＣ包邮吗？！", f"订单{digits[:10]}"])
 
 

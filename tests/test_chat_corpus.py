@@ -9,7 +9,6 @@ process and half in a second runtime process writing the same databases.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re

@@ -16,9 +16,8 @@ from bot.checks.findings import Finding, error
 from bot.checks.source import Node
 
 SECTION = "yaml.shape_section"   # a top-level section (or the whole file) is wrong
-SEQ, MAP, TEXT = "seq", "map", "scalar"
-SHOWN = {SEQ: "一个列表（每一项单独一行，以 '- ' 开头）", MAP: "“名字: 内容”的形式（每项单独一行）",
-         TEXT: "一段文字"}
+SEQ, MAP = "seq", "map"
+SHOWN = {SEQ: "一个列表（每一项单独一行，以 '- ' 开头）", MAP: "“名字: 内容”的形式（每项单独一行）"}
 
 # file kind -> top-level key -> (what it must be, what each of its items must be)
 TOP: Dict[str, Dict[str, Tuple[str, Optional[str]]]] = {
