@@ -85,6 +85,33 @@ def sqlite_tracker_store(conversations_db: Path):
     return EndpointConfig(type="SQL", dialect="sqlite", db=str(conversations_db))
 
 
+def resolve_event_types_once() -> None:
+    """Make Rasa find each event's class by its name once, not once per event.
+
+    Reading a conversation back from the tracker store, Rasa 3.6 finds every event's
+    class by walking all subclasses of Event (calling inspect.isabstract on each):
+    about a quarter of a reply's time, twice per message (profiled with cProfile on
+    tests/chat_corpus.py). The event classes never change once imported, so a name
+    found once is remembered; unknown names still go the original way.
+    """
+    from rasa.shared.core.events import Event
+
+    if getattr(Event, "_known_types", None) is not None:
+        return
+    original = Event.resolve_by_type
+    Event._known_types = known = {}
+
+    def resolve_by_type(type_name, default=None):
+        found = known.get(type_name)
+        if found is None:
+            found = original(type_name, default)
+            if found is not None and found.type_name == type_name:
+                known[type_name] = found
+        return found
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
 class BotRuntime:
     def __init__(self, model: Path, action_url: str, conversations_db: Path) -> None:
         self.model = model
@@ -115,6 +142,7 @@ class BotRuntime:
         configure_structlog(level)
         tracker_store = TrackerStore.create(sqlite_tracker_store(self.conversations_db))
         validate_action_results_once_per_schema()
+        resolve_event_types_once()
         self.agent = Agent.load(str(self.model), tracker_store=tracker_store,
                                 action_endpoint=EndpointConfig(url=self.action_url))
         if not self.agent.is_ready():
@@ -221,6 +249,7 @@ class BotRuntime:
 # force any intent and set slots such as order_id. A customer's text is only text, so
 # a leading "/" is stored as the full-width "／" (the shell's own /commands never get here).
 INTENT_PREFIX, INTENT_PREFIX_AS_TEXT = "/", "／"
+CONTROL_AS_SPACE = {code: " " for code in [*range(32), 127]}
 
 
 def clean(text: str) -> str:
@@ -230,7 +259,7 @@ def clean(text: str) -> str:
     NUL and other control characters become spaces: NLU and the SQL stores never see them.
     """
     text = (text or "").encode("utf-8", "replace").decode("utf-8")
-    text = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text).strip()
+    text = text.translate(CONTROL_AS_SPACE).strip()
     if text.startswith(INTENT_PREFIX):
         text = INTENT_PREFIX_AS_TEXT + text[len(INTENT_PREFIX):]
     if len(text) > MAX_MESSAGE_CHARS:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot import console
+from bot.checks import components
 from bot.project import REFERENCE_ROOT, Project
 
 PHASES = {
@@ -51,6 +52,9 @@ def explain_failure(log: str) -> str:
                 "这种标签一律拒绝（从不执行），请删掉它。")
     if "InvalidDomain" in log:
         return "domain.yml 有错误：检查意图、槽位、答案（responses）的写法。可先运行 `python -m bot check`。"
+    component = components.component_in_error(log)
+    if component:
+        return f"{components.explain(component)}{components.FIX}"
     missing = re.search(r"No module named '([^']+)'", log)
     if missing and missing.group(1).split(".")[0] in ("components", "actions"):
         return (f"config.yml 用了参考项目里没有的组件 {missing.group(1)}：训练只用参考项目自带的组件，"

@@ -28,6 +28,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
@@ -100,11 +101,20 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
             return intents
         categories = self.category_clf.predict_proba(X)
         combined = np.zeros_like(intents)
+        scores = None
         for c, category in enumerate(self.category_clf.classes_):
             members = [i for i, name in enumerate(self.clf.classes_)
                        if self.intent_category.get(name) == category]
             share = intents[:, members]
-            combined[:, members] = categories[:, [c]] * share / share.sum(axis=1, keepdims=True)
+            total = share.sum(axis=1, keepdims=True)
+            if not total.all():
+                # On extreme input (500 characters of one phrase repeated) every intent
+                # of a category can underflow to exactly 0, and 0/0 made the confidence
+                # NaN: their scores still rank them, as softmax does without underflow.
+                scores = self.clf.decision_function(X) if scores is None else scores
+                share = np.where(total > 0, share, softmax(scores[:, members], axis=1))
+                total = share.sum(axis=1, keepdims=True)
+            combined[:, members] = categories[:, [c]] * share / total
         return combined
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -7,6 +7,7 @@ import asyncio
 import re
 import sqlite3
 import sys
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -199,3 +200,35 @@ def require_program(*names: str, package: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+class Chat:
+    """The trained bot loaded once, talking to a running action server."""
+
+    def __init__(self, runtime, loop, project, action_url):
+        self.runtime, self.loop, self.project, self.action_url = runtime, loop, project, action_url
+
+    def conversation(self, context=None):
+        sender = f"test-{uuid.uuid4().hex[:8]}"
+        self.loop.run_until_complete(self.runtime.start_session(sender, context))
+        return lambda text: self.loop.run_until_complete(self.runtime.send(sender, text))
+
+    def rows(self, sql, *args):
+        with sqlite3.connect(self.project.shop_db) as connection:
+            return connection.execute(sql, args).fetchall()
+
+
+@pytest.fixture(scope="session")
+def bot(trained_project):
+    """The runtime the shell and the grader use, on the trained project (session-wide:
+    loading the model takes seconds)."""
+    from bot.action_server import ActionServer
+    from bot.runtime import BotRuntime
+
+    project = trained_project
+    loop = asyncio.new_event_loop()
+    with ActionServer(project) as server:
+        runtime = loop.run_until_complete(
+            BotRuntime(project.model_path(), server.url, project.conversations_db).load())
+        yield Chat(runtime, loop, project, server.url)
+    loop.close()

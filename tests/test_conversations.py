@@ -1,10 +1,9 @@
 """End to end: train the real model, start the real action server, hold conversations.
 
-One trained copy of the reference project is shared by the module (training takes
-about half a minute). Every conversation goes through NLU, the policies, the action
+One trained copy of the reference project and one loaded runtime are shared by the
+session (the `bot` fixture in conftest.py; training takes about half a minute). Every conversation goes through NLU, the policies, the action
 server over HTTP and a real SQLite order database.
 """
-import asyncio
 import sqlite3
 import uuid
 from pathlib import Path
@@ -12,9 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.action_server import ActionServer
 from bot.project import REFERENCE_ROOT
-from bot.runtime import BotRuntime
 
 ORDERS = yaml.safe_load((REFERENCE_ROOT / "shop" / "orders.yml").read_text("utf-8"))["orders"]
 CATALOG = {p["id"]: p for p in yaml.safe_load(
@@ -28,32 +25,6 @@ def order(status, **conditions):
         if o["status"] == status and all(o.get(k) == v for k, v in conditions.items()):
             return o
     raise LookupError(f"no {status} order with {conditions} in shop/orders.yml")
-
-
-@pytest.fixture(scope="module")
-def bot(trained_project):
-    project = trained_project
-    model = project.model_path()
-    loop = asyncio.new_event_loop()
-    with ActionServer(project) as server:
-        runtime = loop.run_until_complete(
-            BotRuntime(model, server.url, project.conversations_db).load())
-        yield Chat(runtime, loop, project)
-    loop.close()
-
-
-class Chat:
-    def __init__(self, runtime, loop, project):
-        self.runtime, self.loop, self.project = runtime, loop, project
-
-    def conversation(self, context=None):
-        sender = f"test-{uuid.uuid4().hex[:8]}"
-        self.loop.run_until_complete(self.runtime.start_session(sender, context))
-        return lambda text: self.loop.run_until_complete(self.runtime.send(sender, text))
-
-    def rows(self, sql, *args):
-        with sqlite3.connect(self.project.shop_db) as connection:
-            return connection.execute(sql, args).fetchall()
 
 
 def said(turn):

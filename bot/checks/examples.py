@@ -3,6 +3,7 @@
 - fewer than 12 examples: warning; fewer than 5: error;
 - the same sentence under two intents: error (both places);
 - the same sentence twice in one intent: warning;
+- an example longer than the bot ever reads (bot/runtime.MAX_MESSAGE_CHARS): error;
 - sentences that differ only by punctuation, spaces, emoji, letter case, full/half width
   or the particles 亲/吗/呢/啊/呀/哦/嘛: they teach the classifier nothing new (warning,
   same intent) or contradict each other (error, two intents).
@@ -18,6 +19,7 @@ from typing import Dict, List, Tuple
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Example, Model
+from bot.runtime import MAX_MESSAGE_CHARS
 
 MIN_EXAMPLES = 12
 MIN_EXAMPLES_ERROR = 5
@@ -41,8 +43,18 @@ def normalise(text: str) -> str:
 def check(model: Model) -> List[Finding]:
     findings: List[Finding] = []
     findings += _counts(model)
+    findings += _too_long(model)
     findings += _duplicates(model)
     return findings
+
+
+def _too_long(model: Model) -> List[Finding]:
+    return [error(
+        "examples.too_long", e.file, e.line,
+        f"意图 {e.intent} 的这条例句有 {len(e.plain):,} 个字（开头是「{e.plain[:20]}……」）：机器人只读顾客消息的"
+        f"前 {MAX_MESSAGE_CHARS} 个字，这么长的例句不像顾客说的话，只会让训练变慢、变差。",
+        "删掉它，或者把它拆成几条短的、像顾客真正会说的问法。")
+        for b in model.nlu for e in b.examples if len(e.plain) > MAX_MESSAGE_CHARS]
 
 
 def _counts(model: Model) -> List[Finding]:
@@ -71,7 +83,7 @@ def _counts(model: Model) -> List[Finding]:
 
 def _ordered(model: Model) -> List[Example]:
     order = {rel: i for i, rel in enumerate(model.files)}
-    examples = [e for b in model.nlu for e in b.examples]
+    examples = [e for b in model.nlu for e in b.examples if len(e.plain) <= MAX_MESSAGE_CHARS]
     return sorted(examples, key=lambda e: (order.get(e.file, len(order)), e.line))
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
+from bot.checks import file_format, files, shapes
 from bot.checks import yaml_syntax as ys
 from bot.checks.findings import Finding, error
-from bot.checks.source import Node, SourceFile, iter_yaml_files
+from bot.checks.source import Node, SourceFile
 
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -139,26 +140,32 @@ class Model:
 # ------------------------------------------------------------------ loading
 
 
-def project_files(root: Path) -> List[Path]:
-    files = [root / "domain.yml", root / "config.yml"]
-    files += list(iter_yaml_files(root / "data"))
-    files += [root / "shop" / name for name in ("intents.yml", "policy.yml", "catalog.yml")]
-    return [p for p in files if p.is_file()]
-
-
 def load(root: Path) -> Model:
     model = Model(root=root)
-    for name in ("domain.yml", "config.yml", "data"):
-        if not (root / name).exists():
-            model.missing.append(name)
-    for path in project_files(root):
-        parsed = ys.check_file(SourceFile.read(path, root))
+    layout = files.survey(root)
+    model.missing = layout.missing
+    model.findings += layout.findings
+    model.unreadable |= {ys.file_kind(rel) for rel in layout.skipped}
+    broken: Set[str] = set()  # parsed, but not as Rasa needs: the other checks skip them
+    for path in layout.files:
+        try:
+            source = SourceFile.read(path, root)
+        except OSError as exc:
+            model.findings.append(files.unreadable(files.rel(path, root), exc))
+            model.unreadable.add(ys.file_kind(files.rel(path, root)))
+            continue
+        parsed = ys.check_file(source)
         model.files[parsed.source.rel] = parsed
-        model.findings += parsed.findings
-        if not parsed.ok:
+        wrong_kind = shapes.check(parsed)
+        # a line whose YAML mistake is already reported gets no second finding
+        said = {f.line for f in parsed.findings if f.is_error}
+        model.findings += parsed.findings + [
+            f for f in file_format.check(parsed) + wrong_kind if f.line not in said]
+        if not parsed.ok or any(f.code == shapes.SECTION for f in wrong_kind):
             model.unreadable.add(parsed.kind)
+            broken.add(parsed.source.rel)
     for rel, parsed in model.files.items():
-        if parsed.tree is None or not parsed.tree.is_map:
+        if parsed.tree is None or not parsed.tree.is_map or rel in broken:
             continue
         if parsed.kind == "domain":
             model.domain = _domain(parsed, model)
@@ -171,7 +178,7 @@ def load(root: Path) -> Model:
         elif parsed.kind == "catalog":
             model.catalog = parsed
     domain_file = model.files.get("domain.yml")
-    if domain_file is not None and domain_file.ok and model.domain is None:
+    if domain_file is not None and domain_file.ok and model.domain is None and "domain.yml" not in broken:
         model.findings.append(error(
             "structure.empty_domain", "domain.yml", 1,
             "domain.yml 是空的（或者不是“键: 值”的格式）：里面要有 intents:、responses: 等内容。",

@@ -391,7 +391,10 @@ def check(model: Model, static: List[Finding], run: Optional[RasaRun] = None) ->
         if any(k in keys for k in t.covered_by):
             ignored.append(f"上面已经报告过：{rec.text.strip()}")
             continue
-        if t.yaml_file and t.yaml_file in yaml_files:
+        if t.yaml_file and t.yaml_file in yaml_files or (
+                rec.kind == "exception" and t.finding.file is None and yaml_files):
+            # Rasa stops at a file it cannot read, often without naming it
+            # (RecursionError, TypeError on a tag): the YAML finding says where
             ignored.append(f"和上面的 YAML 错误是同一个问题：{rec.text.strip()}")
             continue
         findings.append(t.finding)

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from bot.checks import answers, catalog, examples, rasa_validate, structure
-from bot.checks.findings import Finding, counts, error, warning
+from bot.checks import answers, catalog, components, examples, rasa_validate, structure
+from bot.checks.findings import Finding, counts, warning
 from bot.checks.model import Model, load
 
 # (name shown if the check itself crashes, the check)
@@ -16,6 +16,7 @@ STATIC_CHECKS: List[tuple] = [
     ("例句", examples.check),
     ("答案话术", answers.check),
     ("商品目录", catalog.check),
+    ("训练配置的组件", components.check),
 ]
 
 
@@ -57,12 +58,7 @@ def sort_key(model: Model) -> Callable[[Finding], tuple]:
 
 def run_checks(root: Path, rasa: bool = True) -> Report:
     model = load(root)
-    findings: List[Finding] = []
-    for name in model.missing:
-        findings.append(error(
-            "project.missing", None, None, f"项目里缺少 {name}：Rasa 没有它就无法训练。",
-            f"从参考项目复制一份 {name} 到项目目录。"))
-    findings += model.findings
+    findings: List[Finding] = list(model.findings)
     for name, check in STATIC_CHECKS:
         findings += _guarded(name, lambda check=check: check(model))
     report = Report(root, findings, model)
@@ -75,14 +71,24 @@ def run_checks(root: Path, rasa: bool = True) -> Report:
     return report
 
 
+def rasa_blocker(report: Report) -> Optional[str]:
+    """Why Rasa's own check cannot run on this project (Chinese), or None."""
+    if report.model.missing:
+        return "项目缺少必需的文件（或者它是文件夹、坏链接）"
+    if any(f.code.startswith("project.") for f in report.findings):
+        return "项目里有链接、过大或读不了的文件（Rasa 会跟着链接重复读取，或者读得很慢）"
+    return None
+
+
 def can_run_rasa(report: Report) -> bool:
-    return not report.model.missing
+    return rasa_blocker(report) is None
 
 
 def add_rasa(report: Report) -> None:
     """Check 6 (`rasa data validate`, 15–25 s), merged into the report."""
-    if not can_run_rasa(report):
-        report.notes.append("项目缺少必需的文件，没有运行 Rasa 自带的数据检查。")
+    blocker = rasa_blocker(report)
+    if blocker:
+        report.notes.append(f"{blocker}，没有运行 Rasa 自带的数据检查；先改正上面的错误。")
         return
 
     def run() -> List[Finding]:

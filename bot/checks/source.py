@@ -29,6 +29,7 @@ class Node:
     end_line: int = 0              # line of the end mark (exclusive for block scalars)
     end_column: int = 0
     style: Optional[str] = None    # scalar style: None (plain), '"', "'", '|', '>'
+    tag: Optional[str] = None      # an explicit tag no safe loader reads (!!python/...)
 
     # -- maps
     def get(self, key: str) -> Optional["Node"]:
@@ -87,7 +88,8 @@ def _convert(node: yaml.Node, loader: Any, seen: Dict[int, Node]) -> Node:
         return seen[id(node)]
     start, end = node.start_mark, node.end_mark
     base = dict(line=start.line + 1, column=start.column + 1,
-                end_line=end.line + 1, end_column=end.column + 1)
+                end_line=end.line + 1, end_column=end.column + 1,
+                tag=None if node.tag in loader.yaml_constructors else node.tag)
     if isinstance(node, yaml.ScalarNode):
         try:
             value = loader.construct_object(node, deep=True)
@@ -109,14 +111,37 @@ def _convert(node: yaml.Node, loader: Any, seen: Dict[int, Node]) -> Node:
 def parse(text: str) -> Optional[Node]:
     """The located tree of a YAML document (None for an empty file).
 
-    Raises yaml.YAMLError (a MarkedYAMLError with problem_mark) when it does not parse.
+    Raises yaml.YAMLError (a MarkedYAMLError with problem_mark) when it does not parse,
+    also when it is nested too deeply for PyYAML's recursive composer.
     """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         return None if node is None else _convert(node, loader, {})
+    except RecursionError:
+        raise too_deep(text) from None
     finally:
         loader.dispose()
+
+
+# Rasa's files nest a handful of levels (rules -> steps -> slot_was_set -> slot).
+MAX_DEPTH = 100
+TOO_DEEP = "nested too deeply"
+
+
+def too_deep(text: str) -> yaml.MarkedYAMLError:
+    """The error for a document too deep to compose, marked where the nesting first
+    goes past MAX_DEPTH (PyYAML's parser, unlike its composer, is not recursive)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return yaml.MarkedYAMLError(problem=f"{TOO_DEEP} (more than {MAX_DEPTH} levels)",
+                                            problem_mark=event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return yaml.MarkedYAMLError(problem=TOO_DEEP)
 
 
 # ------------------------------------------------------------------ files on disk

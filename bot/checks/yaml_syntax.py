@@ -23,7 +23,7 @@ from typing import Iterable, List, Optional, Sequence, Set, Tuple
 import yaml
 
 from bot.checks.findings import Edit, Finding, error, warning
-from bot.checks.source import Node, SourceFile, parse
+from bot.checks.source import MAX_DEPTH, TOO_DEEP, Node, SourceFile, parse
 
 FW_COLON = "\uff1a"   # ：
 FW_SPACE = "\u3000"   # 　(ideographic space)
@@ -635,6 +635,7 @@ PROBLEMS = [
     (r"sequence entries are not allowed here", "这里不能出现 '- '（缩进不对，或者上一行的冒号写错了）"),
     (r"mapping keys are not allowed here", "这里不能出现 '?'"),
     (r"unacceptable character #x([0-9a-fA-F]+)", "文件里有看不见的特殊字符（编码 #x{0}）"),
+    (TOO_DEEP, f"从这里开始一层套一层，嵌套超过了 {MAX_DEPTH} 层"),
 ]
 CONTEXTS = [
     (r"while scanning a (double-|single-)?quoted scalar", "引号从第 {line} 行第 {col} 列开始"),
@@ -711,6 +712,9 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
     n = failure.line
     raw = lines[n - 1] if 1 <= n <= len(lines) else ""
     start = failure.context_line or max(1, n - 3)
+    if TOO_DEEP in original_problem:
+        return n, ("训练数据只有几层（意图 → 例句，规则 → 步骤）：删掉这一段层层缩进"
+                   "（或层层括号）的内容，按参考项目的格式重写。")
     if "unknown escape" in original_problem:
         return n, "双引号里的 '\\' 要写成 '\\\\'，或者把双引号换成单引号。"
     if "quoted scalar" in original_problem or "end of stream" in original_problem:
