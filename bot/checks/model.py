@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
-from bot.checks import yaml_syntax as ys
+from bot.checks import encoding, yaml_syntax as ys
 from bot.checks.findings import Finding, error
 from bot.checks.source import Node, SourceFile, iter_yaml_files
 
@@ -146,6 +146,10 @@ def project_files(root: Path) -> List[Path]:
     return [p for p in files if p.is_file()]
 
 
+# Shop files the components and actions read as they are: only their encoding is checked.
+SHOP_FILES_READ_AS_IS = ("orders.yml", "terms.txt", "product_kinds.txt")
+
+
 def load(root: Path) -> Model:
     model = Model(root=root)
     for name in ("domain.yml", "config.yml", "data"):
@@ -157,6 +161,10 @@ def load(root: Path) -> Model:
         model.findings += parsed.findings
         if not parsed.ok:
             model.unreadable.add(parsed.kind)
+    for name in SHOP_FILES_READ_AS_IS:
+        path = root / "shop" / name
+        if path.is_file():
+            model.findings += encoding.check(SourceFile.read(path, root))
     for rel, parsed in model.files.items():
         if parsed.tree is None or not parsed.tree.is_map:
             continue

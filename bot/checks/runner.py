@@ -75,14 +75,22 @@ def run_checks(root: Path, rasa: bool = True) -> Report:
     return report
 
 
+def _not_utf8(report: Report) -> bool:
+    return any(f.is_error and f.code.startswith("encoding.") for f in report.findings)
+
+
 def can_run_rasa(report: Report) -> bool:
-    return not report.model.missing
+    return not report.model.missing and not _not_utf8(report)
 
 
 def add_rasa(report: Report) -> None:
     """Check 6 (`rasa data validate`, 15–25 s), merged into the report."""
-    if not can_run_rasa(report):
+    if report.model.missing:
         report.notes.append("项目缺少必需的文件，没有运行 Rasa 自带的数据检查。")
+        return
+    if _not_utf8(report):
+        report.notes.append("有文件不是 UTF-8 编码，Rasa 读不了，所以没有运行 Rasa 自带的数据检查："
+                            "先用 --fix 转换编码，再检查一次。")
         return
 
     def run() -> List[Finding]:
