@@ -1,6 +1,7 @@
 """Train a project with `rasa train`, skipping it when the training data is unchanged."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def rasa_environment(project: Project) -> dict:
     sys.path, so a student's own Python files are never imported by accident.
     """
     env = console.quiet_environment()
-    env["PYTHONPATH"] = str(REFERENCE_ROOT) + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = os.pathsep.join([str(REFERENCE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env["SHOP_DIR"] = str(project.shop)
     env["SHOP_DB"] = str(project.shop_db)
     return env
@@ -47,6 +48,11 @@ def explain_failure(log: str) -> str:
         return f"YAML 格式错误{where}：检查缩进、冒号后的空格、是否混用了全角符号（：　）。可先运行 `python -m bot check` 找出具体位置。"
     if "InvalidDomain" in log:
         return "domain.yml 有错误：检查意图、槽位、答案（responses）的写法。可先运行 `python -m bot check`。"
+    not_utf8 = re.search(r"Failed to read file '([^']+)', could not read the file using utf-8|UnicodeDecodeError", log)
+    if not_utf8:
+        which = f"文件 {Path(not_utf8.group(1)).name} " if not_utf8.group(1) else "有文件"
+        return (f"{which}不是 UTF-8 编码（多半是用记事本按 GBK/ANSI 保存的），Rasa 读不了。"
+                "运行 `python -m bot check --fix` 把它转成 UTF-8（会先备份），再训练。")
     missing = re.search(r"No module named '([^']+)'", log)
     if missing:
         return f"找不到 Python 模块 {missing.group(1)}：请用 `python3 start.py setup` 重新安装依赖。"
@@ -76,7 +82,7 @@ def train(project: Project, verbose: bool = False, force: bool = False,
     ]
     env = rasa_environment(project)
     if verbose:
-        result = subprocess.run(cmd, cwd=REFERENCE_ROOT, env=env, timeout=timeout)
+        result = subprocess.run(cmd, cwd=REFERENCE_ROOT, env=console.to_console(env), timeout=timeout)
         if result.returncode != 0:
             raise TrainingError("训练失败，原因见上面 Rasa 的输出。")
         return model
