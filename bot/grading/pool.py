@@ -18,7 +18,8 @@ Where the time of grading a class goes, and what this does about it:
 
 Two workers by default on a 2-core machine (training is single-threaded); BLAS
 threads are limited to one per worker. A job past its time limit gets its worker
-killed (with its action server: the worker leads its own process group) and a fresh
+killed (with its action server: the worker leads its own process group, see
+bot/processes.py) and a fresh
 worker takes the next job.
 """
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Deque, Dict, List, Optional
 
-from bot import console
+from bot import console, processes
 from bot.project import REFERENCE_ROOT
 
 
@@ -71,7 +71,7 @@ class Worker:
             self.process = subprocess.Popen(
                 command, cwd=REFERENCE_ROOT, env=worker_environment(), stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8",
-                start_new_session=True)
+                **processes.own_group())
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -91,11 +91,7 @@ class Worker:
 
     def kill(self) -> None:
         """Stop the worker and everything it started (its action server)."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
+        processes.kill_tree(self.process)
 
     def close(self) -> None:
         try:
