@@ -90,7 +90,10 @@ def quiet_environment(env: Optional[dict] = None) -> dict:
     env.setdefault("PYTHONWARNINGS", "ignore")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env["PYTHONIOENCODING"] = "utf-8"
-    env["PYTHONUTF8"] = "1"  # open() without an encoding reads UTF-8 on Windows too
+    if sys.getfilesystemencoding() == "utf-8":
+        # open() without an encoding reads UTF-8 on Windows too. Not under a GBK/GB18030
+        # locale on Linux: the children would then spell file names differently from us.
+        env["PYTHONUTF8"] = "1"
     return env
 
 

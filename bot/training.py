@@ -37,6 +37,9 @@ def rasa_environment(project: Project) -> dict:
     env["PYTHONPATH"] = os.pathsep.join([str(REFERENCE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env["SHOP_DIR"] = str(project.shop)
     env["SHOP_DB"] = str(project.shop_db)
+    # The action server listens on this computer only: nothing open to the lab's
+    # network, and no firewall prompt on Windows.
+    env["SANIC_HOST"] = "127.0.0.1"
     return env
 
 

@@ -90,7 +90,7 @@ def add_rasa(report: Report) -> None:
         return
     if _not_utf8(report):
         report.notes.append("有文件不是 UTF-8 编码，Rasa 读不了，所以没有运行 Rasa 自带的数据检查："
-                            "先用 --fix 转换编码，再检查一次。")
+                            "先按上面的说明改好（GBK 等编码可以用 --fix 转换），再检查一次。")
         return
 
     def run() -> List[Finding]:
