@@ -66,10 +66,16 @@ def lock_digest():
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def venv_python():
-    if os.name == "nt":
+def venv_python(platform=sys.platform):
+    """The venv's interpreter: .venv\\Scripts\\python.exe on Windows, .venv/bin/python elsewhere."""
+    if platform == "win32":
         return os.path.join(VENV, "Scripts", "python.exe")
     return os.path.join(VENV, "bin", "python")
+
+
+def read_stamp():
+    with open(STAMP, encoding="utf-8") as f:
+        return f.read().strip()
 
 
 def run(cmd, **kwargs):
@@ -81,7 +87,7 @@ def run(cmd, **kwargs):
 
 def setup():
     digest = lock_digest()
-    if os.path.exists(STAMP) and open(STAMP).read().strip() == digest and os.path.exists(venv_python()):
+    if os.path.exists(STAMP) and read_stamp() == digest and os.path.exists(venv_python()):
         return
     executable, version = find_python()
     if executable is None:
@@ -99,7 +105,7 @@ def setup():
     # The lock is complete, so --no-deps; rasa declares <3.11 but runs on 3.11 with these pins.
     run(pip + ["--no-deps", "--ignore-requires-python", "-r", LOCK])
     run(pip + ["--no-deps", "--no-build-isolation", "-e", ROOT])
-    with open(STAMP, "w") as f:
+    with open(STAMP, "w", encoding="utf-8") as f:
         f.write(digest)
     say("依赖安装完成。")
 

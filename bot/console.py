@@ -1,21 +1,99 @@
-"""Terminal output for users: Chinese messages, a progress line, quiet Rasa."""
+"""Terminal output for users: Chinese messages, a progress line, quiet Rasa.
+
+Every user-facing line goes through `write`. Consoles differ: a Chinese Windows console
+or a redirected stream is GBK (cp936), which has every Chinese character but no emoji,
+and the training data and answers are full of emoji. `setup_streams` (run when the CLI
+starts) keeps each stream's encoding, UTF-8 wherever the stream is UTF-8, and makes what
+it cannot show disappear (emoji) or become "?" (anything else) instead of crashing.
+"""
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, TextIO
+
+# Emoji and their modifiers, joiners and variation selectors: dropped, not shown as "?".
+_DROPPED_CATEGORIES = {"So", "Sk", "Cf", "Mn", "Cs"}
+UNSHOWABLE = "dxm-console"
+
+
+def _unshowable(exc: UnicodeError):
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    shown = "".join("" if unicodedata.category(c) in _DROPPED_CATEGORIES else "?"
+                    for c in exc.object[exc.start:exc.end])
+    return shown, exc.end
+
+
+codecs.register_error(UNSHOWABLE, _unshowable)
+
+
+def setup_streams() -> None:
+    """Make stdout and stderr replace what their encoding cannot show."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:  # a TextIOWrapper (a test may have put something else)
+            reconfigure(errors=UNSHOWABLE)
+
+
+def can_show(text: str, stream: Optional[TextIO] = None) -> bool:
+    try:
+        text.encode((stream or sys.stdout).encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def write(text: str, stream: Optional[TextIO] = None, end: str = "\n") -> None:
+    """The one way user-facing text reaches the terminal."""
+    stream = stream or sys.stdout
+    stream.write(text + end)
+    stream.flush()
+
+
+def info(message: str) -> None:
+    write(printable(message))
+
+
+def error(message: str) -> None:
+    write(f"错误：{printable(message)}", sys.stderr)
+
+
+def read_piped_line(stream: Optional[TextIO] = None) -> Optional[str]:
+    """A line of piped input (None at the end): UTF-8 when it is, else the console's encoding.
+
+    `echo 在吗 | dxm shell` sends UTF-8 from most shells and editors, GBK from cmd.exe.
+    """
+    stream = stream or sys.stdin
+    raw = stream.buffer.readline()
+    if not raw:
+        return None
+    try:
+        line = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        line = raw.decode(stream.encoding or "gb18030", errors="replace")
+    return line.rstrip("\r\n")
 
 
 def quiet_environment(env: Optional[dict] = None) -> dict:
-    """Environment variables that keep TensorFlow, Rasa and friends quiet."""
+    """Environment for our Python subprocesses: TensorFlow, Rasa and friends quiet, and
+    UTF-8 everywhere, since their output goes to our log files and pipes (see
+    `to_console` for output shown to the user directly)."""
     env = dict(os.environ if env is None else env)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("PYTHONWARNINGS", "ignore")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["PYTHONIOENCODING"] = "utf-8"
+    if sys.getfilesystemencoding() == "utf-8":
+        # open() without an encoding reads UTF-8 on Windows too. Not under a GBK/GB18030
+        # locale on Linux: the children would then spell file names differently from us.
+        env["PYTHONUTF8"] = "1"
     return env
 
 
@@ -38,12 +116,11 @@ def printable(text: str) -> str:
         return raw.decode("utf-8", "replace")
 
 
-def info(message: str) -> None:
-    print(printable(message), flush=True)
-
-
-def error(message: str) -> None:
-    print(f"错误：{printable(message)}", file=sys.stderr, flush=True)
+def to_console(env: dict) -> dict:
+    """`env` for a subprocess writing straight to this console: its encoding, never a crash."""
+    env = dict(env)
+    env["PYTHONIOENCODING"] = f"{sys.stdout.encoding or 'utf-8'}:replace"
+    return env
 
 
 @contextmanager
@@ -52,15 +129,14 @@ def progress(label: str, status: Callable[[], str] = lambda: "") -> Iterator[Non
     interactive = sys.stdout.isatty()
     done = threading.Event()
     start = time.monotonic()
+    frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏" if can_show("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") else "|/-\\"
 
     def spin() -> None:
-        frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
         i = 0
         while not done.wait(0.2):
             extra = status()
             line = f"\r{frames[i % len(frames)]} {label} {time.monotonic() - start:5.0f} 秒  {extra}"
-            sys.stdout.write(line[:100].ljust(60))
-            sys.stdout.flush()
+            write(line[:100].ljust(60), end="")
             i += 1
 
     thread = threading.Thread(target=spin, daemon=True)
@@ -74,5 +150,5 @@ def progress(label: str, status: Callable[[], str] = lambda: "") -> Iterator[Non
         done.set()
         if interactive:
             thread.join()
-            sys.stdout.write("\r" + " " * 100 + "\r")
+            write("\r" + " " * 100 + "\r", end="")
         info(f"{label}：用时 {time.monotonic() - start:.0f} 秒")

@@ -66,9 +66,8 @@ def describe(turn: Turn) -> str:
 
 async def read_line(prompt_session, prompt: str = "你：") -> Optional[str]:
     if prompt_session is None:
-        print(prompt, end="", flush=True)
-        line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-        return line.rstrip("\n") if line else None
+        console.write(prompt, end="")
+        return await asyncio.get_running_loop().run_in_executor(None, console.read_piped_line)
     try:
         return await prompt_session.prompt_async(prompt)
     except (EOFError, KeyboardInterrupt):
@@ -136,8 +135,6 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
             return runtime
 
         prompt_session = None
-        if not sys.stdin.isatty() and hasattr(sys.stdin, "reconfigure"):
-            sys.stdin.reconfigure(errors="replace")  # piped bytes that are not UTF-8 stay readable
         if sys.stdin.isatty():
             from prompt_toolkit import PromptSession
 

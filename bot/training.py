@@ -1,6 +1,7 @@
 """Train a project with `rasa train`, skipping it when the training data is unchanged."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -34,9 +35,12 @@ def rasa_environment(project: Project) -> dict:
     sys.path, so a student's own Python files are never imported by accident.
     """
     env = console.quiet_environment()
-    env["PYTHONPATH"] = str(REFERENCE_ROOT) + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = os.pathsep.join([str(REFERENCE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env["SHOP_DIR"] = str(project.shop)
     env["SHOP_DB"] = str(project.shop_db)
+    # The action server listens on this computer only: nothing open to the lab's
+    # network, and no firewall prompt on Windows.
+    env["SANIC_HOST"] = "127.0.0.1"
     return env
 
 
@@ -55,11 +59,12 @@ def explain_failure(log: str) -> str:
     component = components.component_in_error(log)
     if component:
         return f"{components.explain(component)}{components.FIX}"
+    not_utf8 = re.search(r"Failed to read file '([^']+)', could not read the file using utf-8|UnicodeDecodeError", log)
+    if not_utf8:
+        which = f"文件 {Path(not_utf8.group(1)).name} " if not_utf8.group(1) else "有文件"
+        return (f"{which}不是 UTF-8 编码（多半是用记事本按 GBK/ANSI 保存的），Rasa 读不了。"
+                "运行 `python -m bot check --fix` 把它转成 UTF-8（会先备份），再训练。")
     missing = re.search(r"No module named '([^']+)'", log)
-    if missing and missing.group(1).split(".")[0] in ("components", "actions"):
-        return (f"config.yml 用了参考项目里没有的组件 {missing.group(1)}：训练只用参考项目自带的组件，"
-                "不运行学生自己写的 Python 代码。请把它从 config.yml 里删掉，或换成参考项目的组件"
-                "（评分时老师信得过这份代码，可以加 --allow-student-code）。")
     if missing:
         return f"找不到 Python 模块 {missing.group(1)}：请用 `python3 start.py setup` 重新安装依赖。"
     if "InvalidConfigException" in log:
@@ -88,7 +93,7 @@ def train(project: Project, verbose: bool = False, force: bool = False,
     ]
     env = rasa_environment(project)
     if verbose:
-        result = subprocess.run(cmd, cwd=REFERENCE_ROOT, env=env, timeout=timeout)
+        result = subprocess.run(cmd, cwd=REFERENCE_ROOT, env=console.to_console(env), timeout=timeout)
         if result.returncode != 0:
             raise TrainingError("训练失败，原因见上面 Rasa 的输出。")
         return model

@@ -44,7 +44,7 @@ def shop_terms() -> List[Text]:
     if not path.exists():
         return []
     terms = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             terms.append(line.split()[0])
@@ -62,7 +62,7 @@ def _word_file(name: Text) -> List[Text]:
     if not path.exists():
         return []
     words: List[Text] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
         words.extend(line.split("#", 1)[0].split())
     return words
 

@@ -232,3 +232,64 @@ def bot(trained_project):
             BotRuntime(project.model_path(), server.url, project.conversations_db).load())
         yield Chat(runtime, loop, project, server.url)
     loop.close()
+
+
+# ------------------------------------------------------------------ Chinese consoles
+
+
+@dataclass
+class Console:
+    """A console of a Chinese Windows PC, as a subprocess environment and its encoding."""
+
+    name: str
+    env: Dict[str, str]
+    encoding: str
+    file_names: str = "utf-8"   # how the system spells file names in bytes
+
+    def path(self, base: Path, *names: str) -> Path:
+        """base/names with the names as this system would have written them on disk."""
+        import os
+
+        return base.joinpath(*(os.fsdecode(name.encode(self.file_names)) for name in names))
+
+
+def _stdout_encoding(env: Dict[str, str]) -> str:
+    import subprocess
+
+    return subprocess.run([sys.executable, "-c", "import sys; print(sys.stdout.encoding)"],
+                          env=env, capture_output=True, text=True, timeout=60).stdout.strip().lower()
+
+
+@pytest.fixture(scope="session")
+def gb18030_locale(tmp_path_factory) -> Dict[str, str]:
+    """Environment variables of a zh_CN.GB18030 locale; built with localedef into a
+    temporary LOCPATH when the system does not have it (no root needed)."""
+    import os
+    import shutil
+    import subprocess
+
+    wanted = {"LC_ALL": "zh_CN.GB18030"}
+    if _stdout_encoding({**os.environ, **wanted}) == "gb18030":
+        return wanted
+    if not shutil.which("localedef"):
+        pytest.skip("没有 localedef，无法生成 zh_CN.GB18030 locale（Debian/Ubuntu：apt-get install locales）")
+    folder = tmp_path_factory.mktemp("locale")
+    subprocess.run(["localedef", "-i", "zh_CN", "-f", "GB18030", str(folder / "zh_CN.GB18030")],
+                   capture_output=True, timeout=300)
+    wanted["LOCPATH"] = str(folder)
+    if _stdout_encoding({**os.environ, **wanted}) != "gb18030":
+        pytest.skip("localedef 没能生成 zh_CN.GB18030（缺少 /usr/share/i18n 里的 zh_CN 或 GB18030 定义）")
+    return wanted
+
+
+@pytest.fixture(params=["gbk", "gb18030"])
+def chinese_console(request) -> Console:
+    """Each test using it runs twice: PYTHONIOENCODING=gbk (what Python gets on a Chinese
+    Windows when output is piped or redirected) and a zh_CN.GB18030 locale."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8")}
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    if request.param == "gbk":
+        return Console("gbk", {**env, "PYTHONIOENCODING": "gbk"}, "gbk")
+    return Console("gb18030", {**env, **request.getfixturevalue("gb18030_locale")}, "gb18030", "gb18030")

@@ -6,7 +6,6 @@ server over HTTP and a real SQLite order database.
 """
 import sqlite3
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml

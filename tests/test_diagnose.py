@@ -264,3 +264,21 @@ def test_normalised_text_ignores_order_numbers_punctuation_and_width():
 def test_fixture_line_numbers_match_the_fixture():
     blocks = read_nlu_blocks(FIXTURES / "project" / "data" / "nlu" / "basic.yml")
     assert next(b.line for b in blocks if b.intent == "ask_shipping_fee") == 24
+
+
+def test_diagnose_speaks_chinese_on_chinese_consoles(tmp_path, chinese_console):
+    """The log of a Windows student, with an emoji question, read on a GBK or GB18030 console."""
+    root = tmp_path / "项目"
+    shutil.copytree(FIXTURES / "project", root)
+    (root / "var").mkdir()
+    conversations = yaml.safe_load((FIXTURES / "conversations.yml").read_text("utf-8"))["conversations"]
+    conversations["buyer-6"] = [{"text": "这个有货吗😊😊", "ranking": {"ask_stock": 0.1},
+                                 "actions": ["action_unrecognised"]}]
+    write_log(root / "var" / "conversations.db", conversations)
+    result = subprocess.run([sys.executable, "-m", "bot", "diagnose", "--project", str(root),
+                             "--html", str(tmp_path / "报告.html")],
+                            cwd=ROOT, env=chinese_console.env, capture_output=True, timeout=120)
+    out = result.stdout.decode(chinese_console.encoding)   # strict: valid in the console's encoding
+    assert result.returncode == 0, out + result.stderr.decode(chinese_console.encoding, errors="replace")
+    assert "识别率" in out and "转人工率" in out and "这个有货吗" in out
+    assert "这个有货吗😊😊" in (tmp_path / "报告.html").read_text("utf-8")   # files keep every character

@@ -6,6 +6,7 @@ minute), the class run reuses that model for its copy of the reference.
 """
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -147,7 +148,7 @@ def test_reading_the_data_runs_in_the_worker_under_the_time_and_memory_limits(tm
     rows = list(csv.reader((tmp_path / "slow" / "class.csv").open(encoding="utf-8-sig")))
     assert rows[1][-1] == "超过时间限制 1 秒仍未完成（停在“检查数据”），已停止。"
 
-    heavy = grade(tmp_path / "班级", "--bank", SMALL, "--out", tmp_path / "heavy", "--max-memory", 100,
+    grade(tmp_path / "班级", "--bank", SMALL, "--out", tmp_path / "heavy", "--max-memory", 100,
                   "--model-cache", tmp_path / "models")
     rows = list(csv.reader((tmp_path / "heavy" / "class.csv").open(encoding="utf-8-sig")))
     assert rows[1][-1].startswith("内存超过上限 100 MB（停在“"), rows
@@ -164,8 +165,28 @@ def test_student_python_runs_only_when_allowed(tmp_path, model_cache, reference_
     report = json.loads((tmp_path / "safe" / "report.json").read_text("utf-8"))
     assert report["status"] == "ok" and report["model"]["reused"] is True  # the reference's components
 
-    allowed = grade(student, "--bank", SMALL, "--out", tmp_path / "allowed", "--model-cache", model_cache,
+    grade(student, "--bank", SMALL, "--out", tmp_path / "allowed", "--model-cache", model_cache,
                     "--allow-student-code")
     report = json.loads((tmp_path / "allowed" / "report.json").read_text("utf-8"))
     assert report["status"] == "error"
     assert "学生的代码被执行了" in (tmp_path / "allowed" / "train.log").read_text("utf-8")
+
+
+def test_grading_on_chinese_consoles_with_an_excel_bank(tmp_path, model_cache, reference_run, chinese_console):
+    """A teacher on a Chinese Windows PC: GBK console, a bank saved by Excel as GBK with
+    CRLF, a class folder with a Chinese name (sent to the workers as JSON)."""
+    student = copy_reference(chinese_console.path(tmp_path, "电商一班", "张三"))
+    bank = chinese_console.path(tmp_path, "题库.csv")
+    bank.write_bytes(SMALL.read_text("utf-8").replace("\n", "\r\n").encode("gbk"))
+    out = chinese_console.path(tmp_path, "报告")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "grade", str(student), "--bank", str(bank), "--out", str(out),
+         "--model-cache", str(model_cache)],
+        cwd=REFERENCE_ROOT, env=chinese_console.env, capture_output=True, timeout=600)
+    stdout = result.stdout.decode(chinese_console.encoding)   # strict: valid in the console's encoding
+    assert result.returncode == EXIT_OK, stdout + result.stderr.decode(chinese_console.encoding, "replace")
+    assert re.search(r"题库 \d+ 题（题库.csv \d+ 题，GBK）", stdout), stdout
+    assert "覆盖率" in stdout and "退换货/退款" in stdout
+    data = json.loads((out / "report.json").read_text("utf-8"))
+    assert data["status"] == "ok" and data["model"]["reused"] is True
+    assert data["project"]["name"] == "张三" and data["score"] >= 80

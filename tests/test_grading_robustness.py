@@ -34,7 +34,7 @@ REASONS = {
     "01_链接到外面": "是指向项目外面的链接，已拒绝评分",
     "03_大文件": "超过单个数据文件的上限 2 MB",
     "04_YAML标签": "YAML 里有不允许的标签 !!python/object/apply:os.system",
-    "05_学生组件": "config.yml 用了参考项目里没有的组件 components.student_hack",
+    "05_学生组件": "config.yml 用了组件 components.student_hack",
     "06_空文件夹": "不是 Rasa 项目",
     "07_压缩": "标成 UTF-8、其实不是 UTF-8 的文件名",
 }

@@ -3,7 +3,6 @@ import sqlite3
 import sys
 
 import pexpect
-import pytest
 import yaml
 
 from bot.project import REFERENCE_ROOT

@@ -2,6 +2,7 @@
 import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.project import REFERENCE_ROOT
 
@@ -32,3 +33,11 @@ def test_other_words_are_passed_to_the_bot_cli():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert "train" in result.stdout and "shell" in result.stdout
+
+
+def test_the_venv_interpreter_is_where_each_system_puts_it():
+    windows = Path(start.venv_python("win32"))
+    assert windows.parts[-3:] == (".venv", "Scripts", "python.exe")
+    for platform in ("linux", "darwin"):
+        assert Path(start.venv_python(platform)).parts[-3:] == (".venv", "bin", "python")
+    assert start.venv_python() == start.venv_python(sys.platform)

@@ -2,6 +2,7 @@
 
 One module per kind of check, each a function `check(model) -> List[Finding]`:
 
+- encoding      1. files saved as GBK ("ANSI"), UTF-16 or UTF-8 with a BOM (`--fix` converts)
 - yaml_syntax   1. YAML mistakes (full-width colon/space, tabs, indentation, misspelt keys,
                    missing `- ` or `|`), parse errors translated; the edits `--fix` applies
 - structure     2. intents, answers, rules/stories and categories fit together

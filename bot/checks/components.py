@@ -68,7 +68,9 @@ def check(model: Model) -> List[Finding]:
 def component_in_error(log: str) -> Optional[str]:
     """The config.yml component (or its module) a failed training could not load."""
     missing = re.search(r"No module named '([^']+)'", log)
-    if missing and "class_from_module_path" in log:  # Rasa importing a config.yml name
+    # Rasa importing a config.yml name, or a student module next to the reference's
+    if missing and ("class_from_module_path" in log
+                    or missing.group(1).split(".")[0] in ("components", "actions")):
         return missing.group(1)
     wanted = re.search(r"Can't load class for name '([^']+)'", log)
     return wanted.group(1) if wanted and custom_component(wanted.group(1)) else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
-from bot.checks import file_format, files, shapes
+from bot.checks import encoding, file_format, files, shapes
 from bot.checks import yaml_syntax as ys
 from bot.checks.findings import Finding, error
 from bot.checks.source import Node, SourceFile
@@ -140,6 +140,10 @@ class Model:
 # ------------------------------------------------------------------ loading
 
 
+# Shop files the components and actions read as they are: only their encoding is checked.
+SHOP_FILES_READ_AS_IS = ("orders.yml", "terms.txt", "product_kinds.txt")
+
+
 def load(root: Path) -> Model:
     model = Model(root=root)
     layout = files.survey(root)
@@ -164,6 +168,10 @@ def load(root: Path) -> Model:
         if not parsed.ok or any(f.code == shapes.SECTION for f in wrong_kind):
             model.unreadable.add(parsed.kind)
             broken.add(parsed.source.rel)
+    for name in SHOP_FILES_READ_AS_IS:
+        path = root / "shop" / name
+        if path.is_file():
+            model.findings += encoding.check(SourceFile.read(path, root))
     for rel, parsed in model.files.items():
         if parsed.tree is None or not parsed.tree.is_map or rel in broken:
             continue

@@ -6,6 +6,7 @@ from itertools import groupby
 from typing import List
 
 from bot.checks.findings import SEVERITY_WORDS, Finding
+from bot.checks.encoding import CONVERT
 from bot.checks.fixer import FIXABLE, FixResult
 from bot.checks.runner import Report
 
@@ -29,7 +30,7 @@ def finding_lines(f: Finding, verbose: bool = False) -> List[str]:
         out.append(f"{INDENT}另见：" + "、".join(f"{file}:{line}" for file, line in f.also))
     if f.fix:
         out += _block("怎么改：", f.fix)
-    if f.code in FIXABLE and f.edits:
+    if (f.code in FIXABLE and f.edits) or f.code in CONVERT:
         out.append(f"{INDENT}（可以用 --fix 自动修改）")
     if verbose and f.original:
         out += _block("原文：", f.original)
@@ -75,9 +76,14 @@ def summary(report: Report) -> str:
 
 
 def render_fixes(result: FixResult) -> str:
-    if not result.applied:
+    if not result.applied and not result.converted:
         return "--fix：没有可以自动修改的地方。"
-    out = [f"--fix：自动修改了 {len(result.applied)} 处（只改全角冒号/空格和 Tab 缩进，不改句子内容）："]
+    out = []
+    if result.converted:
+        out.append(f"--fix：把 {len(result.converted)} 个文件转成了 UTF-8 编码（文字内容不变）：")
+        out += [f"  {rel}：{encoding} → UTF-8" for rel, encoding in result.converted.items()]
+    if result.applied:
+        out.append(f"--fix：自动修改了 {len(result.applied)} 处（只改全角冒号/空格和 Tab 缩进，不改句子内容）：")
     for edit in result.applied:
         out.append(f"  {edit.file}:{edit.line}")
         out.append(f"      改前：{_visible(edit.before)}")

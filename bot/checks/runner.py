@@ -77,6 +77,8 @@ def rasa_blocker(report: Report) -> Optional[str]:
         return "项目缺少必需的文件（或者它是文件夹、坏链接）"
     if any(f.code.startswith("project.") for f in report.findings):
         return "项目里有链接、过大或读不了的文件（Rasa 会跟着链接重复读取，或者读得很慢）"
+    if any(f.is_error and f.code.startswith("encoding.") for f in report.findings):
+        return "有文件不是 UTF-8 编码，Rasa 读不了（GBK 等编码可以用 --fix 转换）"
     return None
 
 
@@ -88,7 +90,7 @@ def add_rasa(report: Report) -> None:
     """Check 6 (`rasa data validate`, 15–25 s), merged into the report."""
     blocker = rasa_blocker(report)
     if blocker:
-        report.notes.append(f"{blocker}，没有运行 Rasa 自带的数据检查；先改正上面的错误。")
+        report.notes.append(f"{blocker}，没有运行 Rasa 自带的数据检查；先改正上面的错误，再检查一次。")
         return
 
     def run() -> List[Finding]:

@@ -11,6 +11,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
+from bot import textfile
+
 # The pure-Python loader: its error messages are the ones yaml_syntax translates
 # (libyaml words them differently), and our files are small.
 _Loader = yaml.SafeLoader
@@ -156,19 +158,18 @@ class SourceFile:
     text: str = ""
     lines: List[str] = field(default_factory=list)  # without line endings
     newline: str = "\n"
-    bom: bool = False
-    decode_error: Optional[Tuple[int, str]] = None  # (line, message) when not UTF-8
+    encoding: str = textfile.UTF8  # as saved; --fix writes UTF-8 (without BOM)
+    decode_error: Optional[Tuple[int, str]] = None  # (line, message) when unreadable
 
     @classmethod
     def read(cls, path: Path, root: Path) -> "SourceFile":
         rel = path.relative_to(root).as_posix()
         raw = path.read_bytes()
         source = cls(path=path, rel=rel)
-        source.bom = raw.startswith(b"\xef\xbb\xbf")
         try:
-            text = raw.decode("utf-8-sig")
+            text, source.encoding = textfile.decode(raw)
         except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
+            line = exc.object[: exc.start].count(b"\n") + 1
             source.decode_error = (line, str(exc))
             text = raw.decode("utf-8-sig", errors="replace")
         source.newline = "\r\n" if "\r\n" in text else "\n"

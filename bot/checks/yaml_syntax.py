@@ -22,6 +22,7 @@ from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
+from bot.checks import encoding
 from bot.checks.findings import Edit, Finding, error, warning
 from bot.checks.source import MAX_DEPTH, TOO_DEEP, Node, SourceFile, parse
 
@@ -813,13 +814,7 @@ def check_file(source: SourceFile) -> ParsedFile:
     """Line lint + parse of one file. When only mechanical mistakes stop the parse, the
     tree comes from the fixed text so the other checks still see the file's data."""
     kind = file_kind(source.rel)
-    findings: List[Finding] = []
-    if source.decode_error:
-        line, detail = source.decode_error
-        findings.append(error(
-            "yaml.encoding", source.rel, line,
-            "文件不是 UTF-8 编码（可能是用记事本按 GBK/ANSI 保存的），Rasa 读不了里面的中文。",
-            "用 VS Code 或记事本“另存为”，编码选 UTF-8，再保存。", original=detail))
+    findings: List[Finding] = encoding.check(source)
     lint = lint_lines(source)
     findings += lint.findings
     tree: Optional[Node] = None

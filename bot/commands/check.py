@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from bot import console
@@ -15,7 +14,8 @@ HELP = "训练前检查训练数据：YAML 格式、意图和答案、例句、�
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", default=".", help="项目目录（默认当前目录）")
     parser.add_argument("--fix", action="store_true",
-                        help="自动修改全角冒号/空格和 Tab 缩进（先备份成 文件名.bak-时间），其他内容不动")
+                        help="自动修改全角冒号/空格和 Tab 缩进，把 GBK 或带 BOM 的文件转成 UTF-8"
+                             "（先备份成 文件名.bak-时间），其他内容不动")
     parser.add_argument("--no-rasa", action="store_true",
                         help="跳过 Rasa 自带的数据检查（它需要 15–25 秒）")
     parser.add_argument("--verbose", action="store_true", help="同时显示 Rasa 和 YAML 的英文原文")
@@ -26,7 +26,6 @@ def run(args: argparse.Namespace) -> int:
     from bot.checks import fixer, rasa_validate, render
     from bot.checks.runner import add_rasa, can_run_rasa, run_checks
 
-    _tolerant_stdout()
     root = Path(args.project).resolve()
     if not (root / "domain.yml").exists() and not (root / "data").is_dir():
         console.error(f"{root} 不像是一个客服项目（没有 domain.yml，也没有 data/ 文件夹）："
@@ -35,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     say = (lambda text: None) if args.json else console.info
     if args.fix:
         before = run_checks(root, rasa=False)
-        result = fixer.apply(root, fixer.fixable_edits(before.findings))
+        result = fixer.apply(root, fixer.fixable_edits(before.findings),
+                             fixer.files_to_convert(before.findings))
         say(render.render_fixes(result))
         say("")
     report = run_checks(root, rasa=False)
@@ -46,16 +46,7 @@ def run(args: argparse.Namespace) -> int:
             with console.progress(f"运行 Rasa 自带的数据检查（rasa data validate，约 {rasa_validate.SECONDS} 秒）"):
                 add_rasa(report)
     if args.json:
-        print(render.render_json(report))
+        console.info(render.render_json(report))
     else:
         console.info(render.render_text(report, verbose=args.verbose, rasa_skipped=args.no_rasa))
     return EXIT_FAILED if report.errors else EXIT_OK
-
-
-def _tolerant_stdout() -> None:
-    """Never crash on a console that cannot show an emoji in a student's example."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
-        except (AttributeError, ValueError):
-            pass

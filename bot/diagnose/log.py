@@ -10,6 +10,7 @@ customer message with the bot actions that followed it.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,9 @@ def read_log(path: Path) -> ConversationLog:
     if not path.exists():
         return ConversationLog(path=path, exists=False, messages=[], assist=None)
     try:
-        uri = "file:" + quote(path.resolve().as_posix(), safe="/:") + "?mode=ro"
+        # the path's bytes as the file system has them (UTF-8 on Windows, the locale's
+        # encoding elsewhere), percent-encoded: a Chinese folder name works everywhere
+        uri = "file:" + quote(os.fsencode(path.resolve().as_posix()), safe="/:") + "?mode=ro"
         connection = sqlite3.connect(uri, uri=True, timeout=5)
     except sqlite3.Error as exc:
         raise LogError(f"打不开对话记录 {path}：{exc}") from exc

@@ -27,6 +27,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from bot import textfile
 from bot.grading.categories import question_category
 
 MAX_QUESTION_CHARS = 500
@@ -113,18 +114,10 @@ def parse_must_include(raw: str) -> Tuple[Tuple[str, ...], ...]:
 
 def decode(data: bytes) -> Tuple[str, str]:
     """The text of a bank file and the encoding it was written in."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = [("utf-16", "UTF-16")]
-    elif data.startswith(b"\xef\xbb\xbf"):
-        candidates = [("utf-8-sig", "UTF-8（带 BOM）")]
-    else:
-        candidates = [("utf-8", "UTF-8"), ("gb18030", "GBK")]
-    for codec, name in candidates:
-        try:
-            return data.decode(codec), name
-        except UnicodeDecodeError:
-            continue
-    raise BankError("无法识别文件编码（不是 UTF-8，也不是 GBK）：请在 Excel 里“另存为 CSV UTF-8”。")
+    try:
+        return textfile.decode(data)
+    except UnicodeDecodeError:
+        raise BankError("无法识别文件编码（不是 UTF-8，也不是 GBK）：请在 Excel 里“另存为 CSV UTF-8”。")
 
 
 def _delimiter(header_line: str) -> str:

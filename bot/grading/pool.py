@@ -20,15 +20,15 @@ Two workers by default on a 2-core machine (training is single-threaded); BLAS
 threads are limited to one per worker. A job past its time limit, or whose worker
 grows past the memory limit (its resident memory, read from /proc where there is
 one: Linux), gets its worker killed (with its action server: the worker leads its
-own process group) and a fresh worker takes the next job. The limits hold for all
-the work on a student's data: reading it (static analysis), training, questioning.
+own process group, see bot/processes.py) and a fresh worker takes the next job. The
+limits hold for all the work on a student's data: reading it (static analysis),
+training, questioning.
 """
 from __future__ import annotations
 
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Deque, Dict, List, Optional
 
-from bot import console
+from bot import console, processes
 from bot.project import REFERENCE_ROOT
 
 
@@ -82,7 +82,7 @@ class Worker:
             self.process = subprocess.Popen(
                 command, cwd=REFERENCE_ROOT, env=worker_environment(), stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8",
-                start_new_session=True)
+                **processes.own_group())
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -103,11 +103,7 @@ class Worker:
 
     def kill(self) -> None:
         """Stop the worker and everything it started (its action server)."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
+        processes.kill_tree(self.process)
 
     def close(self) -> None:
         try:

@@ -221,8 +221,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
     def on_progress(states: Dict[str, JobState]) -> None:
         if interactive:
             line = _progress_line(states, finished[0], len(jobs), started)
-            sys.stdout.write("\r" + report.fit(line, 110))
-            sys.stdout.flush()
+            console.write("\r" + report.fit(line, 110), end="")
 
     def on_result(result: Dict[str, Any]) -> None:
         finished[0] += 1
@@ -231,7 +230,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
         seconds = (result.get("timings") or {}).get("total")
         line = f"[{finished[0]}/{len(jobs)}] {item.submission.name}：{outcome}" + (f"（{seconds:.0f} 秒）" if seconds else "")
         if interactive:
-            sys.stdout.write("\r" + " " * 110 + "\r")
+            console.write("\r" + " " * 110 + "\r", end="")
         console.info(line)
         try:
             conclude(item, result)
@@ -251,7 +250,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
         console.error(str(exc))
         return EXIT_USAGE
     if interactive:
-        sys.stdout.write("\r" + " " * 110 + "\r")
+        console.write("\r" + " " * 110 + "\r", end="")
     for key, item in by_key.items():
         if item.report is None:  # not a project at all (never went to a worker), or retried
             conclude(item, item.result)
