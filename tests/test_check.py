@@ -309,3 +309,12 @@ def test_rasa_validation_is_translated():
     assert "utter_ask_order_id 是表单的提问" in out
     assert summary(out) == (1, 0)
     assert result.returncode == 1
+
+
+@pytest.mark.slow
+def test_rasas_warnings_survive_a_log_level_left_by_rasa(monkeypatch):
+    """Rasa writes LOG_LEVEL into os.environ when a process loads a model (the shell, the
+    grader, a test that chatted first); its story conflicts are WARNING logs."""
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    out = run_check(FIXTURES / "rasa_conflict", timeout=300).stdout
+    assert_finding(out, "错误", "data/stories/returns.yml:11", "故事/规则冲突：在意图 ask_shipping_fee 之后")

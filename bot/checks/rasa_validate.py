@@ -49,6 +49,10 @@ def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
     """`rasa data validate` on the project at `root` (cwd = root)."""
     env = dict(os.environ)
     env.pop("PYTHONWARNINGS", None)  # Rasa's UserWarnings are what we translate
+    # and its WARNING logs (story conflicts): Rasa's log level comes from LOG_LEVEL, which
+    # Rasa itself writes into os.environ when a process loads a model (set_log_level), so
+    # a caller that chatted with the bot first would silence them.
+    env.update(LOG_LEVEL="INFO", LOG_LEVEL_LIBRARIES="ERROR")
     env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
                SQLALCHEMY_SILENCE_UBER_WARNING="1", SHOP_DIR=str(root / "shop"),
                PYTHONIOENCODING="utf-8")
