@@ -282,3 +282,18 @@ def test_diagnose_speaks_chinese_on_chinese_consoles(tmp_path, chinese_console):
     assert result.returncode == 0, out + result.stderr.decode(chinese_console.encoding, errors="replace")
     assert "识别率" in out and "转人工率" in out and "这个有货吗" in out
     assert "这个有货吗😊😊" in (tmp_path / "报告.html").read_text("utf-8")   # files keep every character
+
+
+def test_grade_and_diagnose_pages_share_one_base_template(outputs):
+    """One page skeleton (templates/base.html) and one chart macro for both tools."""
+    from jinja2 import meta
+
+    from bot import pages
+    from bot.grading import html as grade_html
+
+    env = pages.environment()
+    for name in ("diagnose.html", "grade_report.html", "grade_index.html"):
+        referenced = set(meta.find_referenced_templates(env.parse(env.loader.get_source(env, name)[0])))
+        assert {"base.html", "charts.html"} <= referenced, name
+    head = outputs["html"].split("<title>")[0]
+    assert head.startswith("<!DOCTYPE html>") and head == grade_html.render_index([]).split("<title>")[0]

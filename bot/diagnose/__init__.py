@@ -4,7 +4,8 @@
     analysis.py    figures, top intents, groups of unrecognised questions with a
                    suggested intent: the report dict (JSON-ready, the source of truth)
     similarity.py  character n-gram TF-IDF similarity, grouping, nearest examples
-    text.py, html.py, export.py   renderings: terminal, class page, NLU snippet
+    text.py, html.py, export.py   renderings: terminal, class page (bot/templates/
+                   diagnose.html, on the base template of grade's pages), NLU snippet
 """
 from __future__ import annotations
 

@@ -1,22 +1,14 @@
 """The terminal rendering of a diagnosis report (Chinese, aligned for CJK widths)."""
 from __future__ import annotations
 
-import unicodedata
 from typing import Any, Dict, List, Optional
+
+from bot.textwidth import pad, width
 
 # Groups shown in the terminal; the HTML page and the export have all of them.
 MAX_GROUPS = 12
 MAX_QUESTIONS_PER_GROUP = 6
 MAX_INTENTS = 10
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, size: int, right: bool = False) -> str:
-    space = " " * max(0, size - width(text))
-    return space + text if right else text + space
 
 
 def percent(value: Optional[float]) -> str:

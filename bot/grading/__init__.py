@@ -11,8 +11,10 @@
                 links out of a submission and oversized data files refused)
 - worker.py     the long-lived process that trains and questions projects (Rasa lives here)
 - pool.py       the parent's side of the workers: jobs, time limits, progress
-- report.py     report.json (the source of truth) and its renderings: HTML, Markdown,
-                the terminal table, class.csv and index.html
+- report.py     report.json, the source of truth: assembled, redacted for the student view
+- wording.py    the sentences and figures every rendering shares (findings, a class row)
+- markdown.py, html.py, classcsv.py, terminal.py   one rendering of report.json each
+                (html.py through bot/templates/); output.py says which file gets which
 - session.py    one grading run from arguments to exit code
 
 Rasa is imported only by worker.py: the parent stays light and never runs student code.

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 
 from bot import console
 from bot.exit_codes import EXIT_FAILED, EXIT_NO_QUESTIONS, EXIT_OK, EXIT_USAGE
-from bot.grading import report, scoring
+from bot.grading import output, report, scoring, terminal, wording
 from bot.grading.bank import Bank, BankError, Question, load_banks
 from bot.grading.categories import intent_categories
 from bot.grading.pool import JobState, Pool, WorkerStartError
@@ -20,6 +20,7 @@ from bot.grading.projects import (ProjectsError, Submission, find_submissions, l
 from bot.grading.rubric import Rubric, RubricError, load_rubric
 from bot.grading.scenarios import Scenario, ScenarioError, load_scenarios, orders_file, read_orders, resolve
 from bot.project import REFERENCE_ROOT
+from bot.textwidth import fit
 
 # Grader-owned cache of trained models, named by the training inputs' fingerprint.
 MODEL_STORE = REFERENCE_ROOT / ".rasa" / "grading" / "models"
@@ -213,7 +214,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
             result["error"] = result["error"].replace(
                 "完整日志见 var/logs/train.log，或加 --verbose 重新训练。", "完整日志见报告旁边的 train.log。")
         item.report = build_report(item, questions, scenarios, banks, rubric, options)
-        report.write_project(item.report, folder(item))
+        output.write_project(item.report, folder(item))
         log = Path((result or {}).get("train_log") or "")
         if log.is_file():
             shutil.copy(log, folder(item) / "train.log")
@@ -221,12 +222,12 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
     def on_progress(states: Dict[str, JobState]) -> None:
         if interactive:
             line = _progress_line(states, finished[0], len(jobs), started)
-            console.write("\r" + report.fit(line, 110), end="")
+            console.write("\r" + fit(line, 110), end="")
 
     def on_result(result: Dict[str, Any]) -> None:
         finished[0] += 1
         item = by_key[result["key"]]
-        outcome = "完成" if result.get("ok") else f"出错：{report.first_line(result.get('error'))}"
+        outcome = "完成" if result.get("ok") else f"出错：{wording.first_line(result.get('error'))}"
         seconds = (result.get("timings") or {}).get("total")
         line = f"[{finished[0]}/{len(jobs)}] {item.submission.name}：{outcome}" + (f"（{seconds:.0f} 秒）" if seconds else "")
         if interactive:
@@ -255,8 +256,8 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
         if item.report is None:  # not a project at all (never went to a worker), or retried
             conclude(item, item.result)
 
-    written = report.write_class(graded, options.out, single)
-    report.print_terminal(graded, questions, single, options.student_view)
+    written = output.write_class(graded, options.out, single)
+    terminal.print_terminal([g.report for g in graded], single, options.student_view)
     console.info(f"报告：{written}（用时 {time.monotonic() - started:.0f} 秒）")
     if options.fail_under is not None:
         below = [g for g in graded if g.report["score"] is None or g.report["score"] < options.fail_under
