@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import unicodedata
 from typing import Any, List, NoReturn, Tuple
 
 from bot.exit_codes import EXIT_USAGE
+from bot.textwidth import width
 
 USAGE = ("usage: ", "用法：")
 HEADINGS = {"positional arguments": "参数", "options": "选项", "optional arguments": "选项"}
@@ -77,17 +77,14 @@ def _chinese_headings(text: str) -> str:
     return "\n".join(map(_realign, text.split("\n")))
 
 
-def _wide(text: str) -> int:
-    return sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
-
-
 def _realign(line: str) -> str:
     """argparse pads `  --out 文件夹  help` by characters; a Chinese character is two
     columns wide, so take that many spaces out of the gap to keep the help column straight."""
     m = INVOCATION_RE.match(line)
-    if not m or not _wide(m.group("invocation")):
+    extra = width(m.group("invocation")) - len(m.group("invocation")) if m else 0
+    if not extra:
         return line
-    gap = max(2, len(m.group("gap")) - _wide(m.group("invocation")))
+    gap = max(2, len(m.group("gap")) - extra)
     return m.group("invocation") + " " * gap + line[m.end():]
 
 

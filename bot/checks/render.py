@@ -9,6 +9,7 @@ from bot.checks.findings import SEVERITY_WORDS, Finding
 from bot.checks.encoding import CONVERT
 from bot.checks.fixer import FIXABLE, FixResult
 from bot.checks.runner import Kind, Report
+from bot.textwidth import fit, width
 
 INDENT = "      "
 # The first word of a finding's code names the check that found it.
@@ -17,7 +18,7 @@ CHECK_WORDS = {"encoding": "文件编码", "project": "项目文件", "yaml": "Y
                "rasa": "Rasa 自带检查", "internal": "检查程序出错"}
 SUMMARY_KINDS = 8    # kinds the summary lists; the rest are counted in one line
 SUMMARY_PLACES = 3   # places shown for each kind
-SUMMARY_EXAMPLE = 30  # characters of the first message shown as an example of its kind
+SUMMARY_EXAMPLE = 60  # columns of the first message shown as an example of its kind
 
 
 def _block(label: str, text: str) -> List[str]:
@@ -95,7 +96,7 @@ def _kind_name(kind: Kind) -> str:
 
 def _example(kind: Kind) -> str:
     text = kind.example.splitlines()[0] if kind.example else ""
-    return text if len(text) <= SUMMARY_EXAMPLE else text[:SUMMARY_EXAMPLE] + "……"
+    return text if width(text) <= SUMMARY_EXAMPLE else fit(text, SUMMARY_EXAMPLE) + "……"
 
 
 def _places(kind: Kind) -> str:
