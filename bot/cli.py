@@ -9,29 +9,16 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot import console
+from bot.chinese_argparse import ChineseArgumentParser
 from bot.exit_codes import EXIT_OK, EXIT_USAGE
 
 COMMANDS = ["train", "shell", "serve", "new", "diagnose", "check", "grade"]
 
-# argparse's own words, in Chinese: users of this tool read no English.
-ARGPARSE_WORDS = {
-    "usage: ": "用法：",
-    "positional arguments": "参数",
-    "options": "选项",
-    "show this help message and exit": "显示帮助并退出",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
-    "expected one argument": "这个选项后面需要一个值",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
-}
-argparse._ = lambda text: ARGPARSE_WORDS.get(text, text)
-
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="店小蜜式智能客服实训工具。")
+    parser = ChineseArgumentParser(
+        prog="python -m bot", description="店小蜜式智能客服实训工具。",
+        epilog="每个命令的参数：python -m bot 命令 -h，例如 python -m bot check -h")
     sub = parser.add_subparsers(dest="command", metavar="命令")
     for name in COMMANDS:
         module = importlib.import_module(f"bot.commands.{name}")

@@ -168,6 +168,41 @@ def test_reference_project_passes_rasas_own_validation_too():
     assert result.returncode == 0, result.stdout
 
 
+def test_fresh_workspace_report_starts_with_a_summary(tmp_path):
+    """A fresh workspace has about a hundred findings of a few kinds: before the details the
+    report says which kinds, how many of each and where the first ones are."""
+    workspace = tmp_path / "学生"
+    made = subprocess.run([sys.executable, "-m", "bot", "new", str(workspace)], cwd=ROOT,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert made.returncode == 0, made.stderr
+    result = run_check(workspace, "--no-rasa")
+    out = result.stdout
+    assert result.returncode == 1
+    head, details = out.split("\n【", 1)
+    assert head.splitlines()[0] == f"检查项目：{workspace}"
+    errors, warnings = summary(out)
+    assert f"概要：{errors} 个错误，{warnings} 个警告" in head
+    shown = re.findall(r"^  (\d+) 个(错误|警告)  \S+（([a-z_.]+)），例如“(.+)”\n      位置：(.+)$", head, re.M)
+    assert len(shown) >= 2, head
+    assert len(head.splitlines()) <= 4 + 2 * len(shown), head
+
+    data = json.loads(run_check(workspace, "--no-rasa", "--json").stdout)
+    by_code: Dict[str, List[dict]] = {}
+    for finding in data["findings"]:
+        by_code.setdefault(finding["code"], []).append(finding)
+    assert len(shown) == len(by_code)
+    assert sum(int(count) for count, *_ in shown) == errors + warnings
+    for count, severity, code, example, places in shown:
+        group = by_code[code]
+        assert int(count) == len(group)
+        assert group[0]["message"].startswith(example.rstrip("…"))
+        where = list(dict.fromkeys(f"{f['file']}:{f['line']}" for f in group))
+        assert places.split(" 等 ")[0].split("、") == where[:3], places
+        assert places.endswith(f" 等 {len(where)} 处") == (len(where) > 3)
+        assert all(f"  {severity} {w}  " in details for w in where[:3])
+    assert [k["code"] for k in data["kinds"]] == [code for *_, code, _, _ in shown]
+
+
 def test_findings_are_grouped_by_file_errors_first():
     result = run_check(FIXTURES / "answer_impolite", "--no-rasa")
     lines = [line for line in result.stdout.splitlines() if FINDING.match(line) or line.startswith("【")]

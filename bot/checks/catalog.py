@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from bot.checks import yaml_syntax as ys
 from bot.checks.answers import IMPOLITE, PROMISES, SUPERLATIVES, find_words
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Model
 from bot.checks.source import Node
+from bot.checks.yaml_syntax.keys import PRODUCT_FIELDS, canonical_key
 
 CATALOG = "shop/catalog.yml"
 REQUIRED = ["id", "name", "price", "material", "care", "colors"]
@@ -33,7 +33,7 @@ FIELD_WORDS = {
 
 def _field(product: Node, name: str) -> Optional[Node]:
     for k, v in product.pairs:
-        if ys.canonical_key(str(k.value), ys.PRODUCT_FIELDS) == name:
+        if canonical_key(str(k.value), PRODUCT_FIELDS) == name:
             return v
     return None
 

@@ -13,7 +13,7 @@ from typing import List, Optional
 
 from bot.checks.findings import Finding, error
 from bot.checks.model import Model
-from bot.checks.yaml_syntax import CONFIG_TOP, canonical_key
+from bot.checks.yaml_syntax.keys import CONFIG_TOP, canonical_key
 from bot.project import REFERENCE_ROOT
 
 CONFIG = "config.yml"

@@ -14,7 +14,7 @@ from rasa.shared.constants import LATEST_TRAINING_DATA_FORMAT_VERSION as RASA_VE
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.source import Node
-from bot.checks.yaml_syntax import ParsedFile
+from bot.checks.yaml_syntax.parse import ParsedFile
 
 STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 VERSIONED_KINDS = ("domain", "data")

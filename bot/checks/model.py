@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 from bot.checks import encoding, file_format, files, shapes
-from bot.checks import yaml_syntax as ys
 from bot.checks.findings import Finding, error
 from bot.checks.source import Node, SourceFile
+from bot.checks.yaml_syntax.keys import (CATEGORY_KEYS, DATA_TOP, DOMAIN_TOP, FORM_FIELDS, INTENT_ENTRY_KEYS,
+                                         INTENTS_TOP, NLU_ITEM, RESPONSE_VARIANT, RULE_ITEM, STEP_ITEM,
+                                         STORY_ITEM, canonical_key, file_kind)
+from bot.checks.yaml_syntax.parse import ParsedFile, check_file
 
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -117,7 +120,7 @@ class Category:
 @dataclass
 class Model:
     root: Path
-    files: Dict[str, ys.ParsedFile] = field(default_factory=dict)
+    files: Dict[str, ParsedFile] = field(default_factory=dict)
     domain: Optional[Domain] = None
     nlu: List[IntentBlock] = field(default_factory=list)
     flows: List[Flow] = field(default_factory=list)
@@ -125,7 +128,7 @@ class Model:
     fallback_intents: Set[str] = field(default_factory=set)  # 类别兜底 intents: no examples needed
     categories_file: str = "shop/intents.yml"
     policy_keys: Optional[Set[str]] = None
-    catalog: Optional[ys.ParsedFile] = None
+    catalog: Optional[ParsedFile] = None
     unreadable: Set[str] = field(default_factory=set)  # "domain", "data", "intents", ...
     findings: List[Finding] = field(default_factory=list)  # check 1 + loading problems
     missing: List[str] = field(default_factory=list)
@@ -149,16 +152,16 @@ def load(root: Path) -> Model:
     layout = files.survey(root)
     model.missing = layout.missing
     model.findings += layout.findings
-    model.unreadable |= {ys.file_kind(rel) for rel in layout.skipped}
+    model.unreadable |= {file_kind(rel) for rel in layout.skipped}
     broken: Set[str] = set()  # parsed, but not as Rasa needs: the other checks skip them
     for path in layout.files:
         try:
             source = SourceFile.read(path, root)
         except OSError as exc:
             model.findings.append(files.unreadable(files.rel(path, root), exc))
-            model.unreadable.add(ys.file_kind(files.rel(path, root)))
+            model.unreadable.add(file_kind(files.rel(path, root)))
             continue
-        parsed = ys.check_file(source)
+        parsed = check_file(source)
         model.files[parsed.source.rel] = parsed
         wrong_kind = shapes.check(parsed)
         # a line whose YAML mistake is already reported gets no second finding
@@ -206,7 +209,7 @@ def _get(node: Optional[Node], key: str, allowed: Set[str]) -> Optional[Node]:
     if exact is not None:
         return exact
     for k, v in node.pairs:
-        if isinstance(k.value, str) and ys.canonical_key(k.value, allowed) == key:
+        if isinstance(k.value, str) and canonical_key(k.value, allowed) == key:
             return v
     return None
 
@@ -229,7 +232,7 @@ def _names(node: Optional[Node]) -> List[Tuple[str, int]]:
     return []
 
 
-def _duplicates(parsed: ys.ParsedFile, node: Optional[Node], what: str, model: Model) -> None:
+def _duplicates(parsed: ParsedFile, node: Optional[Node], what: str, model: Model) -> None:
     if node is None or not node.is_map:
         return
     seen: Dict[str, int] = {}
@@ -245,10 +248,10 @@ def _duplicates(parsed: ys.ParsedFile, node: Optional[Node], what: str, model: M
             seen[name] = k.line
 
 
-def _domain(parsed: ys.ParsedFile, model: Model) -> Domain:
+def _domain(parsed: ParsedFile, model: Model) -> Domain:
     rel = parsed.source.rel
     tree = parsed.tree
-    top = ys.DOMAIN_TOP
+    top = DOMAIN_TOP
     domain = Domain(file=rel)
     for name, line in _names(_get(tree, "intents", top)):
         domain.intents.setdefault(name, line)
@@ -262,7 +265,7 @@ def _domain(parsed: ys.ParsedFile, model: Model) -> Domain:
     if forms is not None and forms.is_map:
         for k, v in forms.pairs:
             form = Form(str(k.value), k.line)
-            required = _get(v, "required_slots", ys.FORM_FIELDS)
+            required = _get(v, "required_slots", FORM_FIELDS)
             form.required_slots = [n for n, _ in _names(required)]
             domain.forms[form.name] = form
     for name, line in _names(_get(tree, "actions", top)):
@@ -274,10 +277,10 @@ def _domain(parsed: ys.ParsedFile, model: Model) -> Domain:
             response = Response(str(k.value), k.line)
             items = v.items if v.is_seq else [v] if v.is_map else []
             for item in items:
-                text = _get(item, "text", ys.RESPONSE_VARIANT)
+                text = _get(item, "text", RESPONSE_VARIANT)
                 if text is None:
                     has_other = item.is_map and any(
-                        ys.canonical_key(str(kk.value), ys.RESPONSE_VARIANT) != "text" for kk, _ in item.pairs)
+                        canonical_key(str(kk.value), RESPONSE_VARIANT) != "text" for kk, _ in item.pairs)
                     response.variants.append(Variant(None if has_other else "", item.line))
                 else:
                     response.variants.append(Variant(text.text(), text.line))
@@ -309,20 +312,20 @@ def _examples(name: str, node: Optional[Node], source: SourceFile) -> List[Examp
     return examples
 
 
-def _data(parsed: ys.ParsedFile, model: Model) -> None:
+def _data(parsed: ParsedFile, model: Model) -> None:
     rel = parsed.source.rel
     tree = parsed.tree
-    nlu = _get(tree, "nlu", ys.DATA_TOP)
+    nlu = _get(tree, "nlu", DATA_TOP)
     if nlu is not None and nlu.is_seq:
         for item in nlu.items:
-            intent = _get(item, "intent", ys.NLU_ITEM)
+            intent = _get(item, "intent", NLU_ITEM)
             if intent is None or not intent.text():
                 continue
             block = IntentBlock(intent.text().strip(), rel, intent.line)
-            block.examples = _examples(block.name, _get(item, "examples", ys.NLU_ITEM), parsed.source)
+            block.examples = _examples(block.name, _get(item, "examples", NLU_ITEM), parsed.source)
             model.nlu.append(block)
-    for kind, allowed, top in (("rule", ys.RULE_ITEM, "rules"), ("story", ys.STORY_ITEM, "stories")):
-        section = _get(tree, top, ys.DATA_TOP)
+    for kind, allowed, top in (("rule", RULE_ITEM, "rules"), ("story", STORY_ITEM, "stories")):
+        section = _get(tree, top, DATA_TOP)
         if section is None or not section.is_seq:
             continue
         for item in section.items:
@@ -344,7 +347,7 @@ def _steps(node: Optional[Node], rel: str) -> List[Step]:
         if not item.is_map:
             continue
         for k, v in item.pairs:
-            kind = ys.canonical_key(str(k.value), ys.STEP_ITEM)
+            kind = canonical_key(str(k.value), STEP_ITEM)
             if kind == "or" and v.is_seq:
                 steps += [s for s in _steps(v, rel)]
             elif kind in ("intent", "action", "active_loop", "checkpoint"):
@@ -356,19 +359,19 @@ def _steps(node: Optional[Node], rel: str) -> List[Step]:
     return steps
 
 
-def _categories(parsed: ys.ParsedFile, model: Model) -> Dict[str, Category]:
+def _categories(parsed: ParsedFile, model: Model) -> Dict[str, Category]:
     found: Dict[str, Category] = {}
-    topics = _get(parsed.tree, "categories", ys.INTENTS_TOP)
+    topics = _get(parsed.tree, "categories", INTENTS_TOP)
     for _, entry in (topics.pairs if topics is not None and topics.is_map else ()):
-        fallback = _get(entry, "fallback_intent", ys.CATEGORY_KEYS)
+        fallback = _get(entry, "fallback_intent", CATEGORY_KEYS)
         if fallback is not None and fallback.is_scalar and fallback.text().strip():
             model.fallback_intents.add(fallback.text().strip())
-    intents = _get(parsed.tree, "intents", ys.INTENTS_TOP)
+    intents = _get(parsed.tree, "intents", INTENTS_TOP)
     _duplicates(parsed, intents, "意图", model)
     if intents is None or not intents.is_map:
         return found
     for k, v in intents.pairs:
-        category = _get(v, "category", ys.INTENT_ENTRY_KEYS)
+        category = _get(v, "category", INTENT_ENTRY_KEYS)
         text = category.text().strip() if category is not None else (v.text().strip() if v.is_scalar else "")
         line = category.line if category is not None else k.line
         found.setdefault(str(k.value), Category(str(k.value), text, line))

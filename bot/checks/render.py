@@ -8,9 +8,17 @@ from typing import List
 from bot.checks.findings import SEVERITY_WORDS, Finding
 from bot.checks.encoding import CONVERT
 from bot.checks.fixer import FIXABLE, FixResult
-from bot.checks.runner import Report
+from bot.checks.runner import Kind, Report
+from bot.textwidth import fit, width
 
 INDENT = "      "
+# The first word of a finding's code names the check that found it.
+CHECK_WORDS = {"encoding": "文件编码", "project": "项目文件", "yaml": "YAML 格式", "structure": "意图和答案",
+               "examples": "例句", "answers": "答案话术", "catalog": "商品目录", "config": "训练配置",
+               "rasa": "Rasa 自带检查", "internal": "检查程序出错"}
+SUMMARY_KINDS = 8    # kinds the summary lists; the rest are counted in one line
+SUMMARY_PLACES = 3   # places shown for each kind
+SUMMARY_EXAMPLE = 60  # columns of the first message shown as an example of its kind
 
 
 def _block(label: str, text: str) -> List[str]:
@@ -45,6 +53,8 @@ def render_text(report: Report, verbose: bool = False, rasa_skipped: bool = Fals
         out.append("（用了 --no-rasa：跳过了 Rasa 自带的数据检查）")
     if not report.findings:
         out.append("")
+    else:
+        out += [""] + overview(report)
     for file, group in groupby(report.findings, key=lambda f: f.file):
         out.append("")
         out.append(f"【{file}】" if file else "【整个项目】")
@@ -63,6 +73,36 @@ def render_text(report: Report, verbose: bool = False, rasa_skipped: bool = Fals
     out.append("")
     out.append(summary(report))
     return "\n".join(out)
+
+
+def overview(report: Report) -> List[str]:
+    """What kinds of mistakes there are, how many of each and the first places: the
+    lines before the details, so a report of 100 findings reads in five lines."""
+    kinds = report.kinds
+    out = [f"概要：{report.errors} 个错误，{report.warnings} 个警告，共 {len(kinds)} 类（每一处的说明见下文）："]
+    for kind in kinds[:SUMMARY_KINDS]:
+        out.append(f"  {kind.count} 个{SEVERITY_WORDS[kind.severity]}  {_kind_name(kind)}，例如“{_example(kind)}”")
+        out.append(f"{INDENT}位置：{_places(kind)}")
+    rest = kinds[SUMMARY_KINDS:]
+    if rest:
+        out.append(f"  另有 {len(rest)} 类共 {sum(k.count for k in rest)} 处，见下文。")
+    return out
+
+
+def _kind_name(kind: Kind) -> str:
+    check = CHECK_WORDS.get(kind.code.split(".", 1)[0])
+    return f"{check}（{kind.code}）" if check else kind.code
+
+
+def _example(kind: Kind) -> str:
+    text = kind.example.splitlines()[0] if kind.example else ""
+    return text if width(text) <= SUMMARY_EXAMPLE else fit(text, SUMMARY_EXAMPLE) + "……"
+
+
+def _places(kind: Kind) -> str:
+    shown = "、".join(kind.places[:SUMMARY_PLACES])
+    more = len(kind.places) - SUMMARY_PLACES
+    return f"{shown} 等 {len(kind.places)} 处" if more > 0 else shown
 
 
 def summary(report: Report) -> str:
@@ -106,5 +146,7 @@ def render_json(report: Report) -> str:
         "project": str(report.root),
         "errors": report.errors,
         "warnings": report.warnings,
+        "kinds": [{"code": k.code, "severity": k.severity, "count": k.count, "places": k.places[:SUMMARY_PLACES]}
+                  for k in report.kinds],
         "findings": [f.to_json() for f in report.findings],
     }, ensure_ascii=False, indent=2)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from bot.checks import answers, catalog, components, examples, rasa_validate, structure
-from bot.checks.findings import Finding, counts, warning
+from bot.checks.findings import ERROR, Finding, counts, warning
 from bot.checks.model import Model, load
 
 # (name shown if the check itself crashes, the check)
@@ -35,6 +35,32 @@ class Report:
     @property
     def warnings(self) -> int:
         return counts(self.findings)[1]
+
+    @property
+    def kinds(self) -> List["Kind"]:
+        return kinds(self.findings)
+
+
+@dataclass
+class Kind:
+    """One kind of finding in a report (one code at one severity) and where it occurs."""
+    code: str
+    severity: str
+    example: str         # the first finding's message
+    count: int = 0
+    places: List[str] = field(default_factory=list)  # Finding.where, each once, in report order
+
+
+def kinds(findings: List[Finding]) -> List[Kind]:
+    """The report's summary: findings grouped by kind, errors first, then the most frequent
+    (ties keep report order)."""
+    grouped: Dict[Tuple[str, str], Kind] = {}
+    for f in findings:
+        kind = grouped.setdefault((f.code, f.severity), Kind(f.code, f.severity, f.message))
+        kind.count += 1
+        if f.where not in kind.places:
+            kind.places.append(f.where)
+    return sorted(grouped.values(), key=lambda k: (k.severity != ERROR, -k.count))
 
 
 def _guarded(name: str, check: Callable[[], List[Finding]]) -> List[Finding]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set, Tuple
 
-from bot.checks import yaml_syntax as ys
 from bot.checks.findings import Finding, error
 from bot.checks.source import Node
+from bot.checks.yaml_syntax.keys import CONFIG_TOP, DATA_TOP, DOMAIN_TOP, RULE_ITEM, STORY_ITEM, canonical_key
+from bot.checks.yaml_syntax.parse import ParsedFile
 
 SECTION = "yaml.shape_section"   # a top-level section (or the whole file) is wrong
 SEQ, MAP = "seq", "map"
@@ -29,10 +30,10 @@ TOP: Dict[str, Dict[str, Tuple[str, Optional[str]]]] = {
 }
 # inside one item of a data section: key -> (what it must be, what each item must be)
 ITEM: Dict[str, Tuple[Set[str], Dict[str, Tuple[str, Optional[str]]]]] = {
-    "rules": (ys.RULE_ITEM, {"steps": (SEQ, MAP), "condition": (SEQ, MAP)}),
-    "stories": (ys.STORY_ITEM, {"steps": (SEQ, MAP)}),
+    "rules": (RULE_ITEM, {"steps": (SEQ, MAP), "condition": (SEQ, MAP)}),
+    "stories": (STORY_ITEM, {"steps": (SEQ, MAP)}),
 }
-ALLOWED_TOP = {"data": ys.DATA_TOP, "domain": ys.DOMAIN_TOP, "config": ys.CONFIG_TOP}
+ALLOWED_TOP = {"data": DATA_TOP, "domain": DOMAIN_TOP, "config": CONFIG_TOP}
 
 
 def describe(node: Node) -> str:
@@ -54,7 +55,7 @@ def _wrong(rel: str, node: Node, want: str, what: str, code: str = "yaml.shape")
 
 
 def _children(node: Node, allowed: Set[str]) -> List[Tuple[str, Node]]:
-    return [(ys.canonical_key(str(k.value), allowed), v) for k, v in node.pairs]
+    return [(canonical_key(str(k.value), allowed), v) for k, v in node.pairs]
 
 
 def _section(rel: str, name: str, node: Node, want: str, item: Optional[str],
@@ -76,7 +77,7 @@ def _section(rel: str, name: str, node: Node, want: str, item: Optional[str],
     return findings
 
 
-def check(parsed: ys.ParsedFile) -> List[Finding]:
+def check(parsed: ParsedFile) -> List[Finding]:
     rel, tree = parsed.source.rel, parsed.tree
     if tree is None or parsed.kind not in TOP:
         return []

@@ -13,7 +13,7 @@ import yaml
 
 from bot import textfile
 
-# The pure-Python loader: its error messages are the ones yaml_syntax translates
+# The pure-Python loader: its error messages are the ones yaml_syntax.explain translates
 # (libyaml words them differently), and our files are small.
 _Loader = yaml.SafeLoader
 

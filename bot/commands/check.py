@@ -12,7 +12,7 @@ HELP = "训练前检查训练数据：YAML 格式、意图和答案、例句、�
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project", default=".", help="项目目录（默认当前目录）")
+    parser.add_argument("--project", default=".", metavar="目录", help="项目目录（默认当前目录）")
     parser.add_argument("--fix", action="store_true",
                         help="自动修改全角冒号/空格和 Tab 缩进，把 GBK 或带 BOM 的文件转成 UTF-8"
                              "（先备份成 文件名.bak-时间），其他内容不动")

@@ -12,12 +12,12 @@ NAME = "grade"
 HELP = "（老师用）给一个学生项目或整个班级评分：训练、逐题提问、跑多轮情景，写出报告"
 
 EPILOG = """\
-PATH 可以是一个项目文件夹，一个 .zip，或者装着各个学生项目（文件夹或 .zip）的班级文件夹。
+路径可以是一个项目文件夹，一个 .zip，或者装着各个学生项目（文件夹或 .zip）的班级文件夹。
 题库是 CSV（UTF-8 或 Excel 另存的 GBK）或 YAML，列为 id,text,category,intent,must_include,note，
 至少要有 text 和 category；category 写 return、logistics、quality，其他都算负例。
 
-输出：单个项目写 OUT/report.json、report.html、report.md、class.csv；
-班级写 OUT/<学生>/report.*、OUT/class.csv（Excel 可直接打开）和 OUT/index.html。
+输出（都在 --out 的文件夹里）：单个项目写 report.json、report.html、report.md、class.csv；
+班级写 <学生>/report.*、class.csv（Excel 可直接打开）和 index.html。
 
 退出码：
   0  评分完成
@@ -64,14 +64,14 @@ def count(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
-    parser.add_argument("path", metavar="PATH", help="项目文件夹、.zip，或装着学生项目的班级文件夹")
-    parser.add_argument("--bank", action="append", required=True, metavar="FILE",
+    parser.add_argument("path", metavar="路径", help="项目文件夹、.zip，或装着学生项目的班级文件夹")
+    parser.add_argument("--bank", action="append", required=True, metavar="文件",
                         help="题库文件（CSV 或 YAML）；可以写多次")
-    parser.add_argument("--scenarios", metavar="DIR",
+    parser.add_argument("--scenarios", metavar="文件夹",
                         help="多轮情景文件夹（默认参考项目的 bank/scenarios；给一个空文件夹就不跑情景）")
-    parser.add_argument("--out", required=True, metavar="DIR", help="报告写到这个文件夹")
+    parser.add_argument("--out", required=True, metavar="文件夹", help="报告写到这个文件夹")
     parser.add_argument("--fail-under", type=score, metavar="N", help="有项目低于 N 分（或没有运行起来）时退出码为 1")
-    parser.add_argument("--timeout", type=positive, default=600, metavar="SEC",
+    parser.add_argument("--timeout", type=positive, default=600, metavar="秒",
                         help="每个项目的时间上限（秒，默认 600）：超时的项目记为出错，其余继续")
     parser.add_argument("--max-memory", type=positive, default=3072, metavar="MB",
                         help="每个评分进程的内存上限（MB，默认 3072；Linux 上检查）：超过的项目记为出错，其余继续")
@@ -81,8 +81,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="使用学生项目自己的 actions/ 和 components/（默认只用参考项目的代码，不运行学生的 Python）")
     parser.add_argument("--allow-bad-rows", action="store_true",
                         help="题库有坏行（行号会列出）时跳过它们继续评分（默认退出码 3，不评分）")
-    parser.add_argument("--rubric", metavar="FILE", help="评分细则（默认 bank/rubric.yml）")
-    parser.add_argument("--model-cache", metavar="DIR",
+    parser.add_argument("--rubric", metavar="文件", help="评分细则（默认 bank/rubric.yml）")
+    parser.add_argument("--model-cache", metavar="文件夹",
                         help="评分训练的模型存放处（默认参考项目的 .rasa/grading/models）：数据没变的项目不再重新训练")
     parser.add_argument("--jobs", type=count, default=min(2, os.cpu_count() or 1), metavar="N",
                         help="同时评几个项目（默认 2；每个项目训练时占一个 CPU 核）")

@@ -13,11 +13,11 @@ HELP = "训练（如需要）并启动网页测试窗（/chat）和 Rasa 的 RES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project", default=".", help="项目目录（默认当前目录）")
-    parser.add_argument("--host", default="127.0.0.1",
+    parser.add_argument("--project", default=".", metavar="目录", help="项目目录（默认当前目录）")
+    parser.add_argument("--host", default="127.0.0.1", metavar="地址",
                         help="监听地址（默认 127.0.0.1 只有本机能打开；0.0.0.0 让同一网络的同学访问）")
-    parser.add_argument("--port", type=int, default=5005, help="端口（默认 5005）")
-    parser.add_argument("--token", help="开启 Rasa 的管理接口（换模型、改对话记录），访问时必须带这个令牌")
+    parser.add_argument("--port", type=int, default=5005, metavar="端口", help="端口（默认 5005）")
+    parser.add_argument("--token", metavar="令牌", help="开启 Rasa 的管理接口（换模型、改对话记录），访问时必须带这个令牌")
     parser.add_argument("--tracker-store", metavar="postgresql://…",
                         help="全班共用的对话记录库（PostgreSQL）；默认是本项目的 var/conversations.db")
     parser.add_argument("--lock-store", metavar="redis://…",

@@ -13,7 +13,7 @@ HELP = "训练模型（数据没变时跳过）"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project", default=".", help="项目目录（默认当前目录）")
+    parser.add_argument("--project", default=".", metavar="目录", help="项目目录（默认当前目录）")
     parser.add_argument("--force", action="store_true", help="数据没变也重新训练")
     parser.add_argument("--verbose", action="store_true", help="显示 Rasa 的完整输出")
 

@@ -1,0 +1,91 @@
+"""Indentation made of tabs or full-width spaces: the finding, the indentation the line
+was meant to have (so `--fix` can write it), and one finding for a file indented with
+tabs throughout instead of one per line."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, List
+
+from bot.checks.findings import Finding, error
+from bot.checks.yaml_syntax.text import DASH_LOOKALIKES, KEY_RE, indent_width
+
+if TYPE_CHECKING:
+    from bot.checks.yaml_syntax.linter import LineLinter
+
+INDENT_KEY = ("indentation",)   # marks the findings about tab/full-width indentation
+MAX_INDENT_FINDINGS = 3         # more than this in one file are told as one finding
+# (tab width, full-width-space width) tried when one width must fit the whole file
+UNIFORM_WIDTHS = [(2, 2), (4, 2), (8, 2), (2, 1), (4, 1)]
+
+
+def guess(lint: "LineLinter", raw: str, lead: str) -> int:
+    """The indentation a tab/full-width-space line was meant to have.
+
+    Candidates are the tab/space widths editors use; the answer must be an
+    indentation the surrounding lines make valid (same level as the previous
+    item, one level deeper after a `key:`, or an outer level)."""
+    rest = raw[len(lead):]
+    is_item = rest.startswith(("-", *DASH_LOOKALIKES))
+    candidates = []
+    for tab, fw in ((4, 2), (2, 2), (8, 2), (4, 1), (2, 1)):
+        width = indent_width(lead, tab, fw)
+        if width not in candidates:
+            candidates.append(width)
+    targets: List[int] = []
+    if lint.prev_struct is not None:
+        prev = lint.prev_struct[1]
+        m = KEY_RE.match(prev)
+        prev_lead = len(prev) - len(prev.lstrip(" "))
+        if m:
+            key_col = len(m.group("lead")) + len(m.group("dash"))
+            opens = not m.group("after").strip() or m.group("after").strip().startswith("#")
+            if opens:
+                targets += [key_col + 2, key_col] if is_item else [key_col + 2]
+            elif is_item:
+                targets += [prev_lead] if m.group("dash") else []
+            else:
+                targets += [key_col]
+        else:
+            targets.append(prev_lead)
+    targets += [lv for lv in reversed(lint.levels) if lv not in targets]
+    for target in targets:
+        if target in candidates:
+            return target
+    return targets[0] if targets else candidates[0]
+
+
+def finding(rel: str, number: int, raw: str, lead: str, blank: bool = False) -> Finding:
+    if blank:
+        what = "Tab（制表符）" if "\t" in raw else "全角空格（　）"
+        return error(
+            "yaml.tab" if "\t" in raw else "yaml.fullwidth_space", rel, number,
+            f"这一行看起来是空行，但里面有{what}：YAML 读到它会出错。",
+            "把这一行里的空白全部删掉，让它成为真正的空行。", key=INDENT_KEY)
+    if "\t" in lead:
+        return error(
+            "yaml.tab", rel, number,
+            "这一行用 Tab（制表符）缩进：YAML 只能用空格缩进，Tab 会让文件读不下去或例句被跳过。",
+            "把行首的 Tab 换成空格，和同一层的上一行对齐。", key=INDENT_KEY)
+    return error(
+        "yaml.fullwidth_space", rel, number,
+        "这一行的缩进里有全角空格（　）：YAML 只认半角空格。",
+        "把行首的全角空格换成半角空格，和同一层的上一行对齐。", key=INDENT_KEY)
+
+
+def merge(findings: List[Finding]) -> List[Finding]:
+    """A file indented with tabs throughout gets one finding, not one per line."""
+    merged: List[Finding] = []
+    for code, what in (("yaml.tab", " Tab（制表符）"), ("yaml.fullwidth_space", "全角空格（　）")):
+        group = [f for f in findings if f.code == code and f.key == INDENT_KEY]
+        if len(group) <= MAX_INDENT_FINDINGS:
+            continue
+        shown = "、".join(str(f.line) for f in group[:8]) + ("……" if len(group) > 8 else "")
+        first = group[0]
+        merged.append(error(
+            code, first.file, first.line,
+            f"有 {len(group)} 行的缩进用了{what}（第 {shown} 行）：YAML 只能用半角空格缩进，这样文件读不下去，"
+            f"例句也可能被跳过。",
+            "用 --fix 自动把它们换成空格；以后在编辑器里把 Tab 设置成“插入空格”。",
+            edits=[e for f in group for e in f.edits], key=INDENT_KEY))
+        findings = [f for f in findings if f not in group]
+    return sorted(findings + merged, key=lambda f: f.line or 0)
+

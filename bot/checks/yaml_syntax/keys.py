@@ -1,0 +1,130 @@
+"""Which keys each kind of file may have, and which key a misspelt one means.
+
+One table per place in Rasa's data, domain and config files and our shop files; the
+other checks read values through `canonical_key` so a misspelt key (already reported
+here) does not hide the value under it."""
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence, Set, Tuple
+
+
+def file_kind(rel: str) -> str:
+    if rel == "domain.yml" or rel.startswith("domain/"):
+        return "domain"
+    if rel == "config.yml":
+        return "config"
+    if rel.startswith("data/"):
+        return "data"
+    if rel == "shop/catalog.yml":
+        return "catalog"
+    if rel == "shop/intents.yml":
+        return "intents"
+    if rel == "shop/policy.yml":
+        return "policy"
+    return "other"
+
+
+DATA_TOP = {"version", "nlu", "rules", "stories"}
+NLU_ITEM = {"intent", "examples", "synonym", "regex", "lookup", "metadata"}
+RULE_ITEM = {"rule", "steps", "condition", "conversation_start", "wait_for_user_input",
+             "metadata"}
+STORY_ITEM = {"story", "steps", "metadata"}
+STEP_ITEM = {"intent", "action", "active_loop", "slot_was_set", "entities", "user", "bot",
+             "checkpoint", "or", "metadata"}
+CONDITION_ITEM = {"active_loop", "slot_was_set"}
+DOMAIN_TOP = {"version", "session_config", "intents", "entities", "slots", "forms",
+              "actions", "responses", "e2e_actions"}
+SESSION_CONFIG = {"session_expiration_time", "carry_over_slots_to_new_session"}
+RESPONSE_VARIANT = {"text", "image", "buttons", "custom", "condition", "channel",
+                    "quick_replies", "attachment", "elements", "metadata", "id"}
+SLOT_FIELDS = {"type", "influence_conversation", "mappings", "initial_value", "values",
+               "min_value", "max_value"}
+SLOT_MAPPING = {"type", "entity", "intent", "not_intent", "role", "group", "value",
+                "conditions", "action"}
+MAPPING_CONDITION = {"active_loop", "requested_slot"}
+FORM_FIELDS = {"required_slots", "ignored_intents"}
+CONFIG_TOP = {"recipe", "language", "pipeline", "policies", "assistant_id"}
+CATALOG_TOP = {"products"}
+PRODUCT_FIELDS = {"id", "name", "aliases", "kind", "price", "spec", "colors", "stock",
+                  "sizes", "size_chart", "material", "care", "quality", "description",
+                  "return_excluded", "return_note"}
+INTENTS_TOP = {"categories", "modules", "intents"}
+INTENT_ENTRY_KEYS = {"category", "module", "standard"}
+CATEGORY_KEYS = {"label", "definition", "examples", "fallback_intent"}
+
+
+def allowed_keys(kind: str, chain: Sequence[str]) -> Optional[Set[str]]:
+    """The keys YAML may have at this place (`chain` = canonical ancestor keys), or
+    None where the keys are names chosen by the author (slots, responses, entities...)."""
+    parent = chain[-1] if chain else None
+    grand = chain[-2] if len(chain) >= 2 else None
+    if kind == "data":
+        if parent is None:
+            return DATA_TOP
+        return {"nlu": NLU_ITEM, "rules": RULE_ITEM, "stories": STORY_ITEM,
+                "steps": STEP_ITEM, "condition": CONDITION_ITEM,
+                "or": STEP_ITEM}.get(parent)
+    if kind == "domain":
+        if parent is None:
+            return DOMAIN_TOP
+        if parent == "session_config":
+            return SESSION_CONFIG
+        if grand == "responses":
+            return RESPONSE_VARIANT
+        if grand == "slots":
+            return SLOT_FIELDS
+        if grand == "forms":
+            return FORM_FIELDS
+        if parent == "mappings":
+            return SLOT_MAPPING
+        if parent == "conditions":
+            return MAPPING_CONDITION
+        return None
+    if kind == "config":
+        return CONFIG_TOP if parent is None else None
+    if kind == "catalog":
+        if parent is None:
+            return CATALOG_TOP
+        return PRODUCT_FIELDS if parent == "products" else None
+    if kind == "intents":
+        return INTENTS_TOP if parent is None else None
+    return None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def closest_key(key: str, allowed: Iterable[str]) -> Optional[str]:
+    """The allowed key `key` is most likely a misspelling of, if any."""
+    low = key.lower().strip()
+    best: Optional[Tuple[int, str]] = None
+    for candidate in sorted(allowed):
+        if low == candidate:
+            return candidate
+        limit = 1 if len(candidate) <= 4 else 2
+        distance = edit_distance(low, candidate)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return best[1] if best else None
+
+
+def canonical_key(key: str, allowed: Iterable[str]) -> str:
+    """`key` itself when allowed, else the allowed key it misspells, else `key`."""
+    allowed = set(allowed)
+    if key in allowed:
+        return key
+    return closest_key(key, allowed) or key
+
