@@ -90,7 +90,9 @@ class AnswerRules:
     def find(self, code: str, text: str) -> List[str]:
         found: List[str] = []
         for rule in self.words.get(code, []):
-            found += [w for w in rule.hits(text) if w not in found]
+            for word in rule.hits(text):
+                if word not in found:
+                    found.append(word)
         return found
 
     def check(self, text: str) -> List[AnswerFinding]:
@@ -140,11 +142,24 @@ def answer_length(text: str) -> int:
 # ---------------------------------------------------------------- reading the rubric
 
 
+# Python's regex errors a teacher is likely to make, in Chinese (others are quoted as they are)
+REGEX_ERRORS = {
+    "unterminated character set": "方括号 [ 没有配对的 ]",
+    "missing ), unterminated subpattern": "圆括号 ( 没有配对的 )",
+    "unbalanced parenthesis": "多了一个 )",
+    "nothing to repeat": "? * + 前面没有可以重复的字",
+    "multiple repeat": "? * + 连在一起用了",
+    "look-behind requires fixed-width pattern": "(?<! ) 里面的内容必须是固定的字数",
+}
+
+
 def _compile(path: Tuple[Any, ...], word: str, regex: str) -> Pattern[str]:
     try:
         pattern = re.compile(regex)
     except re.error as exc:
-        raise RuleError(path, f"“{word}”的正则表达式 {regex} 写错了：{exc.msg}（第 {(exc.pos or 0) + 1} 个字符）。",
+        reason = REGEX_ERRORS.get(exc.msg) or next(
+            (text for msg, text in REGEX_ERRORS.items() if exc.msg.startswith(msg)), f"Python 的说明是“{exc.msg}”")
+        raise RuleError(path, f"“{word}”的正则表达式 {regex} 写错了：{reason}（第 {(exc.pos or 0) + 1} 个字符附近）。",
                         "检查括号是否配对；( ) [ ] ? * + . 这些字符要按字查找时前面加 \\。"
                         "只想按字查找的话，删掉 regex，直接写这个词。")
     if pattern.search(""):
@@ -175,17 +190,17 @@ def _entry(path: Tuple[Any, ...], entry: Any) -> WordRule:
                         "照文件开头的说明改成这三种写法之一。")
     unknown = [str(k) for k in entry if k not in ENTRY_KEYS]
     if unknown:
-        raise RuleError(path, f"这一项里有不认识的 {'、'.join(unknown)}。",
+        raise RuleError(path + (unknown[0],), f"这一项里有不认识的 {'、'.join(unknown)}。",
                         f"可以用的是 {'、'.join(ENTRY_KEYS)}（注意拼写）。")
     word = entry.get("word")
     if word is None or not str(word).strip():
         raise RuleError(path, "这一项缺少 word（报告里显示的名字）。", "加上 word: 这个词，例如 word: 最。")
     word = str(word)
     if entry.get("show") not in (None, "word", "match"):
-        raise RuleError(path, f"“{word}”的 show 只能是 word 或 match，现在是 {entry.get('show')!r}。",
+        raise RuleError(path + ("show",), f"“{word}”的 show 只能是 word 或 match，现在是 {entry.get('show')!r}。",
                         "show: match 显示答案里实际写的字，show: word（或不写）显示 word。")
     regex = entry.get("regex")
-    pattern = _compile(path, word, str(regex)) if regex is not None else re.compile(re.escape(word))
+    pattern = _compile(path + ("regex",), word, str(regex)) if regex is not None else re.compile(re.escape(word))
     return WordRule(word, pattern, _exceptions(path + ("except",), entry.get("except")),
                     entry.get("show") == "match")
 
