@@ -204,7 +204,11 @@ def response_problems(text: str, rubric: Rubric) -> List[str]:
 
 
 def _response_texts(domain: Dict[str, Any]) -> Iterable[Tuple[str, str]]:
+    """(response, text) of every text variant; a response without variants is one empty
+    text (`check` reports it as answers.empty); image-only variants have no text."""
     for name, variants in (domain.get("responses") or {}).items():
+        if not variants:
+            yield str(name), ""
         for variant in variants or []:
             if isinstance(variant, dict) and "text" in variant:
                 yield str(name), str(variant.get("text") or "")
