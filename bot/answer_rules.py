@@ -40,8 +40,7 @@ CODES = (EMPTY, UNWRITTEN, PROMISE, SUPERLATIVE, IMPOLITE, PLACEHOLDER, NO_HONOR
 # rubric key of each word list -> the code of its findings (in report order)
 WORD_LISTS = {"absolute_words": PROMISE, "extreme_words": SUPERLATIVE,
               "impolite_words": IMPOLITE, "placeholders": PLACEHOLDER}
-LIST_LABELS = {"absolute_words": "绝对化承诺", "extreme_words": "极限词",
-               "impolite_words": "不礼貌的用语", "placeholders": "占位内容"}
+LABELS = {PROMISE: "绝对化承诺", SUPERLATIVE: "极限词", IMPOLITE: "不礼貌的用语", PLACEHOLDER: "占位符"}
 ENTRY_KEYS = ("word", "regex", "show", "except")
 
 VARIABLE = re.compile(r"\{([^{}]*)\}")
@@ -121,14 +120,11 @@ class AnswerRules:
 
     def describe(self, finding: AnswerFinding) -> str:
         """The grader's one-line Chinese summary of a finding."""
-        words = "、".join(finding.words)
+        if finding.code in LABELS:
+            return f"有{LABELS[finding.code]}：{'、'.join(finding.words)}"
         return {
             EMPTY: "答案是空的",
             UNWRITTEN: "还是占位符，没有写答案",
-            PROMISE: f"有绝对化承诺：{words}",
-            SUPERLATIVE: f"有极限词：{words}",
-            IMPOLITE: f"有不礼貌的用语：{words}",
-            PLACEHOLDER: f"有占位符：{words}",
             NO_HONORIFIC: f"缺少礼貌称呼（{'、'.join(r.word for r in self.polite)}）",
             TOO_SHORT: f"太短（{finding.length} 字，至少 {self.min_length} 字）",
             TOO_LONG: f"太长（{finding.length} 字，最多 {self.max_length} 字）",
@@ -168,13 +164,18 @@ def _compile(path: Tuple[Any, ...], word: str, regex: str) -> Pattern[str]:
     return pattern
 
 
-def _exceptions(path: Tuple[Any, ...], value: Any) -> Tuple[str, ...]:
+def _exceptions(path: Tuple[Any, ...], word: str, pattern: Pattern[str], value: Any) -> Tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
         raise RuleError(path, "例外应当是一串词。",
                         "写成 [不能保证, 保证金] 这样的列表，每个例外是包含这个词的更长的词。")
-    return tuple(str(v) for v in value if str(v).strip())
+    exceptions = tuple(str(v) for v in value if str(v).strip())
+    for exception in exceptions:
+        if not pattern.search(exception):  # a typo: it would never excuse anything
+            raise RuleError(path, f"例外“{exception}”里没有“{word}”，它不会让任何一处“{word}”不算。",
+                            f"例外要写包含“{word}”的更长的词（例如“保证”的例外“不能保证”），检查是不是写错了字。")
+    return exceptions
 
 
 def _entry(path: Tuple[Any, ...], entry: Any) -> WordRule:
@@ -184,7 +185,8 @@ def _entry(path: Tuple[Any, ...], entry: Any) -> WordRule:
     if isinstance(entry, dict) and "word" not in entry and len(entry) == 1:
         (word, exceptions), = entry.items()
         word = str(word)
-        return WordRule(word, re.compile(re.escape(word)), _exceptions(path, exceptions))
+        pattern = re.compile(re.escape(word))
+        return WordRule(word, pattern, _exceptions(path, word, pattern, exceptions))
     if not isinstance(entry, dict):
         raise RuleError(path, f"这一项 {entry!r} 既不是词，也不是“词: [例外]”或 {{word: …, regex: …}}。",
                         "照文件开头的说明改成这三种写法之一。")
@@ -201,14 +203,15 @@ def _entry(path: Tuple[Any, ...], entry: Any) -> WordRule:
                         "show: match 显示答案里实际写的字，show: word（或不写）显示 word。")
     regex = entry.get("regex")
     pattern = _compile(path + ("regex",), word, str(regex)) if regex is not None else re.compile(re.escape(word))
-    return WordRule(word, pattern, _exceptions(path + ("except",), entry.get("except")),
+    return WordRule(word, pattern, _exceptions(path + ("except",), word, pattern, entry.get("except")),
                     entry.get("show") == "match")
 
 
 def _word_list(section: Dict[str, Any], key: str) -> List[WordRule]:
     path = ("answer_quality", key)
     if key not in section:
-        raise RuleError(("answer_quality",), f"answer_quality 里缺少 {key}（{LIST_LABELS.get(key, '礼貌用语')}的词表）。",
+        label = LABELS.get(WORD_LISTS.get(key, ""), "礼貌称呼")
+        raise RuleError(("answer_quality",), f"answer_quality 里缺少 {key}（{label}的词表）。",
                         f"从课程项目的 bank/rubric.yml 把 {key} 这一段抄过来；不想检查这一类就写 {key}: []。")
     value = section.get(key) or []
     if not isinstance(value, list):

@@ -203,6 +203,7 @@ def line_of(path: Path, needle: str) -> int:
     ("      show: match\n      except: [最近", "      show: all\n      except: [最近", "show: all",
      ("show 只能是 word 或 match",)),
     ("      regex: '(?i)\\btodo\\b'\n", "      regex: 'x*'\n", r"regex: 'x\*'", ("能匹配空字符串",)),
+    ("    - 一定: [不一定, 一定程度]\n", "    - 一定: [不一定, 一点程度]\n", "- 一定: ", ("例外“一点程度”里没有“一定”",)),
     ("  coverage: 40", "  coverage: [40", r"coverage: \[40", ("不是正确的 YAML",)),
 ])
 def test_a_broken_rubric_names_file_line_and_fix(tmp_path, old, new, needle, words):
