@@ -19,8 +19,6 @@ PROJECT = Path(__file__).resolve().parent.parent
 # `pytest` run as a script does not put the project on sys.path (`python -m pytest` does).
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
-# Words shop customer service must not use (广告法极限词 and absolute promises).
-BANNED_WORDS = ["保证", "绝对", "肯定", "一定", "100%", "最", "第一", "顶级", "永久"]
 UNFILLED = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
@@ -29,6 +27,23 @@ def domain() -> Dict[str, Any]:
     """domain.yml as the dict the action server receives."""
     with open(PROJECT / "domain.yml", encoding="utf-8") as f:
         return yaml.safe_load(f)
+
+
+@pytest.fixture(scope="session")
+def answer_rules():
+    """The course's answer rules, from the rubric `check` and `grade` read."""
+    from bot.grading.rubric import load_rubric
+
+    return load_rubric().answers
+
+
+def wording_problems(rules, text: str) -> list:
+    """The findings of the course's wording rules (absolute promises, 极限词, impolite
+    words, placeholders) in a text the bot sends; length and 亲/您 are the writer's choice."""
+    from bot import answer_rules as ar
+
+    wording = (ar.PROMISE, ar.SUPERLATIVE, ar.IMPOLITE, ar.PLACEHOLDER)
+    return [f for f in rules.check(text) if f.code in wording]
 
 
 @pytest.fixture(scope="session")
@@ -129,8 +144,10 @@ class Result:
 
 
 @pytest.fixture
-def run(domain, nlg):
-    """run(action, tracker[, domain]) -> Result; every reply is rendered and checked."""
+def run(domain, nlg, answer_rules):
+    """run(action, tracker[, domain]) -> Result; every reply is rendered and held to the
+    course's wording rules (no absolute promises, 极限词, impolite words, placeholders)."""
+
     from rasa_sdk.executor import CollectingDispatcher
     from rasa_sdk.utils import call_potential_coroutine
 
@@ -152,7 +169,8 @@ def run(domain, nlg):
             assert rendered and rendered.get("text"), f"{name} rendered nothing"
             text = rendered["text"]
             assert not UNFILLED.search(text), f"{name} left a variable unfilled: {text}"
-            assert not [w for w in BANNED_WORDS if w in text], f"{name} uses a banned word: {text}"
+            broken = wording_problems(answer_rules, text)
+            assert not broken, f"{name} breaks the answer rules: {broken}: {text}"
             result.texts.append(text)
         return result
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from bot.checks.answers import IMPOLITE, PROMISES, SUPERLATIVES, find_words
+from bot import answer_rules as ar
+from bot.answer_rules import AnswerRules
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Model
 from bot.checks.source import Node
@@ -46,7 +47,7 @@ def _empty(node: Optional[Node]) -> bool:
     return not (node.items or node.pairs)
 
 
-def check(model: Model) -> List[Finding]:
+def check(model: Model, rules: AnswerRules) -> List[Finding]:
     if CATALOG not in model.files:
         if "shop/intents.yml" in model.files or "shop/policy.yml" in model.files:
             return [warning(
@@ -71,7 +72,7 @@ def check(model: Model) -> List[Finding]:
                                   f"第 {index} 个商品的写法不对：每个商品要写成若干 '字段: 值'。",
                                   "参照上面的商品，以 '- id: P..' 开头，下面逐行写 name、price 等字段。"))
             continue
-        findings += _product(product, index, ids, names)
+        findings += _product(product, index, ids, names, rules)
     return findings
 
 
@@ -86,7 +87,7 @@ def _label(product: Node, index: int) -> str:
 
 
 def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
-             names: Dict[str, Tuple[str, str, int]]) -> List[Finding]:
+             names: Dict[str, Tuple[str, str, int]], rules: AnswerRules) -> List[Finding]:
     findings: List[Finding] = []
     label = _label(product, index)
     kind_node = _field(product, "kind")
@@ -150,8 +151,8 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
         if _empty(node) or not node.is_scalar:
             continue
         text = node.text()
-        for rules, what in ((PROMISES, "绝对化承诺"), (SUPERLATIVES, "极限词"), (IMPOLITE, "不礼貌的用语")):
-            words = find_words(rules, text)
+        for code, what in ((ar.PROMISE, "绝对化承诺"), (ar.SUPERLATIVE, "极限词"), (ar.IMPOLITE, "不礼貌的用语")):
+            words = rules.find(code, text)
             if words:
                 findings.append(error(
                     "catalog.wording", CATALOG, node.line,

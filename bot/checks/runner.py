@@ -6,18 +6,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
+from bot.answer_rules import AnswerRules
 from bot.checks import answers, catalog, components, examples, rasa_validate, structure
 from bot.checks.findings import ERROR, Finding, counts, warning
 from bot.checks.model import Model, load
+from bot.grading.rubric import load_rubric
 
-# (name shown if the check itself crashes, the check)
-STATIC_CHECKS: List[tuple] = [
-    ("意图和答案的对应关系", structure.check),
-    ("例句", examples.check),
-    ("答案话术", answers.check),
-    ("商品目录", catalog.check),
-    ("训练配置的组件", components.check),
-]
+
+def static_checks(rules: AnswerRules) -> List[tuple]:
+    """(name shown if the check itself crashes, the check); `rules` are the course's
+    answer rules from the rubric (answers and catalog texts are held to them)."""
+    return [
+        ("意图和答案的对应关系", structure.check),
+        ("例句", examples.check),
+        ("答案话术", lambda model: answers.check(model, rules)),
+        ("商品目录", lambda model: catalog.check(model, rules)),
+        ("训练配置的组件", components.check),
+    ]
 
 
 @dataclass
@@ -82,10 +87,14 @@ def sort_key(model: Model) -> Callable[[Finding], tuple]:
     return key
 
 
-def run_checks(root: Path, rasa: bool = True) -> Report:
+def run_checks(root: Path, rasa: bool = True, rules: Optional[AnswerRules] = None) -> Report:
+    """All checks; `rules` default to the course rubric's (bank/rubric.yml), a broken
+    rubric raises RubricError (a usage error of the command, not the student's mistake)."""
+    if rules is None:
+        rules = load_rubric().answers
     model = load(root)
     findings: List[Finding] = list(model.findings)
-    for name, check in STATIC_CHECKS:
+    for name, check in static_checks(rules):
         findings += _guarded(name, lambda check=check: check(model))
     report = Report(root, findings, model)
     if model.unreadable:

@@ -20,25 +20,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="跳过 Rasa 自带的数据检查（它需要 15–25 秒）")
     parser.add_argument("--verbose", action="store_true", help="同时显示 Rasa 和 YAML 的英文原文")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出检查结果（给程序读）")
+    parser.add_argument("--rubric", metavar="文件",
+                        help="按这份评分细则的答案规范检查答案（默认课程项目的 bank/rubric.yml，"
+                             "和 grade 的默认一样；老师评分用了 grade --rubric 时，用同一个文件）")
 
 
 def run(args: argparse.Namespace) -> int:
     from bot.checks import fixer, rasa_validate, render
     from bot.checks.runner import add_rasa, can_run_rasa, run_checks
+    from bot.grading.rubric import RubricError, load_rubric
 
     root = Path(args.project).resolve()
     if not (root / "domain.yml").exists() and not (root / "data").is_dir():
         console.error(f"{root} 不像是一个客服项目（没有 domain.yml，也没有 data/ 文件夹）："
                       "请用 --project 指向项目目录，或先 cd 到项目目录。")
         return EXIT_USAGE
+    try:
+        rules = (load_rubric(Path(args.rubric)) if args.rubric else load_rubric()).answers
+    except RubricError as exc:
+        console.error(str(exc))
+        return EXIT_USAGE
     say = (lambda text: None) if args.json else console.info
     if args.fix:
-        before = run_checks(root, rasa=False)
+        before = run_checks(root, rasa=False, rules=rules)
         result = fixer.apply(root, fixer.fixable_edits(before.findings),
                              fixer.files_to_convert(before.findings))
         say(render.render_fixes(result))
         say("")
-    report = run_checks(root, rasa=False)
+    report = run_checks(root, rasa=False, rules=rules)
     if not args.no_rasa:
         if args.json or not can_run_rasa(report):
             add_rasa(report)

@@ -1,12 +1,17 @@
-"""bank/rubric.yml: the weights of the score and the word lists of the answer checks."""
+"""bank/rubric.yml: the weights of the score and the course's answer rules.
+
+Every mistake in the file is a RubricError naming file:line and the fix, in Chinese; the
+answer rules (`answer_quality:`) are parsed by bot/answer_rules.py, which `check` uses too.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence
 
 import yaml
 
+from bot.answer_rules import AnswerRules, RuleError, parse_answer_rules
 from bot.project import REFERENCE_ROOT
 
 DEFAULT_RUBRIC = REFERENCE_ROOT / "bank" / "rubric.yml"
@@ -30,12 +35,7 @@ class Rubric:
     fallback_intents: List[str]
     fallback_actions: List[str]
     handoff_actions: List[str]
-    polite_words: List[str]
-    absolute_words: List[str]
-    extreme_words: List[str]
-    placeholders: List[str]
-    min_length: int
-    max_length: int
+    answers: AnswerRules
     conditional_intents: List[str]
     conditional_actions: List[str]
     min_examples: int
@@ -48,67 +48,107 @@ class Rubric:
     raw: Dict[str, Any] = field(default_factory=dict)
 
 
-def _words(section: Dict[str, Any], key: str, where: str) -> List[str]:
-    value = section.get(key) or []
+class _Lines:
+    """The line of a key path in the rubric (the nearest existing parent's for a missing key)."""
+
+    def __init__(self, path: Path, text: str):
+        self.name = str(path)
+        self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+
+    def line(self, keys: Sequence[Any]) -> int:
+        node, line = self.root, 1
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                pair = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+                if pair is None:
+                    break
+                node, line = pair[1], pair[0].start_mark.line + 1
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    def error(self, keys: Sequence[Any], message: str, fix: str) -> RubricError:
+        return RubricError(f"评分细则 {self.name}:{self.line(keys)}：{message}\n  改法：{fix}")
+
+
+def _words(lines: _Lines, section: Dict[str, Any], keys: Sequence[str]) -> List[str]:
+    value = section.get(keys[-1]) or []
     if not isinstance(value, list):
-        raise RubricError(f"{where} 的 {key} 应当是一个列表，例如 [亲, 您]")
+        raise lines.error(keys, f"{'.'.join(keys)} 应当是一个列表。", f"写成 {keys[-1]}: [词1, 词2]。")
     return [str(v) for v in value if str(v).strip()]
 
 
-def _number(section: Dict[str, Any], key: str, where: str, low: float, high: float) -> float:
-    value = section.get(key)
+def _number(lines: _Lines, section: Dict[str, Any], keys: Sequence[str], low: float, high: float) -> float:
+    value = section.get(keys[-1])
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise RubricError(f"{where} 的 {key} 应当是 {low:g} 到 {high:g} 之间的数，现在是 {value!r}")
+        raise lines.error(keys, f"{'.'.join(keys)} 应当是 {low:g} 到 {high:g} 之间的数，现在是 {value!r}。",
+                          f"改成 {low:g} 到 {high:g} 之间的数。")
     return float(value)
+
+
+def _section(lines: _Lines, raw: Dict[str, Any], key: str) -> Dict[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        raise lines.error([key], f"{key} 应当是“名称: 值”的形式。", "照课程项目的 bank/rubric.yml 的样子改。")
+    return value
 
 
 def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text("utf-8")) or {}
-    except OSError:
-        raise RubricError(f"找不到评分细则 {path}")
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise RubricError(f"找不到或读不了评分细则 {path}：检查路径，文件要存成 UTF-8。")
+    try:
+        raw = yaml.safe_load(text) or {}
+        lines = _Lines(path, text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise RubricError(f"评分细则 {path.name} 不是正确的 YAML" + (f"（第 {mark.line + 1} 行附近）" if mark else ""))
+        raise RubricError(f"评分细则 {path}" + (f":{mark.line + 1}" if mark else "")
+                          + " 不是正确的 YAML。\n  改法：检查这一行附近的缩进、冒号后面的空格和引号是否配对。")
     if not isinstance(raw, dict):
-        raise RubricError(f"评分细则 {path.name} 应当是“名称: 值”的形式")
-    weights_raw = raw.get("weights") or {}
+        raise RubricError(f"评分细则 {path} 应当是“名称: 值”的形式。\n  改法：照课程项目的 bank/rubric.yml 的样子写。")
+    weights_raw = _section(lines, raw, "weights")
     unknown = sorted(set(weights_raw) - set(COMPONENTS))
     if unknown:
-        raise RubricError(f"{path.name} 的 weights 里有不认识的项目 {'、'.join(map(str, unknown))}；"
-                          f"可以用的是 {'、'.join(COMPONENTS)}")
-    weights = {name: _number(weights_raw, name, "weights", 0, 1000) if name in weights_raw else 0.0
+        raise lines.error(["weights", unknown[0]], f"weights 里有不认识的项目 {'、'.join(map(str, unknown))}。",
+                          f"可以用的是 {'、'.join(COMPONENTS)}（注意拼写）。")
+    weights = {name: _number(lines, weights_raw, ["weights", name], 0, 1000) if name in weights_raw else 0.0
                for name in COMPONENTS}
     if sum(weights.values()) <= 0:
-        raise RubricError(f"{path.name} 的 weights 全是 0：至少给一项加上权重")
-    quality = raw.get("answer_quality") or {}
-    hygiene = raw.get("hygiene") or {}
+        raise lines.error(["weights"], "weights 全是 0。", "至少给一项加上权重。")
+    quality = _section(lines, raw, "answer_quality")
+    try:
+        answers = parse_answer_rules(raw.get("answer_quality"))
+    except RuleError as exc:
+        raise lines.error(exc.path, exc.message, exc.fix)
+    hygiene = _section(lines, raw, "hygiene")
     penalty_raw = hygiene.get("penalty") or {}
-    penalty = {key: _number(penalty_raw, key, "hygiene.penalty", 0, 1) if key in penalty_raw else default
+    penalty = {key: _number(lines, penalty_raw, ["hygiene", "penalty", key], 0, 1) if key in penalty_raw else default
                for key, default in (("thin_intent", 0.03), ("conflict", 0.03),
                                     ("near_duplicate", 0.005), ("broken_file", 0.25))}
-    leakage = raw.get("leakage") or {}
-    rubric = Rubric(
+    leakage = _section(lines, raw, "leakage")
+
+    def number(section: Dict[str, Any], keys: List[str], low: float, high: float, default: float) -> float:
+        return _number(lines, section, keys, low, high) if keys[-1] in section else default
+
+    return Rubric(
         weights=weights,
-        fallback_intents=_words(raw, "fallback_intents", path.name) or ["nlu_fallback"],
-        fallback_actions=_words(raw, "fallback_actions", path.name),
-        handoff_actions=_words(raw, "handoff_actions", path.name),
-        polite_words=_words(quality, "polite_words", "answer_quality"),
-        absolute_words=_words(quality, "absolute_words", "answer_quality"),
-        extreme_words=_words(quality, "extreme_words", "answer_quality"),
-        placeholders=_words(quality, "placeholders", "answer_quality"),
-        min_length=int(_number(quality, "min_length", "answer_quality", 0, 10000)) if "min_length" in quality else 6,
-        max_length=int(_number(quality, "max_length", "answer_quality", 1, 10000)) if "max_length" in quality else 220,
-        conditional_intents=_words(quality, "conditional_intents", "answer_quality"),
-        conditional_actions=_words(quality, "conditional_actions", "answer_quality") or ["order_form"],
-        min_examples=int(_number(hygiene, "min_examples", "hygiene", 0, 10000)) if "min_examples" in hygiene else 12,
-        near_duplicate=_number(hygiene, "near_duplicate", "hygiene", 0.5, 1) if "near_duplicate" in hygiene else 1.0,
+        fallback_intents=_words(lines, raw, ["fallback_intents"]) or ["nlu_fallback"],
+        fallback_actions=_words(lines, raw, ["fallback_actions"]),
+        handoff_actions=_words(lines, raw, ["handoff_actions"]),
+        answers=answers,
+        conditional_intents=_words(lines, quality, ["answer_quality", "conditional_intents"]),
+        conditional_actions=_words(lines, quality, ["answer_quality", "conditional_actions"]) or ["order_form"],
+        min_examples=int(number(hygiene, ["hygiene", "min_examples"], 0, 10000, 12)),
+        near_duplicate=number(hygiene, ["hygiene", "near_duplicate"], 0.5, 1, 1.0),
         penalty=penalty,
-        leak_threshold=_number(leakage, "threshold", "leakage", 0.5, 1) if "threshold" in leakage else 0.9,
-        leak_min_chars=int(_number(leakage, "min_chars", "leakage", 0, 100)) if "min_chars" in leakage else 6,
-        leak_evidence=int(_number(leakage, "evidence", "leakage", 0, 1000)) if "evidence" in leakage else 3,
+        leak_threshold=number(leakage, ["leakage", "threshold"], 0.5, 1, 0.9),
+        leak_min_chars=int(number(leakage, ["leakage", "min_chars"], 0, 100, 6)),
+        leak_evidence=int(number(leakage, ["leakage", "evidence"], 0, 1000, 3)),
         source=str(path),
         raw=raw,
     )
-    return rubric

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Sequence
 
+from bot.answer_rules import PLACEHOLDER
 from bot.grading.bank import Question
 from bot.grading.categories import (AFTER_SALES, FALLBACK, HANDOFF, NEGATIVE, SILENT,
                                     UNREGISTERED, label)
@@ -63,7 +64,7 @@ def outcome(turn: Dict[str, Any], categories: Dict[str, str], rubric: Rubric) ->
 
 
 def is_placeholder_reply(text: str, rubric: Rubric) -> bool:
-    return (is_placeholder(text) or any(p in text for p in rubric.placeholders)
+    return (is_placeholder(text) or bool(rubric.answers.find(PLACEHOLDER, text))
             or bool(_UNFILLED.search(text)))
 
 

@@ -2,9 +2,10 @@
 
 - the training examples of data/ (every YAML file with an `nlu:` key), with lines
 - hygiene: enough examples per intent, no sentence under two intents, no near-duplicates
-- answer quality: every intent has a rule or story; every response is polite, free of
-  absolute promises, 极限词 and placeholders, of a sensible length; the after-sales
-  intents listed in the rubric answer by order state (order_form) instead of one fixed text
+- answer quality: every intent has a rule or story; every response follows the course's
+  answer rules (bot/answer_rules.py, the rubric's `answer_quality:`, the same findings
+  `check` reports), scored by code with the rubric's penalty; the after-sales intents
+  listed in the rubric answer by order state (order_form) instead of one fixed text
 - leakage: training examples identical or nearly identical to a bank question
 
 Everything here is plain YAML reading (no Rasa, no student code) and returns JSON-ready
@@ -21,17 +22,17 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 
 import yaml
 
+from bot.answer_rules import AnswerFinding, AnswerRules
 from bot.grading.bank import Question
 from bot.grading.categories import category_fallback_intents
 from bot.grading.rubric import Rubric
 from bot.grading.textsim import NearIndex, near_pairs, normalise
 from bot.project import REFERENCE_ROOT
-from bot.workspace import is_placeholder, read_intent_catalog, read_nlu_blocks
+from bot.workspace import read_intent_catalog, read_nlu_blocks
 
 # Shorter normalised texts are never near-duplicates ("好的" / "好" are both fine).
 MIN_DUPLICATE_CHARS = 3
 IGNORED_INTENTS = {"nlu_fallback", "session_start", "restart", "back"}
-_VARIABLE = re.compile(r"\{[^{}]*\}")
 
 
 @dataclass(frozen=True)
@@ -192,33 +193,22 @@ def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[s
 # ---------------------------------------------------------------- answer quality
 
 
+def response_findings(text: str, rubric: Rubric) -> List[AnswerFinding]:
+    """The course's answer rules (the rubric's, as `check` applies them) on one text."""
+    return rubric.answers.check(text or "")
+
+
 def response_problems(text: str, rubric: Rubric) -> List[str]:
     """What is wrong with one response text, in Chinese (empty when it is fine)."""
-    problems = []
-    bare = _VARIABLE.sub("", text or "").strip()
-    if is_placeholder(text) or any(p in (text or "") for p in rubric.placeholders):
-        problems.append("还是占位符，没有写答案")
-    if not bare:
-        problems.append("答案是空的")
-        return problems
-    if rubric.polite_words and not any(w in bare for w in rubric.polite_words):
-        problems.append(f"缺少礼貌称呼（{'、'.join(rubric.polite_words)}）")
-    absolute = [w for w in rubric.absolute_words if w in bare]
-    if absolute:
-        problems.append(f"有绝对化承诺：{'、'.join(absolute)}")
-    extreme = [w for w in rubric.extreme_words if w in bare]
-    if extreme:
-        problems.append(f"有极限词：{'、'.join(extreme)}")
-    length = len(_VARIABLE.sub("变量变量", text).strip())  # a {variable} counts as 4 characters
-    if length < rubric.min_length:
-        problems.append(f"太短（{length} 字，至少 {rubric.min_length} 字）")
-    if length > rubric.max_length:
-        problems.append(f"太长（{length} 字，最多 {rubric.max_length} 字）")
-    return problems
+    return [rubric.answers.describe(f) for f in response_findings(text, rubric)]
 
 
 def _response_texts(domain: Dict[str, Any]) -> Iterable[Tuple[str, str]]:
+    """(response, text) of every text variant; a response without variants is one empty
+    text (`check` reports it as answers.empty); image-only variants have no text."""
     for name, variants in (domain.get("responses") or {}).items():
+        if not variants:
+            yield str(name), ""
         for variant in variants or []:
             if isinstance(variant, dict) and "text" in variant:
                 yield str(name), str(variant.get("text") or "")
@@ -235,11 +225,15 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
 
     responses = []
     checked = 0
+    codes: Dict[str, Set[str]] = defaultdict(set)  # response -> codes of all its variants
     for name, text in _response_texts(domain):
         checked += 1
-        problems = response_problems(text, rubric)
-        if problems:
-            responses.append({"response": name, "text": text, "problems": problems})
+        found = response_findings(text, rubric)
+        if found:
+            codes[name].update(f.code for f in found)
+            responses.append({"response": name, "text": text, "codes": [f.code for f in found],
+                              "problems": [rubric.answers.describe(f) for f in found]})
+    lost = sum(rubric.answers.loss(found) for found in codes.values())
 
     conditional = [name for name in rubric.conditional_intents if name in intents]
     not_conditional = [name for name in conditional
@@ -247,8 +241,7 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
 
     parts = {
         "answered": 1 - len(unanswered) / len(intents) if intents else None,
-        "responses": 1 - len({r["response"] for r in responses}) / max(1, len(domain.get("responses") or {}))
-        if checked else None,
+        "responses": 1 - lost / max(1, len(domain.get("responses") or {})) if checked else None,
         "conditional": 1 - len(not_conditional) / len(conditional) if conditional else None,
     }
     present = [v for v in parts.values() if v is not None]
@@ -306,8 +299,9 @@ def reference_texts() -> FrozenSet[str]:
     return frozenset(normalise(t, numbers="drop") for t in [e.text for e in examples] + standards)
 
 
-def checker_findings(root: Path) -> Dict[str, Any]:
-    """What `python -m bot check` says about the project (without its Rasa step).
+def checker_findings(root: Path, rules: AnswerRules) -> Dict[str, Any]:
+    """What `python -m bot check` says about the project (without its Rasa step), with
+    the grading rubric's answer rules.
 
     Shown in the reports next to the grader's own findings; not part of the score,
     which the rubric fixes. A failure of the checker never fails the grading.
@@ -315,7 +309,7 @@ def checker_findings(root: Path) -> Dict[str, Any]:
     try:
         from bot.checks import run_checks
 
-        report = run_checks(Path(root), rasa=False)
+        report = run_checks(Path(root), rasa=False, rules=rules)
         return {"errors": report.errors, "warnings": report.warnings,
                 "findings": [{"severity": f.severity, "code": f.code, "where": f.where,
                               "message": f.message, "fix": f.fix} for f in report.findings]}
@@ -336,5 +330,5 @@ def analyse(root: Path, questions: Sequence[Question], rubric: Rubric) -> Dict[s
         "answer_quality": answer_quality(domain, flows, {e.intent for e in examples}, rubric),
         "leaks": leakage(questions, examples, rubric.leak_threshold, rubric.leak_min_chars,
                          reference_texts(), rubric.leak_evidence),
-        "checker": checker_findings(root),
+        "checker": checker_findings(root, rubric.answers),
     }
