@@ -11,13 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-import yaml
-
 from bot.diagnose import similarity
 from bot.diagnose.log import ConversationLog, Message
-from bot.project import REFERENCE_ROOT
-from bot.workspace import (IntentCatalog, Location, intent_locations, nlu_file_for, nlu_files,
-                           read_intent_catalog, read_nlu_blocks)
+from bot.project_files import (IntentCatalog, Location, intent_locations, nlu_file_for, read_intent_catalog,
+                               read_training_data, reference_catalog, relative)
+from bot.textsim import normalise
 
 DEFAULT_MIN_CONFIDENCE = 0.4
 
@@ -62,21 +60,11 @@ class TrainingData:
         return self._index.get(normalised)
 
 
-def read_training_data(root: Path) -> TrainingData:
-    data = TrainingData()
-    for path in nlu_files(root / "data"):
-        try:
-            blocks = read_nlu_blocks(path)
-        except yaml.YAMLError:
-            data.broken.append(path.relative_to(root).as_posix())
-            continue
-        for block in blocks:
-            for text, line in block.examples:
-                data.texts.append(similarity.normalise(text))
-                data.raw.append(text)
-                data.intents.append(block.intent)
-                data.places.append(f"{path.relative_to(root).as_posix()}:{line}")
-    return data
+def training_data(root: Path) -> TrainingData:
+    examples, _, broken = read_training_data(root)
+    return TrainingData(texts=[normalise(e.text, numbers="drop") for e in examples],
+                        raw=[e.text for e in examples], intents=[e.intent for e in examples],
+                        places=[f"{e.file}:{e.line}" for e in examples], broken=[b["file"] for b in broken])
 
 
 def classify(message: Message) -> str:
@@ -95,10 +83,6 @@ def handoff_reason(message: Message, status: str) -> str:
     if status != "recognised":
         return "没听懂后转人工"
     return "其他（如同一个答案已连续给了两次）"
-
-
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if root in path.parents else str(path)
 
 
 def rate(part: int, whole: int) -> Optional[float]:
@@ -158,7 +142,7 @@ def collect_questions(messages: List[Message], statuses: List[str],
             kind = LOW_CONFIDENCE
         else:
             continue
-        key = similarity.normalise(message.text)
+        key = normalise(message.text, numbers="drop")
         if not key:
             symbols_only += 1
             continue
@@ -187,7 +171,7 @@ class Suggester:
     def where(self, intent: str) -> Dict[str, Any]:
         path = nlu_file_for(intent, self.catalog, self.locations, self.root / "data")
         location = self.locations.get(intent)
-        return {"file": _relative(path, self.root), "line": location.line if location else None}
+        return {"file": relative(path, self.root), "line": location.line if location else None}
 
     def intent_entry(self, intent: Optional[str]) -> Optional[Dict[str, Any]]:
         if not intent:
@@ -308,8 +292,8 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     root = Path(root).resolve()
     catalog = read_intent_catalog(root / "shop")
     if not catalog.intents:
-        catalog = read_intent_catalog(REFERENCE_ROOT / "shop")
-    training = read_training_data(root)
+        catalog = reference_catalog()
+    training = training_data(root)
     messages = log.messages
     statuses = [classify(m) for m in messages]
     recognised = [m for m, s in zip(messages, statuses) if s == "recognised"]
@@ -336,7 +320,7 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     intent_files = {}
     for name in sorted(set(catalog.intents) | set(training.intents)):
         path = nlu_file_for(name, catalog, locations, root / "data")
-        intent_files[name] = {"file": _relative(path, root),
+        intent_files[name] = {"file": relative(path, root),
                               "line": locations[name].line if name in locations else None}
     questions, symbols_only = collect_questions(messages, statuses, min_confidence)
     questions.sort(key=lambda q: (-q.count, q.key))
