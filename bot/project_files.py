@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
@@ -59,12 +59,11 @@ class IntentInfo:
 
 @dataclass(frozen=True)
 class CategoryInfo:
-    """One topic category of shop/intents.yml: its label, definition and examples."""
+    """One topic category of shop/intents.yml: its label and definition."""
 
     code: str
     label: str
     definition: str = ""
-    examples: Tuple[str, ...] = ()
     fallback_intent: Optional[str] = None   # the 类别兜底 intent, answered without examples
 
 
@@ -72,10 +71,13 @@ class CategoryInfo:
 class IntentCatalog:
     """shop/intents.yml: the categories and every intent's category and standard question."""
 
-    categories: Dict[str, str] = field(default_factory=dict)   # code -> Chinese label
     intents: Dict[str, IntentInfo] = field(default_factory=dict)
     definitions: Dict[str, CategoryInfo] = field(default_factory=dict)
-    modules: Dict[str, str] = field(default_factory=dict)      # code -> Chinese label
+
+    @property
+    def categories(self) -> Dict[str, str]:
+        """code -> Chinese label, in the file's order."""
+        return {code: info.label for code, info in self.definitions.items()}
 
     @property
     def fallback_intents(self) -> Dict[str, str]:
@@ -95,7 +97,7 @@ class IntentCatalog:
         category = self.category_of(intent)
         if category is None:
             return "未登记"
-        return self.categories.get(category, category)
+        return self.definitions[category].label if category in self.definitions else category
 
 
 def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
@@ -109,17 +111,15 @@ def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
         raise ProjectFileError(f"{path} 不是正确的 YAML：{exc}") from exc
     if not isinstance(raw, dict):
         raise ProjectFileError(f"{path} 的内容应该是“键: 值”的格式（categories: 和 intents:）。")
-    catalog = IntentCatalog(modules={str(k): str(v) for k, v in (raw.get("modules") or {}).items()})
+    catalog = IntentCatalog()
     for code, entry in (raw.get("categories") or {}).items():
         # Older workspaces write `code: 标签`; the reference writes a definition block.
         entry = entry if isinstance(entry, dict) else {"label": entry}
         info = CategoryInfo(
             code=str(code), label=str(entry.get("label") or code),
             definition=str(entry.get("definition") or "").strip(),
-            examples=tuple(str(e) for e in entry.get("examples") or ()),
             fallback_intent=str(entry["fallback_intent"]) if entry.get("fallback_intent") else None)
         catalog.definitions[info.code] = info
-        catalog.categories[info.code] = info.label
     for name, entry in (raw.get("intents") or {}).items():
         entry = entry if isinstance(entry, dict) else {}
         category = str(entry.get("category") or "other")
@@ -196,40 +196,23 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
     return blocks
 
 
-@dataclass(frozen=True)
-class Location:
-    path: Path
-    line: int
-
-    def relative(self, root: Path) -> str:
-        return f"{relative(self.path, root)}:{self.line}"
-
-
 def nlu_files(data_dir: Path) -> List[Path]:
-    nlu_dir = Path(data_dir) / "nlu"
-    return sorted(p for pattern in ("*.yml", "*.yaml") for p in nlu_dir.glob(pattern) if p.is_file())
+    return _yaml_files(Path(data_dir) / "nlu", "*")
 
 
-def intent_locations(data_dir: Path) -> Dict[str, Location]:
-    """Where each intent's block starts in data/nlu/ (its first block); broken files skipped."""
-    found: Dict[str, Location] = {}
-    for path in nlu_files(data_dir):
+def intent_places(root: Path, catalog: IntentCatalog, intents: Iterable[str]) -> Dict[str, Dict[str, Any]]:
+    """intent -> where its examples are (the first block in data/nlu/), or the file of its
+    category a first example belongs in (line None). Broken files are skipped."""
+    found: Dict[str, Dict[str, Any]] = {}
+    for path in nlu_files(Path(root) / "data"):
         try:
             blocks = read_nlu_blocks(path)
         except yaml.YAMLError:
             continue
         for block in blocks:
-            found.setdefault(block.intent, Location(path, block.line))
-    return found
-
-
-def nlu_file_for(intent: str, catalog: IntentCatalog, locations: Dict[str, Location],
-                 data_dir: Path) -> Path:
-    """The data/nlu/ file a new example of `intent` belongs in."""
-    if intent in locations:
-        return locations[intent].path
-    category = catalog.category_of(intent) or "other"
-    return Path(data_dir) / "nlu" / CATEGORY_FILES.get(category, "other.yml")
+            found.setdefault(block.intent, {"file": relative(path, root), "line": block.line})
+    return {name: found.get(name) or {"file": f"data/nlu/{CATEGORY_FILES.get(catalog.category_of(name), 'other.yml')}",
+                                      "line": None} for name in intents}
 
 
 def end_line(text_lines: List[str], mark) -> int:
@@ -248,10 +231,8 @@ class Example:
     line: int
 
 
-def _yaml_files(folder: Path) -> List[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for pattern in ("**/*.yml", "**/*.yaml") for p in folder.glob(pattern) if p.is_file())
+def _yaml_files(folder: Path, depth: str = "**/*") -> List[Path]:
+    return sorted(p for suffix in (".yml", ".yaml") for p in folder.glob(depth + suffix) if p.is_file())
 
 
 def _yaml_problem(exc: Exception) -> str:

@@ -31,13 +31,14 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 # (still 0 false flags either way).
 POLITE_WORDS = ("请问", "麻烦", "亲亲")
 # Particles that do not change what a customer asks. (谢谢, 你好 and 在 are not here:
-# they are what the thanks and greet intents are about.)
+# they are what the thanks and greet intents are about.) Without 的 the leak check
+# flagged 2 bank questions against the honest reference (bench/leakage.py).
 FILLERS = "亲吗嘛呢啊呀吧哦喔噢哈啦呗哇了的"
 # For messages: "请问、麻烦、亲、吗、……".
 IGNORED_WORDS = "、".join(POLITE_WORDS + tuple(FILLERS))
 # Same-intent near-duplicates shorter than this (normalised) are not reported by `check`
-# or `grade`: short acknowledgements like 好的 / 好 or 收到了 / 收到 may both be examples.
-# Sentences of two intents collide at any length.
+# or `grade`: short acknowledgements like 好的 / 好 or 收到了 / 收到 may both be examples
+# (the reference has 29 such pairs). Sentences of two intents collide at any length.
 MIN_DUPLICATE_CHARS = 3
 _POLITE = re.compile("|".join(POLITE_WORDS))
 _LONG_DIGITS = re.compile(r"\d{6,}")

@@ -279,7 +279,7 @@ def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_exampl
         summary = WorkspaceSummary(root=target, intents_by_category=by_category, placeholders=placeholders,
                                    examples=sum(len(e) for e in written.values()), warnings=warnings)
         (target / "README.md").write_text(
-            workspace_readme(summary, reference, keep_examples, keep_answers), "utf-8")
+            workspace_readme(summary, catalog, reference, keep_examples, keep_answers), "utf-8")
         return summary
     except BaseException:
         # Leave nothing half-made: remove what this call created.
@@ -291,7 +291,7 @@ def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_exampl
         raise
 
 
-def workspace_readme(summary: WorkspaceSummary, reference: Path, keep_examples: int,
+def workspace_readme(summary: WorkspaceSummary, catalog: IntentCatalog, reference: Path, keep_examples: int,
                      keep_answers: bool) -> str:
     ws = summary.root
     today = _dt.date.today().isoformat()
@@ -301,6 +301,8 @@ def workspace_readme(summary: WorkspaceSummary, reference: Path, keep_examples: 
         policy = {}
     shop_name = policy.get("shop_name") or "参考店铺"
     categories = "、".join(f"{label} {count} 个" for label, count in summary.intents_by_category.items())
+    category_files = "、".join(f"{label} `{CATEGORY_FILES[code]}`" for code, label in catalog.categories.items()
+                               if code in CATEGORY_FILES)
     if keep_examples:
         start = f"每个意图有 1 条标准问题和参考项目的最多 {keep_examples} 条相似问法"
     else:
@@ -319,8 +321,7 @@ def workspace_readme(summary: WorkspaceSummary, reference: Path, keep_examples: 
    整句换成你写的话术。要点：称呼“亲/您”，礼貌；不用“保证、绝对、肯定、一定”等绝对化承诺，
    不用“最、第一、顶级”等极限词；可以用 `{{变量名}}` 引用 `shop/policy.yml` 里的店铺政策，
    例如 `{{free_shipping_threshold}}`（包邮门槛）、`{{return_days}}`（无理由退货天数）。
-2. **加相似问法**：打开 `data/nlu/` 里的文件（基础问答 `basic.yml`、商品问答 `product.yml`、
-   退换货 `returns.yml`、物流 `logistics.yml`、质量问题 `quality.yml`、其他 `other.yml`），
+2. **加相似问法**：打开 `data/nlu/` 里的文件（{category_files}），
    给每个意图补充顾客的不同问法，每个意图至少写到 {MIN_EXAMPLES} 条。像真实顾客一样写：口语、错别字、
    长短都有；同一句话不要放进两个意图。哪个问题改哪个文件，见 `data/README.md`。
 3. **检查**：`check` 会指出格式错误、没写的答案和问法太少的意图（文件名和行号）。

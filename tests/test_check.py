@@ -353,3 +353,10 @@ def test_rasas_warnings_survive_a_log_level_left_by_rasa(monkeypatch):
     monkeypatch.setenv("LOG_LEVEL", "ERROR")
     out = run_check(FIXTURES / "rasa_conflict", timeout=300).stdout
     assert_finding(out, "错误", "data/stories/returns.yml:11", "故事/规则冲突：在意图 ask_shipping_fee 之后")
+
+
+def test_data_readme_asks_for_the_course_minimum_of_examples():
+    """data/README.md tells students the number `check`, `grade` and `new` hold them to."""
+    from bot.course import MIN_EXAMPLES
+
+    assert f"写至少 {MIN_EXAMPLES} 条相似问法" in (ROOT / "data" / "README.md").read_text("utf-8")

@@ -19,6 +19,7 @@ SAME = [
     ("请问包邮吗", "包邮吗"),                          # a polite opener (see bot/textsim.py)
     ("麻烦 发顺丰", "发顺丰"),
     ("包邮吗亲？😊", "包邮吗"),                        # particle, punctuation, emoji
+    ("亲 退货寄到哪里？？", "退货寄到哪里啊"),          # 亲, spaces, particles
     ("我的快递到哪了😭", "我快递到哪啦"),               # 的, 了/啦
     ("ＯＫ的", "ok"),                                   # full width, letter case
     ("退货 单号4290697844368214483", "退货单号4201230001234567890"),  # any order number
