@@ -5,9 +5,10 @@ import pytest
 
 from bot.grading.bank import Question
 from bot.grading.rubric import load_rubric
-from bot.grading.static import Example, analyse, answer_quality, hygiene, leakage, response_problems
-from bot.textsim import NearIndex, normalise, similarity
+from bot.grading.static import analyse, answer_quality, hygiene, leakage, response_problems
 from bot.project import REFERENCE_ROOT
+from bot.project_files import Example
+from bot.textsim import NearIndex, normalise, similarity
 
 RUBRIC = load_rubric()
 
