@@ -53,8 +53,9 @@ def main() -> None:
 
     from bot.grading.bank import load_bank
     from bot.grading.rubric import load_rubric
-    from bot.grading.static import Example, leakage, read_training_data
-    from bot.grading.textsim import normalise
+    from bot.grading.static import leakage
+    from bot.project_files import Example, read_training_data
+    from bot.textsim import normalise
 
     rubric = load_rubric()
     questions = [q for b in args.banks for q in load_bank(ROOT / b).questions]

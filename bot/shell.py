@@ -6,14 +6,13 @@ import sys
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
-
-import yaml
+from typing import Optional
 
 from bot import console
 from bot.action_server import ActionServer
 from bot.assist_log import adopt, reply_instead
 from bot.project import Project
+from bot.project_files import catalog_products
 from bot.runtime import BotRuntime, Turn
 
 HELP = """可用命令：
@@ -38,18 +37,10 @@ class ShellOptions:
     order: Optional[str] = None
 
 
-def catalog_products(project: Project) -> List[Dict[str, Any]]:
-    """The products of the project's shop/catalog.yml (none if it is missing)."""
-    path = project.shop / "catalog.yml"
-    if not path.exists():
-        return []
-    return (yaml.safe_load(path.read_text("utf-8")) or {}).get("products") or []
-
-
 def resolve_product(project: Project, query: str) -> Optional[str]:
     """A product id from an id, a name or an alias in the project's catalog."""
     query = query.strip().lower()
-    for product in catalog_products(project):
+    for product in catalog_products(project.root):
         names = [product.get("id"), product.get("name")] + list(product.get("aliases") or [])
         if query in [str(n).lower() for n in names if n]:
             return str(product["id"])

@@ -4,24 +4,25 @@ Like subscribing to 店小蜜's 行业包: the student gets every intent of the 
 (same names, same categories, same files) with ONE standard question each, and the
 FAQ answers of domain.yml replaced by a visible placeholder. Everything the custom
 actions need (their responses, rules, stories, shop/ facts) is kept, so the product
-and after-sales flows work from the first training.
-
-Also the one reader of shop/intents.yml (categories, standard questions) and of the
-NLU files' layout (which intent lives in which file, at which line) for the tools.
+and after-sales flows work from the first training. The files are read through
+bot.project_files, like every other tool reads them.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional
 
 import yaml
 
+from bot.course import MIN_EXAMPLES
 from bot.project import REFERENCE_ROOT
+from bot.project_files import (CATEGORY_FILES, IntentCatalog, IntentInfo, NluBlock, ProjectFileError,
+                               domain_intents, end_line, nlu_files, read_domain, read_intent_catalog,
+                               read_nlu_blocks, read_training_data)
 
 # The placeholder every unwritten answer starts with. The checker and the grader
 # recognise unwritten answers with `is_placeholder`; keep the marker in this one place.
@@ -32,25 +33,10 @@ PLACEHOLDER = "【请在这里写答案】"
 # utter_quality_apology, answers of the after-sales intents, anything the actions
 # send) is kept as in the reference.
 STUDENT_ANSWER_MODULE = "basic"
-# The module of an intent whose shop/intents.yml entry names none (older workspaces).
-DEFAULT_MODULE = {"basic": "basic", "other": "basic", "product": "product"}
-
-# data/nlu/<file> for an intent of each category (the reference's layout).
-CATEGORY_FILES = {
-    "basic": "basic.yml",
-    "product": "product.yml",
-    "return": "returns.yml",
-    "logistics": "logistics.yml",
-    "quality": "quality.yml",
-    "other": "other.yml",
-}
 
 # What `new` copies as it is. domain.yml and data/nlu/ are rewritten; README.md is new.
 COPIED_FILES = ["config.yml", "endpoints.yml"]
 COPIED_DIRS = ["data", "shop"]
-
-# Similar questions a student should write per intent (data/README.md asks for 12).
-TARGET_EXAMPLES = 12
 
 
 def placeholder_answer(standard: str) -> str:
@@ -63,195 +49,14 @@ def is_placeholder(text: Optional[str]) -> bool:
     return PLACEHOLDER in (text or "")
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(ProjectFileError):
     """A workspace cannot be created; the message says why, in Chinese."""
-
-
-# ---------------------------------------------------------------- shop/intents.yml
-
-@dataclass(frozen=True)
-class IntentInfo:
-    name: str
-    category: str      # the topic: what the customer asks about (grading counts by it)
-    standard: str
-    module: str = "basic"  # 店小蜜's module: basic (基础问答) / product / after_sales
-
-
-@dataclass(frozen=True)
-class CategoryInfo:
-    """One topic category of shop/intents.yml: its label, definition and examples."""
-
-    code: str
-    label: str
-    definition: str = ""
-    examples: Tuple[str, ...] = ()
-    fallback_intent: Optional[str] = None   # the 类别兜底 intent, answered without examples
-
-
-@dataclass
-class IntentCatalog:
-    """shop/intents.yml: the categories and every intent's category and standard question."""
-
-    categories: Dict[str, str] = field(default_factory=dict)   # code -> Chinese label
-    intents: Dict[str, IntentInfo] = field(default_factory=dict)
-    definitions: Dict[str, CategoryInfo] = field(default_factory=dict)
-    modules: Dict[str, str] = field(default_factory=dict)      # code -> Chinese label
-
-    @property
-    def fallback_intents(self) -> Dict[str, str]:
-        """category -> its 类别兜底 intent."""
-        return {c: d.fallback_intent for c, d in self.definitions.items() if d.fallback_intent}
-
-    def is_category_fallback(self, intent: str) -> bool:
-        """A 类别兜底 intent: chosen by category, so it has no examples of its own."""
-        return intent in self.fallback_intents.values()
-
-    def category_of(self, intent: str) -> Optional[str]:
-        info = self.intents.get(intent)
-        return info.category if info else None
-
-    def label_of(self, intent: str) -> str:
-        """The Chinese label of an intent's category ("基础问答"), or "未登记"."""
-        category = self.category_of(intent)
-        if category is None:
-            return "未登记"
-        return self.categories.get(category, category)
-
-
-def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
-    """Read shop/intents.yml; an empty catalog when the file is missing."""
-    path = Path(shop_dir) / "intents.yml"
-    if not path.exists():
-        return IntentCatalog()
-    try:
-        raw = yaml.safe_load(path.read_text("utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise WorkspaceError(f"{path} 不是正确的 YAML：{exc}") from exc
-    if not isinstance(raw, dict):
-        raise WorkspaceError(f"{path} 的内容应该是“键: 值”的格式（categories: 和 intents:）。")
-    catalog = IntentCatalog(modules={str(k): str(v) for k, v in (raw.get("modules") or {}).items()})
-    for code, entry in (raw.get("categories") or {}).items():
-        # Older workspaces write `code: 标签`; the reference writes a definition block.
-        entry = entry if isinstance(entry, dict) else {"label": entry}
-        info = CategoryInfo(
-            code=str(code), label=str(entry.get("label") or code),
-            definition=str(entry.get("definition") or "").strip(),
-            examples=tuple(str(e) for e in entry.get("examples") or ()),
-            fallback_intent=str(entry["fallback_intent"]) if entry.get("fallback_intent") else None)
-        catalog.definitions[info.code] = info
-        catalog.categories[info.code] = info.label
-    for name, entry in (raw.get("intents") or {}).items():
-        entry = entry if isinstance(entry, dict) else {}
-        category = str(entry.get("category") or "other")
-        catalog.intents[str(name)] = IntentInfo(
-            name=str(name), category=category,
-            standard=str(entry.get("standard") or "").strip(),
-            module=str(entry.get("module") or DEFAULT_MODULE.get(category, "after_sales")))
-    return catalog
 
 
 def student_responses(catalog: IntentCatalog) -> Dict[str, IntentInfo]:
     """Response name -> intent, for every answer the student writes."""
     return {f"utter_{info.name}": info for info in catalog.intents.values()
             if info.module == STUDENT_ANSWER_MODULE}
-
-
-# ---------------------------------------------------------------- data/nlu/ layout
-
-@dataclass
-class NluBlock:
-    """One `- intent:` item of an NLU file, with line numbers (1-based)."""
-
-    intent: str
-    line: int                                # the "- intent:" line
-    examples: List[Tuple[str, int]]          # (text without entity annotations, line)
-    examples_key_line: Optional[int] = None  # the "examples:" line (0-based), for rewriting
-    examples_end_line: Optional[int] = None  # first line after the examples (0-based)
-    examples_indent: int = 0
-    literal: bool = False                    # examples written as a `|` block
-
-
-_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
-
-
-def example_text(line: str) -> str:
-    """An example's text without Rasa's entity annotations: "[P03](product)" -> "P03"."""
-    return _ANNOTATION.sub(r"\1", line).strip()
-
-
-def read_nlu_blocks(path: Path) -> List[NluBlock]:
-    """The intent blocks of one NLU file. Raises yaml.YAMLError on broken YAML."""
-    text = Path(path).read_text("utf-8")
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if not isinstance(root, yaml.MappingNode):
-        return []
-    text_lines = text.splitlines()  # once: splitting per block is quadratic in a big file
-    nlu = next((value for key, value in root.value if key.value == "nlu"), None)
-    if not isinstance(nlu, yaml.SequenceNode):
-        return []
-    blocks = []
-    for item in nlu.value:
-        if not isinstance(item, yaml.MappingNode):
-            continue
-        fields = {key.value: (key, value) for key, value in item.value}
-        if "intent" not in fields:
-            continue
-        block = NluBlock(intent=str(fields["intent"][1].value), line=item.start_mark.line + 1, examples=[])
-        if "examples" in fields:
-            key, value = fields["examples"]
-            block.examples_key_line = key.start_mark.line
-            block.examples_indent = key.start_mark.column
-            block.literal = isinstance(value, yaml.ScalarNode) and value.style == "|"
-            block.examples_end_line = max(_end_line(text_lines, value.end_mark),
-                                          key.start_mark.line + 1)
-            raw = value.value if isinstance(value, yaml.ScalarNode) else ""
-            first = value.start_mark.line + 1 if block.literal else key.start_mark.line
-            for offset, line in enumerate(str(raw).splitlines()):
-                stripped = line.strip()
-                if stripped.startswith("- "):
-                    number = first + offset + 1 if block.literal else key.start_mark.line + 1
-                    block.examples.append((example_text(stripped[2:]), number))
-        blocks.append(block)
-    return blocks
-
-
-@dataclass(frozen=True)
-class Location:
-    path: Path
-    line: int
-
-    def relative(self, root: Path) -> str:
-        try:
-            return f"{self.path.relative_to(root).as_posix()}:{self.line}"
-        except ValueError:
-            return f"{self.path}:{self.line}"
-
-
-def nlu_files(data_dir: Path) -> List[Path]:
-    nlu_dir = Path(data_dir) / "nlu"
-    return sorted(p for pattern in ("*.yml", "*.yaml") for p in nlu_dir.glob(pattern) if p.is_file())
-
-
-def intent_locations(data_dir: Path) -> Dict[str, Location]:
-    """Where each intent's block starts in data/nlu/ (its first block); broken files skipped."""
-    found: Dict[str, Location] = {}
-    for path in nlu_files(data_dir):
-        try:
-            blocks = read_nlu_blocks(path)
-        except yaml.YAMLError:
-            continue
-        for block in blocks:
-            found.setdefault(block.intent, Location(path, block.line))
-    return found
-
-
-def nlu_file_for(intent: str, catalog: IntentCatalog, locations: Dict[str, Location],
-                 data_dir: Path) -> Path:
-    """The data/nlu/ file a new example of `intent` belongs in."""
-    if intent in locations:
-        return locations[intent].path
-    category = catalog.category_of(intent) or "other"
-    return Path(data_dir) / "nlu" / CATEGORY_FILES.get(category, "other.yml")
 
 
 # ---------------------------------------------------------------- `new`
@@ -286,14 +91,6 @@ def check_target(target: Path, reference: Path) -> None:
 def _copy_ignoring_hidden(source: Path, destination: Path) -> None:
     shutil.copytree(source, destination,
                     ignore=lambda _dir, names: [n for n in names if n.startswith(".") or n == "__pycache__"])
-
-
-def _end_line(text_lines: List[str], mark) -> int:
-    """The first line (0-based) after a node ending at `mark`: a mark at the start of a
-    line's content (the next key, the next item) means that line is not part of it."""
-    if mark.line >= len(text_lines):
-        return len(text_lines)
-    return mark.line if not text_lines[mark.line][: mark.column].strip() else mark.line + 1
 
 
 def _replace_lines(lines: List[str], start: int, end: int, new: List[str]) -> None:
@@ -400,7 +197,7 @@ def rewrite_domain(source: Path, destination: Path, answers: Dict[str, IntentInf
         if info is None:
             continue
         key_line = key.start_mark.line
-        end = _end_line(lines, value.end_mark)
+        end = end_line(lines, value.end_mark)
         if value.start_mark.line > key_line:
             item_indent = lines[value.start_mark.line][: len(lines[value.start_mark.line])
                                                       - len(lines[value.start_mark.line].lstrip())]
@@ -421,24 +218,17 @@ def rewrite_domain(source: Path, destination: Path, answers: Dict[str, IntentInf
     return replaced
 
 
-def domain_intent_names(path: Path) -> List[str]:
-    domain = yaml.safe_load(Path(path).read_text("utf-8")) or {}
-    names = []
-    for item in domain.get("intents") or []:
-        names.append(str(next(iter(item))) if isinstance(item, dict) else str(item))
-    return names
-
-
 def verify_workspace(root: Path, catalog: IntentCatalog, answers: Dict[str, IntentInfo],
                      keep_answers: bool) -> None:
     """Re-read what was written: valid YAML, every intent has examples, placeholders in place."""
-    try:
-        domain = yaml.safe_load((root / "domain.yml").read_text("utf-8")) or {}
-        blocks = [b for path in nlu_files(root / "data") for b in read_nlu_blocks(path)]
-    except yaml.YAMLError as exc:  # a bug here, not the student's doing
-        raise WorkspaceError(f"生成的工作区文件格式有误（请把这条消息告诉老师）：{exc}") from exc
-    with_examples = {b.intent for b in blocks if b.examples}
-    missing = [i for i in domain_intent_names(root / "domain.yml") if i in catalog.intents
+    domain, problem = read_domain(root)
+    examples, _, broken = read_training_data(root)
+    problems = ([problem] if problem else []) + broken
+    if problems:  # a bug here, not the student's doing
+        raise WorkspaceError("生成的工作区文件格式有误（请把这条消息告诉老师）："
+                             + "；".join(f"{p['file']}：{p['message']}" for p in problems))
+    with_examples = {e.intent for e in examples}
+    missing = [i for i in domain_intents(domain) if i in catalog.intents
                and i not in with_examples and not catalog.is_category_fallback(i)]
     if missing:
         raise WorkspaceError(f"生成的工作区里这些意图没有问法（请告诉老师）：{'、'.join(missing)}")
@@ -477,8 +267,8 @@ def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_exampl
         for path in nlu_files(reference / "data"):
             rewrite_nlu_file(path, target / "data" / "nlu" / path.name, catalog, keep_examples,
                              written, warnings)
-        domain_intents = domain_intent_names(target / "domain.yml")
-        for intent in append_missing_intents(target / "data", catalog, written, domain_intents):
+        domain, _ = read_domain(target)
+        for intent in append_missing_intents(target / "data", catalog, written, domain_intents(domain or {})):
             written[intent] = [catalog.intents[intent].standard]
         verify_workspace(target, catalog, answers, keep_answers)
         by_category: Dict[str, int] = {label: 0 for label in catalog.categories.values()}
@@ -489,7 +279,7 @@ def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_exampl
         summary = WorkspaceSummary(root=target, intents_by_category=by_category, placeholders=placeholders,
                                    examples=sum(len(e) for e in written.values()), warnings=warnings)
         (target / "README.md").write_text(
-            workspace_readme(summary, reference, keep_examples, keep_answers), "utf-8")
+            workspace_readme(summary, catalog, reference, keep_examples, keep_answers), "utf-8")
         return summary
     except BaseException:
         # Leave nothing half-made: remove what this call created.
@@ -501,7 +291,7 @@ def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_exampl
         raise
 
 
-def workspace_readme(summary: WorkspaceSummary, reference: Path, keep_examples: int,
+def workspace_readme(summary: WorkspaceSummary, catalog: IntentCatalog, reference: Path, keep_examples: int,
                      keep_answers: bool) -> str:
     ws = summary.root
     today = _dt.date.today().isoformat()
@@ -511,6 +301,8 @@ def workspace_readme(summary: WorkspaceSummary, reference: Path, keep_examples: 
         policy = {}
     shop_name = policy.get("shop_name") or "参考店铺"
     categories = "、".join(f"{label} {count} 个" for label, count in summary.intents_by_category.items())
+    category_files = "、".join(f"{label} `{CATEGORY_FILES[code]}`" for code, label in catalog.categories.items()
+                               if code in CATEGORY_FILES)
     if keep_examples:
         start = f"每个意图有 1 条标准问题和参考项目的最多 {keep_examples} 条相似问法"
     else:
@@ -529,9 +321,8 @@ def workspace_readme(summary: WorkspaceSummary, reference: Path, keep_examples: 
    整句换成你写的话术。要点：称呼“亲/您”，礼貌；不用“保证、绝对、肯定、一定”等绝对化承诺，
    不用“最、第一、顶级”等极限词；可以用 `{{变量名}}` 引用 `shop/policy.yml` 里的店铺政策，
    例如 `{{free_shipping_threshold}}`（包邮门槛）、`{{return_days}}`（无理由退货天数）。
-2. **加相似问法**：打开 `data/nlu/` 里的文件（基础问答 `basic.yml`、商品问答 `product.yml`、
-   退换货 `returns.yml`、物流 `logistics.yml`、质量问题 `quality.yml`、其他 `other.yml`），
-   给每个意图补充顾客的不同问法，每个意图至少写到 {TARGET_EXAMPLES} 条。像真实顾客一样写：口语、错别字、
+2. **加相似问法**：打开 `data/nlu/` 里的文件（{category_files}），
+   给每个意图补充顾客的不同问法，每个意图至少写到 {MIN_EXAMPLES} 条。像真实顾客一样写：口语、错别字、
    长短都有；同一句话不要放进两个意图。哪个问题改哪个文件，见 `data/README.md`。
 3. **检查**：`check` 会指出格式错误、没写的答案和问法太少的意图（文件名和行号）。
 4. **训练**：`train` 训练你的机器人（数据没变时会跳过）。

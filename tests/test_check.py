@@ -99,7 +99,7 @@ CASES: Dict[str, Tuple[int, int, int, List[Tuple[str, str, Tuple[str, ...]]]]] =
         ("错误", "domain.yml:8", ("意图 ask_invoice 没有在 shop/intents.yml 登记类别",
                                  "basic/product/return/logistics/quality/other"))]),
     "intent_bad_category": (1, 1, 0, [
-        ("错误", "shop/intents.yml:14", ("类别 '售后' 不是课程规定的六类之一",))]),
+        ("错误", "shop/intents.yml:14", ("类别 '售后' 不是课程规定的类别之一",))]),
     # ---- 3. examples
     "examples_few": (1, 1, 1, [
         ("错误", "data/nlu/basic.yml:21", ("意图 thanks 只有 3 条例句", "少于 5 条")),
@@ -110,8 +110,8 @@ CASES: Dict[str, Tuple[int, int, int, List[Tuple[str, str, Tuple[str, ...]]]]] =
     "example_duplicate": (0, 0, 1, [
         ("警告", "data/nlu/basic.yml:53", ("「包邮吗」在意图 ask_shipping_fee 里重复了", "data/nlu/basic.yml:40"))]),
     "example_similar": (0, 0, 1, [
-        ("警告", "data/nlu/basic.yml:53", ("「包邮吗亲？😊」和「包邮吗」", "只差标点",
-                                          "另见：data/nlu/basic.yml:40"))]),
+        ("警告", "data/nlu/basic.yml:53", ("「请问 满多少包邮呀亲？😊」和「满多少包邮」", "只差标点",
+                                          "另见：data/nlu/basic.yml:45"))]),
     # ---- 4. answers
     "answer_promise": (1, 1, 0, [
         ("错误", "domain.yml:52", ("utter_ask_invoice 用了绝对化承诺：保证、一定",))]),
@@ -353,3 +353,10 @@ def test_rasas_warnings_survive_a_log_level_left_by_rasa(monkeypatch):
     monkeypatch.setenv("LOG_LEVEL", "ERROR")
     out = run_check(FIXTURES / "rasa_conflict", timeout=300).stdout
     assert_finding(out, "错误", "data/stories/returns.yml:11", "故事/规则冲突：在意图 ask_shipping_fee 之后")
+
+
+def test_data_readme_asks_for_the_course_minimum_of_examples():
+    """data/README.md tells students the number `check`, `grade` and `new` hold them to."""
+    from bot.course import MIN_EXAMPLES
+
+    assert f"写至少 {MIN_EXAMPLES} 条相似问法" in (ROOT / "data" / "README.md").read_text("utf-8")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.workspace import read_nlu_blocks
+from bot.project_files import read_nlu_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "diagnose"
@@ -251,14 +251,6 @@ def test_bad_min_confidence_is_a_usage_error(project):
     result = diagnose(project, "--min-confidence", "2")
     assert result.returncode == 2
     assert "0 到 1" in result.stderr
-
-
-def test_normalised_text_ignores_order_numbers_punctuation_and_width():
-    from bot.diagnose.similarity import normalise
-
-    assert normalise("亲，４２０１２３０００１２３４５６７８９０ 到哪了？？😊") == "亲到哪了"
-    assert normalise("HELLO 在吗") == "hello在吗"
-    assert normalise("！！！") == ""
 
 
 def test_fixture_line_numbers_match_the_fixture():

@@ -14,7 +14,7 @@ from bot import textwidth
 from bot.grading.categories import AFTER_SALES
 from bot.grading.static import analyse
 from bot.project import REFERENCE_ROOT
-from bot.workspace import read_intent_catalog
+from bot.project_files import read_intent_catalog
 from bot.grading import classcsv, html, markdown, report, terminal, wording
 from bot.grading.bank import Bank, Question
 from bot.grading.rubric import load_rubric

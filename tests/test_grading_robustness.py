@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.exit_codes import EXIT_NO_QUESTIONS, EXIT_OK
-from bot.grading.static import read_training_data
+from bot.project_files import read_training_data
 from bot.project import REFERENCE_ROOT
 
 sys.path.insert(0, str(REFERENCE_ROOT))

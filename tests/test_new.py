@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.workspace import (PLACEHOLDER, STUDENT_ANSWER_MODULE, is_placeholder, read_intent_catalog,
-                           read_nlu_blocks, rewrite_domain, student_responses)
+from bot.project_files import read_intent_catalog, read_nlu_blocks
+from bot.workspace import PLACEHOLDER, STUDENT_ANSWER_MODULE, is_placeholder, rewrite_domain, student_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -40,7 +40,7 @@ def bank_rows(bank=PRACTICE):
 def test_no_practice_question_is_in_the_training_data():
     """Not even as a stock phrase unless it is one by the grader's own rule (在吗, 谢谢, 换货)."""
     from bot.grading.rubric import load_rubric
-    from bot.grading.textsim import normalise as leak_normalise
+    from bot.textsim import normalise as leak_normalise
 
     min_chars = load_rubric().leak_min_chars
     seen = training_examples()
@@ -54,7 +54,8 @@ def test_no_bank_question_is_nearly_identical_to_a_training_example(bank):
     """The grader's own leakage check (the one that marks student copies) finds none."""
     from bot.grading.bank import load_bank
     from bot.grading.rubric import load_rubric
-    from bot.grading.static import leakage, read_training_data
+    from bot.grading.static import leakage
+    from bot.project_files import read_training_data
 
     examples, _, _ = read_training_data(ROOT)
     rubric = load_rubric()

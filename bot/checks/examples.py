@@ -1,43 +1,24 @@
 """Check 3: the examples (相似问法) of each intent.
 
-- fewer than 12 examples: warning; fewer than 5: error;
+- fewer than bot.course.MIN_EXAMPLES examples: warning; fewer than MIN_EXAMPLES_ERROR: error;
 - the same sentence under two intents: error (both places);
 - the same sentence twice in one intent: warning;
 - an example longer than the bot ever reads (bot/runtime.MAX_MESSAGE_CHARS): error;
-- sentences that differ only by punctuation, spaces, emoji, letter case, full/half width
-  or the particles 亲/吗/呢/啊/呀/哦/嘛: they teach the classifier nothing new (warning,
-  same intent) or contradict each other (error, two intents).
-
-The particles are removed wherever they are: "在吗" and "在呢" both become "在". Words
-like 亲自 or 呢子 lose a character too, but two sentences only collide when everything
-else is identical, so that never makes different questions look the same.
+- sentences that are the same after bot.textsim.normalise (they differ only by
+  punctuation, spaces, emoji, letter case, full/half width, polite openers or particles,
+  the rule grade and diagnose use too): they teach the classifier nothing new (warning,
+  same intent, from bot.textsim.MIN_DUPLICATE_CHARS on) or contradict each other (error,
+  two intents).
 """
 from __future__ import annotations
 
-import unicodedata
 from typing import Dict, List, Tuple
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Example, Model
+from bot.course import MIN_EXAMPLES, MIN_EXAMPLES_ERROR
 from bot.runtime import MAX_MESSAGE_CHARS
-
-MIN_EXAMPLES = 12
-MIN_EXAMPLES_ERROR = 5
-PARTICLES = set("亲吗呢啊呀哦嘛")
-
-
-def normalise(text: str) -> str:
-    """The part of an example that carries meaning (see the module docstring)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    kept = []
-    for ch in text:
-        if ch in PARTICLES:
-            continue
-        category = unicodedata.category(ch)
-        if category[0] in "PSZC" or category in ("Mn", "Me"):
-            continue  # punctuation, symbols and emoji, spaces, control/format, modifiers
-        kept.append(ch)
-    return "".join(kept)
+from bot.textsim import IGNORED_WORDS, MIN_DUPLICATE_CHARS, normalise
 
 
 def check(model: Model) -> List[Finding]:
@@ -130,10 +111,12 @@ def _duplicates(model: Model) -> List[Finding]:
             base_other = next((f for f in firsts if f.intent != example.intent and f.plain != example.plain), None)
             firsts.append(example)
             if base_same is not None:
+                if len(key) < MIN_DUPLICATE_CHARS:
+                    continue  # 好的 / 好: short acknowledgements may both be examples
                 findings.append(warning(
                     "examples.similar", example.file, example.line,
                     f"例句「{example.plain}」和「{base_same.plain}」（{base_same.file}:{base_same.line}）只差标点、"
-                    f"空格、表情或“亲/吗/呢/啊/呀/哦/嘛”，对机器人来说是同一句话，学不到新东西。",
+                    f"空格、表情或“{IGNORED_WORDS}”这类词，对机器人来说是同一句话，学不到新东西。",
                     "删掉其中一条，或者改写成真正不同的问法（换个说法、加上具体商品或情况）。",
                     also=[(base_same.file, base_same.line)]))
             elif base_other is not None:

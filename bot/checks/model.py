@@ -8,7 +8,6 @@ that cannot be parsed at all is listed in `unreadable`: checks that would conclu
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
@@ -20,8 +19,7 @@ from bot.checks.yaml_syntax.keys import (CATEGORY_KEYS, DATA_TOP, DOMAIN_TOP, FO
                                          INTENTS_TOP, NLU_ITEM, RESPONSE_VARIANT, RULE_ITEM, STEP_ITEM,
                                          STORY_ITEM, canonical_key, file_kind)
 from bot.checks.yaml_syntax.parse import ParsedFile, check_file
-
-ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+from bot.project_files import strip_annotations
 
 # Rasa 3.6 (rasa.shared.core.constants): intents and actions every assistant has.
 DEFAULT_INTENTS = {"restart", "back", "out_of_scope", "session_start", "nlu_fallback"}
@@ -34,11 +32,6 @@ DEFAULT_ACTIONS = {
 # Responses Rasa's default actions send by themselves.
 DEFAULT_RESPONSES = {"utter_default", "utter_ask_rephrase", "utter_restart", "utter_back",
                      "utter_ask_affirmation"}
-
-
-def strip_annotations(text: str) -> str:
-    """`[P03](product)多少钱` -> `P03多少钱`."""
-    return ENTITY_ANNOTATION.sub(r"\1", text)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import List, Optional, Sequence, Set, Tuple
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Flow, Model
 from bot.checks.structure import actions_code, used_by_actions, used_responses
+from bot.course import MIN_EXAMPLES
 from bot.project import REFERENCE_ROOT
 
 SECONDS = "15–25"
@@ -226,7 +227,7 @@ def translate(rec: Record, model: Model) -> Translated:
         f, n = loc.intent(m.group(1))
         return Translated(error("rasa.intent_no_examples", f, n,
                                 f"Rasa：意图 {m.group(1)} 在 domain.yml 里登记了，但训练数据里没有它的例句。",
-                                "在 data/nlu/ 里为它写至少 12 条例句。", original=text),
+                                f"在 data/nlu/ 里为它写至少 {MIN_EXAMPLES} 条例句。", original=text),
                           [("intent_no_examples", m.group(1))])
     m = re.search(r"labeled with intent '(.+?)'\. This intent is not listed in your domain", text) or \
         re.search(r"The intent '(.+?)' is used in your stories, but it is not listed in the domain", text) or \
@@ -292,7 +293,7 @@ def translate(rec: Record, model: Model) -> Translated:
     if m:
         f, n = loc.intent(m.group(2))
         return Translated(error("rasa.intent_no_examples", f, n,
-                                f"Rasa：意图 {m.group(2)} 没有例句。", "为它写至少 12 条例句。", original=text),
+                                f"Rasa：意图 {m.group(2)} 没有例句。", f"为它写至少 {MIN_EXAMPLES} 条例句。", original=text),
                           [("intent_no_examples", m.group(2))])
     m = re.search(r"Issue found while processing '(.+?)': The item '(.+?)' contains an example that doesn't start with a '-' symbol: (.*?)\n", text + "\n")
     if m:

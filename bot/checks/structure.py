@@ -7,7 +7,8 @@
 - rules/stories using an intent, answer, action, form or slot that domain.yml lacks, and
   a form asking for a slot domain.yml lacks;
 - an intent in domain.yml with no examples, or examples of an intent domain.yml lacks;
-- an intent without a category in shop/intents.yml, or with a category outside the six.
+- an intent without a category in shop/intents.yml, or with a category outside the
+  reference's shop/intents.yml.
 """
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from typing import Dict, Iterable, List, Set, Tuple
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import (DEFAULT_ACTIONS, DEFAULT_INTENTS, DEFAULT_RESPONSES, Flow,
                               Model)
+from bot.course import MIN_EXAMPLES
 from bot.project import REFERENCE_ROOT
-from bot.workspace import CATEGORY_FILES, read_intent_catalog
+from bot.project_files import CATEGORY_FILES, reference_catalog
 
 # The course's topic categories: the reference's shop/intents.yml is their one source.
-CATEGORIES = read_intent_catalog(REFERENCE_ROOT / "shop").categories
+CATEGORIES = reference_catalog().categories
 # Rasa's built-in intents that need no examples, answer or category. out_of_scope is
 # also built in, but this project declares it like any other intent.
 BUILTIN_INTENTS = DEFAULT_INTENTS - {"out_of_scope"}
@@ -149,7 +151,7 @@ def _intents_and_examples(model: Model) -> List[Finding]:
             findings.append(error(
                 "structure.no_examples", domain.file, line,
                 f"意图 {intent} 在 domain.yml 里登记了，但 data/nlu/ 里没有它的例句：机器人永远认不出这个问题。",
-                f"在 data/nlu/ 对应技能的文件里加上\n- intent: {intent}\n  examples: |\n    - （顾客的问法，至少 12 条）",
+                f"在 data/nlu/ 对应技能的文件里加上\n- intent: {intent}\n  examples: |\n    - （顾客的问法，至少 {MIN_EXAMPLES} 条）",
                 key=("intent_no_examples", intent)))
     for intent, blocks in with_examples.items():
         if intent in domain.intents or intent in DEFAULT_INTENTS:
@@ -291,7 +293,7 @@ def _categories(model: Model) -> List[Finding]:
             guess = similar(cat.category, CATEGORIES) if cat.category else ""
             findings.append(error(
                 "structure.bad_category", rel, cat.line,
-                f"意图 {intent} 的类别 '{shown}' 不是课程规定的六类之一{guess}。",
+                f"意图 {intent} 的类别 '{shown}' 不是课程规定的类别之一{guess}。",
                 "类别只能是：" + "、".join(f"{k}（{v}）" for k, v in CATEGORIES.items()) + "。"))
         used = intent in model.intents_with_examples() or any(
             s.kind == "intent" and s.name == intent for f in model.flows for s in f.steps)

@@ -31,13 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.workspace import WorkspaceError, create_workspace
+    from bot.project_files import ProjectFileError
+    from bot.workspace import create_workspace
 
     target = Path(args.directory).expanduser()
     try:
         summary = create_workspace(target, REFERENCE_ROOT, keep_examples=args.keep_examples,
                                    keep_answers=args.keep_answers)
-    except WorkspaceError as exc:
+    except ProjectFileError as exc:  # a WorkspaceError, or a broken reference file
         console.error(str(exc))
         return EXIT_USAGE
     root = summary.root

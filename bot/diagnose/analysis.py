@@ -8,16 +8,15 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-import yaml
-
 from bot.diagnose import similarity
 from bot.diagnose.log import ConversationLog, Message
-from bot.project import REFERENCE_ROOT
-from bot.workspace import (IntentCatalog, Location, intent_locations, nlu_file_for, nlu_files,
-                           read_intent_catalog, read_nlu_blocks)
+from bot.project_files import (Example, IntentCatalog, intent_places, read_intent_catalog, read_training_data,
+                               reference_catalog)
+from bot.textsim import normalise
 
 DEFAULT_MIN_CONFIDENCE = 0.4
 
@@ -47,36 +46,26 @@ KIND_ORDER = [UNRECOGNISED, CORE_FALLBACK, LOW_CONFIDENCE]
 class TrainingData:
     """The project's NLU examples, for nearest-example suggestions and duplicates."""
 
-    texts: List[str] = field(default_factory=list)       # normalised
-    raw: List[str] = field(default_factory=list)
-    intents: List[str] = field(default_factory=list)
-    places: List[str] = field(default_factory=list)      # "data/nlu/basic.yml:12"
-    broken: List[str] = field(default_factory=list)      # files that are not valid YAML
+    examples: List[Example]
+    texts: List[str]        # normalised as the log's questions are
+    broken: List[str]       # files that are not valid YAML
+
+    @property
+    def intents(self) -> List[str]:
+        return [e.intent for e in self.examples]
+
+    @cached_property
+    def _first_intent(self) -> Dict[str, str]:
+        return dict(zip(reversed(self.texts), reversed(self.intents)))
 
     def intent_of(self, normalised: str) -> Optional[str]:
-        """The intent of a training example with this normalised text, if any."""
-        if not hasattr(self, "_index"):
-            self._index = {}
-            for text, intent in zip(self.texts, self.intents):
-                self._index.setdefault(text, intent)
-        return self._index.get(normalised)
+        """The intent of the first training example with this normalised text, if any."""
+        return self._first_intent.get(normalised)
 
 
-def read_training_data(root: Path) -> TrainingData:
-    data = TrainingData()
-    for path in nlu_files(root / "data"):
-        try:
-            blocks = read_nlu_blocks(path)
-        except yaml.YAMLError:
-            data.broken.append(path.relative_to(root).as_posix())
-            continue
-        for block in blocks:
-            for text, line in block.examples:
-                data.texts.append(similarity.normalise(text))
-                data.raw.append(text)
-                data.intents.append(block.intent)
-                data.places.append(f"{path.relative_to(root).as_posix()}:{line}")
-    return data
+def training_data(root: Path) -> TrainingData:
+    examples, _, broken = read_training_data(root)
+    return TrainingData(examples, [normalise(e.text, numbers="drop") for e in examples], [b["file"] for b in broken])
 
 
 def classify(message: Message) -> str:
@@ -95,10 +84,6 @@ def handoff_reason(message: Message, status: str) -> str:
     if status != "recognised":
         return "没听懂后转人工"
     return "其他（如同一个答案已连续给了两次）"
-
-
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if root in path.parents else str(path)
 
 
 def rate(part: int, whole: int) -> Optional[float]:
@@ -158,7 +143,7 @@ def collect_questions(messages: List[Message], statuses: List[str],
             kind = LOW_CONFIDENCE
         else:
             continue
-        key = similarity.normalise(message.text)
+        key = normalise(message.text, numbers="drop")
         if not key:
             symbols_only += 1
             continue
@@ -172,22 +157,16 @@ class Suggester:
 
     def __init__(self, root: Path, catalog: IntentCatalog, training: TrainingData,
                  questions: List[Question]) -> None:
-        self.root = root
         self.catalog = catalog
         self.training = training
-        self.locations: Dict[str, Location] = intent_locations(root / "data")
         ranked = {name for q in questions for name in q.ranking}
         self.intents = sorted((set(catalog.intents) | set(training.intents) | ranked) - FALLBACK_INTENTS)
+        self.places = intent_places(root, catalog, self.intents)
         self.vectoriser = similarity.Vectoriser(training.texts + [q.key for q in questions])
         self.example_vectors = self.vectoriser.transform(training.texts)
         self.question_vectors = self.vectoriser.transform([q.key for q in questions])
         self.example_scores, self.nearest = similarity.intent_similarity(
             self.question_vectors, self.example_vectors, training.intents, self.intents)
-
-    def where(self, intent: str) -> Dict[str, Any]:
-        path = nlu_file_for(intent, self.catalog, self.locations, self.root / "data")
-        location = self.locations.get(intent)
-        return {"file": _relative(path, self.root), "line": location.line if location else None}
 
     def intent_entry(self, intent: Optional[str]) -> Optional[Dict[str, Any]]:
         if not intent:
@@ -245,11 +224,12 @@ class Suggester:
         if has_examples:
             similarities = (self.question_vectors[members] @ self.example_vectors.T).toarray()
             row, column = np.unravel_index(int(similarities.argmax()), similarities.shape)
+            example = self.training.examples[column]
             evidence["nearest_example"] = {
-                "text": self.training.raw[column], "intent": self.training.intents[column],
-                "where": self.training.places[column], "similarity": round(float(similarities[row, column]), 3)}
+                "text": example.text, "intent": example.intent, "where": f"{example.file}:{example.line}",
+                "similarity": round(float(similarities[row, column]), 3)}
         suggestion = dict(self.intent_entry(intent))
-        suggestion.update(self.where(intent))
+        suggestion.update(self.places[intent])
         suggestion.update({
             "score": round(score, 3), "margin": round(margin, 3), "strength": strength,
             "accepted": score >= ACCEPT_SCORE, "evidence": evidence,
@@ -308,8 +288,8 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     root = Path(root).resolve()
     catalog = read_intent_catalog(root / "shop")
     if not catalog.intents:
-        catalog = read_intent_catalog(REFERENCE_ROOT / "shop")
-    training = read_training_data(root)
+        catalog = reference_catalog()
+    training = training_data(root)
     messages = log.messages
     statuses = [classify(m) for m in messages]
     recognised = [m for m, s in zip(messages, statuses) if s == "recognised"]
@@ -332,12 +312,7 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     category_order = list(catalog.categories.values()) + ["未登记"]
     categories = [{"label": label, "count": by_category[label]} for label in category_order if by_category[label]]
 
-    locations = intent_locations(root / "data")
-    intent_files = {}
-    for name in sorted(set(catalog.intents) | set(training.intents)):
-        path = nlu_file_for(name, catalog, locations, root / "data")
-        intent_files[name] = {"file": _relative(path, root),
-                              "line": locations[name].line if name in locations else None}
+    intent_files = intent_places(root, catalog, sorted(set(catalog.intents) | set(training.intents)))
     questions, symbols_only = collect_questions(messages, statuses, min_confidence)
     questions.sort(key=lambda q: (-q.count, q.key))
     omitted = questions[MAX_QUESTIONS:]

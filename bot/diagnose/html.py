@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional
 
 from bot import charts, pages
+from bot.course import MIN_EXAMPLES
 from bot.diagnose.text import kind_label, percent
 
 GREEN, ORANGE, RED, BLUE = "#2e9d5b", "#f0a020", "#d9483b", "#3a78c2"
@@ -50,4 +51,4 @@ def render_html(report: Dict[str, Any]) -> str:
         intents=counted(report["top_intents"][:15], intent_label, BLUE, "问得最多的问题"),
         categories=counted(report["categories"], lambda c: c["label"], GREEN, "各类问题的消息数", 300),
         reasons=counted(report["handoff_reasons"], lambda r: r["reason"], RED, "转人工原因", 300),
-        percent=percent, kind_label=kind_label, intent_label=intent_label)
+        percent=percent, kind_label=kind_label, intent_label=intent_label, min_examples=MIN_EXAMPLES)

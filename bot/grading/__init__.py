@@ -4,7 +4,6 @@
 - scenarios.py  multi-turn after-sales scenarios (bank/scenarios/*.yml) and their checks
 - rubric.py     bank/rubric.yml: the weights of the score and the answer rules
                 (bot/answer_rules.py, shared with `check`)
-- textsim.py    text normalisation and near-duplicate search (leakage, hygiene)
 - static.py     what is read from a project without running it: training examples,
                 hygiene, answer quality, leakage (run by the worker, under its limits)
 - scoring.py    pure functions: each answer's verdict, the metrics, the score

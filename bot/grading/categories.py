@@ -2,16 +2,17 @@
 
 A question is `return`, `logistics` or `quality` (an after-sales category the bot must
 answer) or `negative` (anything else: the bot must NOT answer it as after-sales).
-The category of a bot intent comes from shop/intents.yml (the project's, falling back
-to the reference's), read by bot.workspace.
+The category of a bot intent, and every category's label and definition, come from
+shop/intents.yml (the project's, falling back to the reference's), read by
+bot.project_files: nothing here names a category in Chinese except the bank's own
+`negative` and the words teachers write for a category besides its label.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Dict, List, Optional, Set
 
-from bot.project import REFERENCE_ROOT
-from bot.workspace import IntentCatalog, WorkspaceError, read_intent_catalog
+from bot.project_files import IntentCatalog, ProjectFileError, read_intent_catalog, reference_catalog
 
 AFTER_SALES = ("return", "logistics", "quality")
 NEGATIVE = "negative"
@@ -19,8 +20,7 @@ QUESTION_CATEGORIES = AFTER_SALES + (NEGATIVE,)
 
 # Topic labels from the reference's shop/intents.yml (their one source), plus the bank's
 # own word for everything that is not after-sales.
-REFERENCE_CATALOG = read_intent_catalog(REFERENCE_ROOT / "shop")
-LABELS = {**REFERENCE_CATALOG.categories, NEGATIVE: "负例（非售后）"}
+LABELS = {**reference_catalog().categories, NEGATIVE: "负例（非售后）"}
 
 # What the bot did with a question, when it was not an answer from a known intent.
 FALLBACK = "fallback"
@@ -34,13 +34,14 @@ OUTCOME_LABELS = {
     UNREGISTERED: "未登记类别",
 }
 
-# Words a teacher may write in the bank's category column (Excel users write Chinese).
-_ALIASES = {
-    "return": "return", "returns": "return", "退换货": "return", "退货": "return",
-    "退款": "return", "换货": "return", "退换货/退款": "return", "退换": "return",
-    "logistics": "logistics", "物流": "logistics", "快递": "logistics", "发货": "logistics",
-    "quality": "quality", "质量": "quality", "质量问题": "quality",
-}
+# Words a teacher may write in the bank's category column (Excel users write Chinese):
+# a category's code, its label or a part of it ("退换货/退款" -> 退换货, 退款), or one of
+# these other words for it.
+_SYNONYMS = {"returns": "return", "退货": "return", "换货": "return", "退换": "return",
+             "快递": "logistics", "发货": "logistics", "质量": "quality"}
+_ALIASES = {**{word.lower(): code for code in AFTER_SALES
+               for word in [code, LABELS[code], *LABELS[code].split("/")]},
+            **_SYNONYMS}
 
 
 def question_category(raw: str) -> Optional[str]:
@@ -55,7 +56,7 @@ def definition(category: str) -> str:
     """What belongs to a topic category (shop/intents.yml), for reports and hints."""
     if category == NEGATIVE:
         return "不是退换货、物流或质量问题的一切问题：机器人不能把它当成售后问题回答。"
-    info = REFERENCE_CATALOG.definitions.get(category)
+    info = reference_catalog().definitions.get(category)
     return info.definition if info else ""
 
 
@@ -67,13 +68,10 @@ def label(category: Optional[str]) -> str:
 
 def _catalogs(project_root: Path) -> List[IntentCatalog]:
     """The reference's shop/intents.yml, then the project's (which overrides it)."""
-    catalogs = []
-    for shop in (REFERENCE_ROOT / "shop", Path(project_root) / "shop"):
-        try:
-            catalogs.append(read_intent_catalog(shop))
-        except WorkspaceError:
-            continue  # a broken intents.yml of a student: the reference's categories stay
-    return catalogs
+    try:
+        return [reference_catalog(), read_intent_catalog(Path(project_root) / "shop")]
+    except ProjectFileError:
+        return [reference_catalog()]  # a broken intents.yml of a student: the reference's categories stay
 
 
 def intent_categories(project_root: Path) -> Dict[str, str]:

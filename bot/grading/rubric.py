@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Sequence
 import yaml
 
 from bot.answer_rules import AnswerRules, RuleError, parse_answer_rules
+from bot.course import MIN_EXAMPLES
 from bot.project import REFERENCE_ROOT
 
 DEFAULT_RUBRIC = REFERENCE_ROOT / "bank" / "rubric.yml"
@@ -143,7 +144,7 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
         answers=answers,
         conditional_intents=_words(lines, quality, ["answer_quality", "conditional_intents"]),
         conditional_actions=_words(lines, quality, ["answer_quality", "conditional_actions"]) or ["order_form"],
-        min_examples=int(number(hygiene, ["hygiene", "min_examples"], 0, 10000, 12)),
+        min_examples=int(number(hygiene, ["hygiene", "min_examples"], 0, 10000, MIN_EXAMPLES)),
         near_duplicate=number(hygiene, ["hygiene", "near_duplicate"], 0.5, 1, 1.0),
         penalty=penalty,
         leak_threshold=number(leakage, ["leakage", "threshold"], 0.5, 1, 0.9),

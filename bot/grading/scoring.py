@@ -15,7 +15,8 @@ from bot.grading.categories import (AFTER_SALES, FALLBACK, HANDOFF, NEGATIVE, SI
                                     UNREGISTERED, label)
 from bot.grading.rubric import COMPONENTS, Rubric
 from bot.grading.scenarios import Scenario, check_turn
-from bot.workspace import CATEGORY_FILES, is_placeholder
+from bot.project_files import CATEGORY_FILES
+from bot.workspace import is_placeholder
 
 # Verdicts of a bank question.
 COVERED = "covered"          # after-sales question answered by its category

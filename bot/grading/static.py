@@ -1,6 +1,6 @@
 """What the grader reads from a project without running it.
 
-- the training examples of data/ (every YAML file with an `nlu:` key), with lines
+- the training examples, rules and stories of data/ and domain.yml (bot.project_files)
 - hygiene: enough examples per intent, no sentence under two intents, no near-duplicates
 - answer quality: every intent has a rule or story; every response follows the course's
   answer rules (bot/answer_rules.py, the rubric's `answer_quality:`, the same findings
@@ -16,99 +16,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from functools import lru_cache
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
-
-import yaml
 
 from bot.answer_rules import AnswerFinding, AnswerRules
 from bot.grading.bank import Question
 from bot.grading.categories import category_fallback_intents
 from bot.grading.rubric import Rubric
-from bot.grading.textsim import NearIndex, near_pairs, normalise
 from bot.project import REFERENCE_ROOT
-from bot.workspace import read_intent_catalog, read_nlu_blocks
+from bot.project_files import Example, domain_intents, read_domain, read_training_data, reference_catalog
+from bot.textsim import MIN_DUPLICATE_CHARS, NearIndex, near_pairs, normalise
 
-# Shorter normalised texts are never near-duplicates ("好的" / "好" are both fine).
-MIN_DUPLICATE_CHARS = 3
 IGNORED_INTENTS = {"nlu_fallback", "session_start", "restart", "back"}
-
-
-@dataclass(frozen=True)
-class Example:
-    text: str
-    intent: str
-    file: str   # relative to the project root
-    line: int
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _yaml_files(folder: Path) -> List[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for pattern in ("**/*.yml", "**/*.yaml") for p in folder.glob(pattern) if p.is_file())
-
-
-def _yaml_problem(exc: Exception) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    return f"YAML 格式错误（第 {mark.line + 1} 行附近）" if mark else f"无法读取：{exc}"
-
-
-def read_training_data(root: Path) -> Tuple[List[Example], List[Dict[str, Any]], List[Dict[str, Any]]]:
-    """(examples, rule/story step lists, broken files) of the project's data/ folder."""
-    root = Path(root)
-    examples: List[Example] = []
-    flows: List[Dict[str, Any]] = []
-    broken: List[Dict[str, Any]] = []
-    for path in _yaml_files(root / "data"):
-        where = _relative(path, root)
-        try:
-            text = path.read_text("utf-8")
-            raw = yaml.safe_load(text)
-            blocks = read_nlu_blocks(path) if isinstance(raw, dict) and "nlu" in raw else []
-        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-            broken.append({"file": where, "message": _yaml_problem(exc)})
-            continue
-        for block in blocks:
-            for example, line in block.examples:
-                if example:
-                    examples.append(Example(example, block.intent, where, line))
-        if isinstance(raw, dict):
-            for kind in ("rules", "stories"):
-                for item in raw.get(kind) or []:
-                    if isinstance(item, dict) and isinstance(item.get("steps"), list):
-                        flows.append({"file": where, "name": str(item.get("rule") or item.get("story") or ""),
-                                      "steps": item["steps"]})
-    return examples, flows, broken
-
-
-def read_domain(root: Path) -> Tuple[Optional[Dict[str, Any]], Optional[Dict[str, Any]]]:
-    """(domain dict, broken-file finding)."""
-    path = Path(root) / "domain.yml"
-    if not path.exists():
-        return None, {"file": "domain.yml", "message": "缺少 domain.yml"}
-    try:
-        raw = yaml.safe_load(path.read_text("utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return None, {"file": "domain.yml", "message": _yaml_problem(exc)}
-    return (raw if isinstance(raw, dict) else {}), None
-
-
-def domain_intents(domain: Dict[str, Any]) -> List[str]:
-    names = []
-    for item in domain.get("intents") or []:
-        if isinstance(item, dict):
-            names.extend(str(k) for k in item)
-        else:
-            names.append(str(item))
-    return names
 
 
 # ---------------------------------------------------------------- flows
@@ -295,7 +214,7 @@ def reference_texts() -> FrozenSet[str]:
     """What every student inherits, normalised as the leak check compares texts: the
     reference's examples and the standard questions `new` puts in every workspace."""
     examples, _, _ = read_training_data(REFERENCE_ROOT)
-    standards = [i.standard for i in read_intent_catalog(REFERENCE_ROOT / "shop").intents.values()]
+    standards = [i.standard for i in reference_catalog().intents.values()]
     return frozenset(normalise(t, numbers="drop") for t in [e.text for e in examples] + standards)
 
 

@@ -18,8 +18,9 @@ from sanic.request import Request
 
 from bot.assist_log import adopt, reply_instead
 from bot.project import Project
+from bot.project_files import catalog_products
 from bot.runtime import BotRuntime, clean
-from bot.shell import DEBUG_SLOTS, catalog_products, resolve_product
+from bot.shell import DEBUG_SLOTS, resolve_product
 
 PAGE = Path(__file__).with_name("chat.html")
 MAX_NAME_CHARS = 32
@@ -90,7 +91,7 @@ class TestWindowInput(InputChannel):
         from actions.after_sales_rules import ORDER_STATUS_LABELS
         from actions.store import OrderStore
 
-        names = {str(p.get("id")): str(p.get("name")) for p in catalog_products(self.project)}
+        names = {str(p.get("id")): str(p.get("name")) for p in catalog_products(self.project.root)}
         return {
             "products": [{"id": pid, "label": f"{pid} {name}"} for pid, name in names.items()],
             "orders": [{"id": o["order_id"], "label": " ".join((
