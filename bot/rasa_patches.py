@@ -121,7 +121,13 @@ def without_tensorflow(model: Path) -> bool:
     """
     if "tensorflow" in sys.modules or any(isinstance(f, _WithoutTensorFlow) for f in sys.meta_path):
         return False
-    if any(name in sys.modules for name in TENSORFLOW_MODULES) or needs_tensorflow(model_classes(model)):
+    if any(name in sys.modules for name in TENSORFLOW_MODULES):
+        return False
+    try:
+        classes = model_classes(model)
+    except (OSError, tarfile.TarError, ValueError, KeyError):
+        return False  # not a model Rasa can load either: Rasa says why
+    if needs_tensorflow(classes):
         return False
     sys.meta_path.insert(0, _WithoutTensorFlow())
     return True

@@ -143,3 +143,18 @@ def test_the_trained_reference_model_needs_no_tensorflow(trained_project):
     classes = rasa_patches.model_classes(trained_project.model_path())
     assert "components.intent_classifier.ShopIntentClassifier" in classes
     assert not rasa_patches.needs_tensorflow(classes)
+
+
+def guard_installed(model) -> str:
+    """What without_tensorflow answers for MODEL in a fresh process (it changes the process)."""
+    code = "import sys; from pathlib import Path; from bot import rasa_patches; " \
+           "print(rasa_patches.without_tensorflow(Path(sys.argv[1])))"
+    out = subprocess.run([sys.executable, "-c", code, str(model)], capture_output=True, text=True, timeout=120)
+    return out.stdout.strip() or out.stderr
+
+
+def test_the_guard_is_installed_for_our_model_and_not_for_a_broken_one(trained_project, tmp_path):
+    assert guard_installed(trained_project.model_path()) == "True"
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"not a model")
+    assert guard_installed(broken) == "False"  # Rasa explains a broken model itself
