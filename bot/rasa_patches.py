@@ -9,6 +9,10 @@ Order matters twice:
 - `trust_reference_actions` wraps the check that `check_action_results_once` installs
   and falls back to it, so it runs after that one (the grader calls it per project,
   after `for_grading`).
+
+Not a patch: Rasa writes LOG_LEVEL into os.environ when a process loads a model
+(set_log_level); a subprocess that needs Rasa's warnings sets it again through
+processes.python_environment (checks/rasa_validate.py).
 """
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_patches
+from bot.processes import python_environment
 
 GOOD = {"events": [{"event": "slot", "name": "product", "value": "P01"}],
         "responses": [{"text": "亲，您好"}]}
@@ -129,14 +130,15 @@ def test_which_models_need_tensorflow():
     assert rasa_patches.needs_tensorflow(ours + ["student_code.MyClassifier"])
 
 
-def test_a_student_component_shadowing_ours_counts_as_unknown(tmp_path, monkeypatch):
+def test_a_student_component_shadowing_ours_counts_as_unknown(tmp_path):
     (tmp_path / "components").mkdir()
     (tmp_path / "components" / "__init__.py").write_text("")
     (tmp_path / "components" / "intent_classifier.py").write_text("import tensorflow\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for name in [m for m in sys.modules if m == "components" or m.startswith("components.")]:
-        monkeypatch.delitem(sys.modules, name)
-    assert rasa_patches.needs_tensorflow(["components.intent_classifier.ShopIntentClassifier"])
+    code = ("from bot import rasa_patches; "
+            "print(rasa_patches.needs_tensorflow(['components.intent_classifier.ShopIntentClassifier']))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env=python_environment([tmp_path]), timeout=120)
+    assert out.stdout.strip() == "True", out.stderr
 
 
 def test_the_trained_reference_model_needs_no_tensorflow(trained_project):
