@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.make_class import copy_reference  # noqa: E402
 from bot.console import printable  # noqa: E402
+from bot.processes import python_environment  # noqa: E402
 
 SEED = 7
 # Undecodable names: GBK bytes (what `unzip` leaves on Linux for a Chinese Windows zip)
@@ -168,7 +169,7 @@ def measured_grade(root: Path, args: List[str], timeout: float) -> Dict[str, obj
                "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
                "print(json.dumps({'code': r.returncode, 'stdout': r.stdout, 'stderr': r.stderr,"
                " 'peak_kb': peak if sys.platform != 'darwin' else peak // 1024}))\n")
-    env = dict(os.environ, PYTHONPATH=str(root), RASA_TELEMETRY_ENABLED="false")
+    env = python_environment(first=[root])
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-c", wrapper, sys.executable, "-m", "bot", "grade", *args],
                                cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["RASA_MAX_CACHE_SIZE"] = "0"  # every run trains from scratch
 
 from bot.action_server import ActionServer  # noqa: E402
-from bot.console import quiet_environment  # noqa: E402
+from bot.processes import python_environment  # noqa: E402
 from bot.project import Project  # noqa: E402
 from bot.runtime import BotRuntime  # noqa: E402
 from bot.training import rasa_environment  # noqa: E402
@@ -84,7 +84,7 @@ def load_seconds(model: Path) -> float:
     """Seconds for a fresh Python process to import Rasa and load the model."""
     code = ("import time; s=time.perf_counter(); from rasa.core.agent import Agent; "
             f"Agent.load({str(model)!r}); print(time.perf_counter()-s)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=quiet_environment(),
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=python_environment(),
                          capture_output=True, text=True, check=True).stdout
     return float(out.strip().splitlines()[-1])
 

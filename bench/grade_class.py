@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.make_class import make_class  # noqa: E402
 from bot.grading.projects import find_submissions  # noqa: E402
+from bot.processes import python_environment  # noqa: E402
 
 PYTHON = sys.executable
 
@@ -44,10 +45,7 @@ def child_cpu() -> float:
 
 
 def environment(**extra: str) -> Dict[str, str]:
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT))
-    env.update(extra)
-    return env
+    return python_environment(**extra)
 
 
 def timed(command: List[str], **kwargs) -> Tuple[float, float, int]:

@@ -9,7 +9,6 @@ it cannot show disappear (emoji) or become "?" (anything else) instead of crashi
 from __future__ import annotations
 
 import codecs
-import os
 import sys
 import threading
 import time
@@ -78,23 +77,6 @@ def read_piped_line(stream: Optional[TextIO] = None) -> Optional[str]:
     except UnicodeDecodeError:
         line = raw.decode(stream.encoding or "gb18030", errors="replace")
     return line.rstrip("\r\n")
-
-
-def quiet_environment(env: Optional[dict] = None) -> dict:
-    """Environment for our Python subprocesses: TensorFlow, Rasa and friends quiet, and
-    UTF-8 everywhere, since their output goes to our log files and pipes (see
-    `to_console` for output shown to the user directly)."""
-    env = dict(os.environ if env is None else env)
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("PYTHONWARNINGS", "ignore")
-    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    env["PYTHONIOENCODING"] = "utf-8"
-    if sys.getfilesystemencoding() == "utf-8":
-        # open() without an encoding reads UTF-8 on Windows too. Not under a GBK/GB18030
-        # locale on Linux: the children would then spell file names differently from us.
-        env["PYTHONUTF8"] = "1"
-    return env
 
 
 def printable(text: str) -> str:

@@ -1,14 +1,18 @@
 """Subprocesses that start and stop the same way on Windows and on Linux/macOS.
 
-The only place that knows how each system groups processes: a grading worker leads its
-own group, so that `kill_tree` stops it together with the action server it started."""
+The only place that knows how each system groups processes (a grading worker leads its
+own group, so that `kill_tree` stops it together with the action server it started) and
+the one place that builds a Python subprocess's environment (`python_environment`)."""
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
 import sys
-from typing import Any, Dict
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence
+
+from bot.project import REFERENCE_ROOT
 
 WINDOWS = sys.platform == "win32"
 
@@ -35,3 +39,34 @@ def kill_tree(process: subprocess.Popen) -> None:
         except (ProcessLookupError, PermissionError):
             pass
     process.wait()
+
+
+def python_environment(first: Sequence[Path] = (), **settings: Optional[str]) -> Dict[str, str]:
+    """The environment of every Python subprocess we start (Rasa, actions, workers, benches).
+
+    - PYTHONPATH: `first`, then the reference project (its `components` and `actions`
+      serve every project), then what this process inherited; joined with os.pathsep
+      (";" on Windows, where ":" is part of "C:\\").
+    - TensorFlow, Rasa and friends quiet, no telemetry, and UTF-8 everywhere, since
+      their output goes to our log files and pipes (console.to_console is for output
+      shown to the user directly).
+    - `settings`: more variables for this subprocess; None removes one.
+    """
+    env = dict(os.environ)
+    inherited = [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []
+    env["PYTHONPATH"] = os.pathsep.join([str(p) for p in (*first, REFERENCE_ROOT)] + inherited)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("PYTHONWARNINGS", "ignore")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["PYTHONIOENCODING"] = "utf-8"
+    if sys.getfilesystemencoding() == "utf-8":
+        # open() without an encoding reads UTF-8 on Windows too. Not under a GBK/GB18030
+        # locale on Linux: the children would then spell file names differently from us.
+        env["PYTHONUTF8"] = "1"
+    for name, value in settings.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env

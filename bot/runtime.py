@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot import console
+from bot import console, rasa_patches
 
 # Longer messages are cut before NLU: nobody types more, and it keeps replies fast.
 MAX_MESSAGE_CHARS = 500
@@ -47,69 +47,11 @@ class Candidate:
         return self.answer or f"（由动作 {self.action} 按订单或商品数据生成）"
 
 
-def validate_action_results_once_per_schema() -> None:
-    """Make Rasa check the action server's answers without re-checking the schema.
-
-    Rasa 3.6 calls `jsonschema.validate(result, schema)` for every custom action
-    call, and jsonschema 4 re-validates the (large, constant) schema itself each
-    time: about 0.35 s per action on this machine, most of a reply's latency
-    (profiled with cProfile, see bench/bot_speed.py). Building the validator once
-    checks exactly the same thing.
-    """
-    from jsonschema import ValidationError
-    from jsonschema.validators import validator_for
-    from rasa.core.actions.action import RemoteAction
-
-    if getattr(RemoteAction, "_schema_validator", None) is not None:
-        return
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = validator_for(schema)
-    validator_class.check_schema(schema)
-    RemoteAction._schema_validator = validator_class(schema)
-
-    def validate(self, result: Dict[str, Any]) -> bool:
-        try:
-            self._schema_validator.validate(result)
-        except ValidationError as error:
-            error.message += ". 动作服务器返回的数据格式不对，请检查 actions/ 里的自定义动作。"
-            raise
-        return True
-
-    RemoteAction._validate_action_result = validate
-
-
 def sqlite_tracker_store(conversations_db: Path):
     """The embedded tracker store every command shares: Rasa's SQLTrackerStore on SQLite."""
     from rasa.utils.endpoints import EndpointConfig
 
     return EndpointConfig(type="SQL", dialect="sqlite", db=str(conversations_db))
-
-
-def resolve_event_types_once() -> None:
-    """Make Rasa find each event's class by its name once, not once per event.
-
-    Reading a conversation back from the tracker store, Rasa 3.6 finds every event's
-    class by walking all subclasses of Event (calling inspect.isabstract on each):
-    about a quarter of a reply's time, twice per message (profiled with cProfile on
-    tests/chat_corpus.py). The event classes never change once imported, so a name
-    found once is remembered; unknown names still go the original way.
-    """
-    from rasa.shared.core.events import Event
-
-    if getattr(Event, "_known_types", None) is not None:
-        return
-    original = Event.resolve_by_type
-    Event._known_types = known = {}
-
-    def resolve_by_type(type_name, default=None):
-        found = known.get(type_name)
-        if found is None:
-            found = original(type_name, default)
-            if found is not None and found.type_name == type_name:
-                known[type_name] = found
-        return found
-
-    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 class BotRuntime:
@@ -141,8 +83,7 @@ class BotRuntime:
         configure_logging_and_warnings(level)
         configure_structlog(level)
         tracker_store = TrackerStore.create(sqlite_tracker_store(self.conversations_db))
-        validate_action_results_once_per_schema()
-        resolve_event_types_once()
+        rasa_patches.for_conversations()
         self.agent = Agent.load(str(self.model), tracker_store=tracker_store,
                                 action_endpoint=EndpointConfig(url=self.action_url))
         if not self.agent.is_ready():

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Optional
 
-from bot import console
+from bot import console, rasa_patches
 from bot.action_server import ActionServer
 from bot.assist_log import adopt, reply_instead
 from bot.project import Project
@@ -102,9 +102,14 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
     server = ActionServer(project).start()
     try:
         runtime = BotRuntime(model, server.url, project.conversations_db)
+
+        def load() -> BotRuntime:
+            rasa_patches.without_tensorflow(model)  # this process never trains
+            return runtime.load_blocking(options.verbose)
+
         # Importing Rasa and loading the model take seconds: do it while the
         # student types the first message.
-        loading = in_background(runtime.load_blocking, options.verbose)
+        loading = in_background(load)
         sender = f"shell-{uuid.uuid4().hex[:8]}"
         context = {"product": resolve_product(project, options.product) if options.product else None,
                    "order_id": options.order}

@@ -1,5 +1,6 @@
 """The chat shell driven in a real pseudo-terminal, as a student uses it."""
 import sqlite3
+import subprocess
 import sys
 
 import pexpect
@@ -76,3 +77,21 @@ def test_long_input_and_emoji_do_not_break_the_shell(trained_project):
     child.expect("小悦：")
     child.sendline("/quit")
     child.expect(pexpect.EOF)
+
+
+def test_a_piped_chat_answers_without_ever_importing_tensorflow(trained_project, tmp_path):
+    """rasa_patches.without_tensorflow: no component of the reference needs TensorFlow,
+    so a whole session (model, real action server, an answer, /quit) never imports it."""
+    modules = tmp_path / "modules.txt"
+    code = ("import atexit, runpy, sys\n"
+            f"atexit.register(lambda: open({str(modules)!r}, 'w').write(' '.join(sorted(sys.modules))))\n"
+            "sys.argv = ['dxm', 'shell', '--project', sys.argv[1]]\n"
+            "runpy.run_module('bot', run_name='__main__', alter_sys=True)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(trained_project.root)],
+                            input="在吗\n/quit\n".encode("utf-8"), cwd=str(REFERENCE_ROOT),
+                            capture_output=True, timeout=300)
+    out = result.stdout.decode("utf-8")
+    assert result.returncode == 0 and "小悦：" in out and "再见" in out, out + result.stderr.decode()
+    loaded = modules.read_text().split()
+    assert "rasa.core.agent" in loaded and "rasa.core.processor" in loaded
+    assert not [m for m in loaded if m.split(".")[0] == "tensorflow"]

@@ -11,7 +11,6 @@ translate is still reported, with its original text.
 """
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Flow, Model
 from bot.checks.structure import actions_code, used_by_actions, used_responses
 from bot.course import MIN_EXAMPLES
-from bot.project import REFERENCE_ROOT
+from bot.processes import python_environment
 
 SECONDS = "15–25"
 TIMEOUT = 600
@@ -48,17 +47,12 @@ class RasaRun:
 
 def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
     """`rasa data validate` on the project at `root` (cwd = root)."""
-    env = dict(os.environ)
-    env.pop("PYTHONWARNINGS", None)  # Rasa's UserWarnings are what we translate
-    # and its WARNING logs (story conflicts): Rasa's log level comes from LOG_LEVEL, which
-    # Rasa itself writes into os.environ when a process loads a model (set_log_level), so
-    # a caller that chatted with the bot first would silence them.
-    env.update(LOG_LEVEL="INFO", LOG_LEVEL_LIBRARIES="ERROR")
-    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="3",
-               SQLALCHEMY_SILENCE_UBER_WARNING="1", SHOP_DIR=str(root / "shop"),
-               PYTHONIOENCODING="utf-8")
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(REFERENCE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    # Rasa's UserWarnings are what we translate, and its WARNING logs (story conflicts):
+    # Rasa's log level comes from LOG_LEVEL, which Rasa itself writes into os.environ when
+    # a process loads a model (set_log_level), so a caller that chatted with the bot first
+    # would silence them.
+    env = python_environment(PYTHONWARNINGS=None, LOG_LEVEL="INFO", LOG_LEVEL_LIBRARIES="ERROR",
+                             SHOP_DIR=str(root / "shop"))
     cmd = [sys.executable, "-c", BOOT, "data", "validate",
            "--domain", "domain.yml", "--data", "data", "--config", "config.yml"]
     try:

@@ -7,12 +7,12 @@ Where the time of grading a class goes, and what this does about it:
 - training (~5-20 s of CPU, depending on the number of examples): a model is cached by
   the fingerprint of its training inputs, so an unchanged project is never trained
   twice; Rasa's per-component cache, and the fingerprinting that feeds it (a third of
-  a training), is switched off (worker.skip_training_cache);
+  a training), is switched off (rasa_patches.skip_training_cache);
 - the action server (~0.5 s to start): one per project, as SHOP_DIR and SHOP_DB are
   per project; it starts while the model trains;
 - questioning (~10 ms of CPU per question): the bank is parsed in one NLU run, the
-  reference action server's replies are checked by shape (worker.trust_reference_actions),
-  event types are looked up once (worker.cache_event_types), conversations live in
+  reference action server's replies are checked by shape (rasa_patches.trust_reference_actions),
+  event types are looked up once (rasa_patches.resolve_event_types_once), conversations live in
   memory, and each question starts from a copy of one real session start instead of
   calling the action server for it again.
 
@@ -38,14 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Deque, Dict, List, Optional
 
-from bot import console, processes
+from bot import processes
 from bot.project import REFERENCE_ROOT
 
 
 def worker_environment() -> Dict[str, str]:
-    env = console.quiet_environment()
-    env["PYTHONPATH"] = str(REFERENCE_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env["PYTHONUNBUFFERED"] = "1"
+    env = processes.python_environment(PYTHONUNBUFFERED="1")
     # Workers run side by side, one per core: no extra BLAS threads fighting over them.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")

@@ -208,11 +208,6 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
         """Score one project and write its reports while the others are still running."""
         item.static = (result or {}).pop("static", item.static)  # the worker's; none if it was stopped
         item.result = result
-        if result and result.get("error"):
-            # explain_failure points at the project's var/logs; the grader's log is
-            # copied next to the report instead.
-            result["error"] = result["error"].replace(
-                "完整日志见 var/logs/train.log，或加 --verbose 重新训练。", "完整日志见报告旁边的 train.log。")
         item.report = build_report(item, questions, scenarios, banks, rubric, options)
         output.write_project(item.report, folder(item))
         log = Path((result or {}).get("train_log") or "")

@@ -37,12 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
+from bot import rasa_patches
 from bot.action_server import ActionServer, ActionServerError
 from bot.grading import static
 from bot.grading.bank import Question
 from bot.grading.rubric import load_rubric
 from bot.project import REFERENCE_ROOT, Project
-from bot.training import PHASES, TrainingError, explain_failure, rasa_environment
+from bot.training import PHASES, TrainingError, explain_failure, rasa_environment, require_files
 
 Emit = Callable[[Dict[str, Any]], None]
 
@@ -104,8 +105,7 @@ class StudentActionServer(ActionServer):
 
     def start(self) -> "StudentActionServer":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = rasa_environment(self.project)
-        env["PYTHONPATH"] = os.pathsep.join([str(self.project.root), str(REFERENCE_ROOT)])
+        env = rasa_environment(self.project, code=[self.project.root])
         with open(self.log_path, "w", encoding="utf-8") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.port)],
@@ -140,62 +140,6 @@ def reset_jieba() -> None:
         tokenizer.user_word_tag_tab = dict(_JIEBA_BASE[2])
 
 
-def cache_event_types() -> None:
-    """`Event.resolve_by_type` walks every Event subclass for every event Rasa reads
-    (~3 ms per turn); the answer for a type name never changes, so it is cached."""
-    import functools
-
-    from rasa.shared.core.events import Event
-
-    Event.resolve_by_type = staticmethod(functools.lru_cache(maxsize=None)(Event.resolve_by_type))
-
-
-def trust_reference_actions() -> None:
-    """Check the reference action server's replies by their shape only.
-
-    BotRuntime validates every reply against Rasa's full JSON schema (~10 ms per
-    custom action call, hundreds per project). The reference actions are tested code:
-    a reply shaped like a reply is accepted, anything else still goes through the
-    full check. Not used with --allow-student-code. Call after BotRuntime.load, which
-    installs the full check.
-    """
-    from rasa.core.actions.action import RemoteAction
-
-    full_check = RemoteAction._validate_action_result
-    if getattr(full_check, "trusts_shape", False):
-        return
-
-    def validate(self: RemoteAction, result: Any) -> bool:
-        if (isinstance(result, dict)
-                and isinstance(result.get("events") or [], list)
-                and all(isinstance(e, dict) and isinstance(e.get("event"), str)
-                        for e in result.get("events") or [])
-                and isinstance(result.get("responses") or [], list)
-                and all(isinstance(r, dict) for r in result.get("responses") or [])):
-            return True
-        return full_check(self, result)
-
-    validate.trusts_shape = True
-    RemoteAction._validate_action_result = validate
-
-
-def skip_training_cache() -> None:
-    """Switch off Rasa's per-component training cache, and the work that feeds it.
-
-    The grader caches whole models by the fingerprint of their inputs instead
-    (GradedProject.model_path). Rasa's cache could not tell two students apart: the
-    shop components read shop/ files its fingerprints do not cover. With the cache
-    off, its fingerprint run (skipped by force_training) and TrainingHook's
-    fingerprints of every node's inputs and outputs (~7 of ~22 s of a training)
-    are pure overhead: the hook only serves the cache.
-    """
-    from rasa.engine.training.hooks import TrainingHook
-
-    os.environ["RASA_MAX_CACHE_SIZE"] = "0"
-    TrainingHook.on_before_node = lambda self, *args, **kwargs: {}
-    TrainingHook.on_after_node = lambda self, *args, **kwargs: None
-
-
 def quiet_rasa() -> None:
     from rasa.utils.log_utils import configure_structlog
 
@@ -225,9 +169,7 @@ class _PhaseHandler(logging.Handler):
 
 def train_here(project: GradedProject, emit: Emit) -> tuple:
     """(model path, reused?) for the project, training it in this process if needed."""
-    missing = list(project.missing_files())
-    if missing:
-        raise TrainingError(f"项目缺少 {', '.join(missing)}：请从参考项目复制一份再训练。")
+    require_files(project)
     model = project.model_path()
     if model.exists():
         return model, True
@@ -251,7 +193,7 @@ def train_here(project: GradedProject, emit: Emit) -> tuple:
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
                 from rasa.model_training import train
 
-                # force_training: no fingerprint run (see skip_training_cache).
+                # force_training: no fingerprint run (see rasa_patches.skip_training_cache).
                 result = train(domain=str(project.domain), config=str(project.config),
                                training_files=[str(project.data)], output=str(project.models),
                                fixed_model_name=partial.name, force_training=True)
@@ -269,7 +211,7 @@ def train_here(project: GradedProject, emit: Emit) -> tuple:
     built = partial.with_name(partial.name + ".tar.gz")
     if code != 0 or not built.exists():
         built.unlink(missing_ok=True)
-        raise TrainingError(explain_failure(log_path.read_text("utf-8", errors="replace")))
+        raise explain_failure(log_path.read_text("utf-8", errors="replace"), project.root)
     os.replace(built, model)
     return model, False
 
@@ -299,7 +241,7 @@ async def question_bot(job: Dict[str, Any], model: Path, server: ActionServer,
     runtime = BotRuntime(model, server.url, project.var / "conversations.db")
     await runtime.load()
     if not project.student_code:
-        trust_reference_actions()
+        rasa_patches.trust_reference_actions()
     # Conversations of a grading run are thrown away: keep them in memory (SQLite
     # costs ~20 ms per turn).
     store = InMemoryTrackerStore(runtime.agent.domain)
@@ -433,8 +375,8 @@ def grade_job(job: Dict[str, Any], emit: Emit) -> Dict[str, Any]:
         clock.laps.update(answers.pop("timings"))
         result.update(answers)
         result["ok"] = True
-    except TrainingError as exc:
-        result.update(stage=stage, error=str(exc))
+    except TrainingError as exc:  # session.py copies train_log next to the report
+        result.update(stage=stage, error=exc.explain("完整日志见报告旁边的 train.log。"))
         log = project.var / "train.log"
         if log.exists():
             result["train_log"] = str(log)
@@ -460,9 +402,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     sys.stdout = sys.stderr
     if args.student_code:
         sys.path.insert(0, str(Path(args.student_code).resolve()))
+    rasa_patches.for_grading()
     quiet_rasa()
-    cache_event_types()
-    skip_training_cache()
     reset_jieba()  # snapshot the pristine dictionary before any project touches it
 
     def emit(message: Dict[str, Any]) -> None:

@@ -81,14 +81,14 @@ def build_app(project: Project, model: Path, action_url: str, token: Optional[st
     from sanic import response
     from sanic.exceptions import InvalidUsage, PayloadTooLarge
 
-    from bot.runtime import validate_action_results_once_per_schema
+    from bot import rasa_patches
     from bot.web.channels import SafeRestInput, TestWindowInput
 
     endpoints = AvailableEndpoints(
         action=EndpointConfig(url=action_url),
         tracker_store=tracker_store_config(project, tracker_store),
         lock_store=lock_store_config(lock_store))
-    validate_action_results_once_per_schema()
+    rasa_patches.for_conversations()
     app = run.configure_app(
         [SafeRestInput(), TestWindowInput(project)], enable_api=bool(token), auth_token=token,
         endpoints=endpoints, use_uvloop=False)
