@@ -33,10 +33,11 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
 from concurrent.futures import CancelledError
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot import console, processes
 from bot.grading.finished import project_files
@@ -205,12 +206,21 @@ class ClusterPool:
 
         client.subscribe_topic(PROGRESS, progress)
         results: Dict[str, Result] = {}
-        pending = {client.submit(grade_on_worker, job, list(self._files(job)), self.timeout, self.max_memory,
-                                 key=f"grade-{job.key}-{uuid.uuid4().hex[:8]}", pure=False): job
-                   for job in jobs}
+        waiting = deque(jobs)
+        pending: Dict[Any, Job] = {}
         no_workers_since: Optional[float] = None
         try:
-            while pending:
+            while waiting or pending:
+                # As many projects out as the cluster has worker threads, the next one
+                # to the first free worker: submitted all at once, Dask 2022.10 queues
+                # them on workers at once, and a worker idles at the end of a class
+                # while another still has two long projects to go.
+                slots = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
+                while waiting and len(pending) < max(1, slots):
+                    job = waiting.popleft()
+                    pending[client.submit(grade_on_worker, job, list(self._files(job)), self.timeout,
+                                          self.max_memory, key=f"grade-{job.key}-{uuid.uuid4().hex[:8]}",
+                                          pure=False)] = job
                 for future in [f for f in pending if f.done()]:
                     job = pending.pop(future)
                     try:
