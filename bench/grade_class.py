@@ -4,12 +4,18 @@
 
 1. makes a class of varied student projects (bench/make_class.py) unless --class is given;
 2. grades it with `python -m bot grade` from a cold model cache (every project trained),
-   then again with the cache warm (what a teacher pays to re-grade with a changed bank);
+   with the local pool and with `--cluster local:JOBS` (a throw-away Dask cluster of as
+   many workers), then again with the cache warm (what a teacher pays to re-grade with
+   a changed bank); every run writes to its own folder (a rerun into the same folder
+   would reuse the finished projects);
 3. runs the naive loop on --naive projects spread over the class (default all): `rasa train` then
    `rasa test --stories tests --nlu <the bank as Rasa NLU data>` (cold Rasa cache,
    reference code, the project's shop/ like bot.training);
-4. prints medians per project, totals, CPU seconds and the ratios. When --naive is
-   smaller than the class, the naive total for the class is its median x class size.
+4. prints medians per project, totals, CPU seconds, projects per minute per core and the
+   ratios. When --naive is smaller than the class, the naive total for the class is its
+   median x class size;
+5. projects a department's exam (--project-projects on --project-machines of
+   --project-cores): the measured mean seconds per project x projects / cores.
 
 Wall time depends on what else the machine runs: the load average is printed, and CPU
 seconds (all child processes) are shown next to wall seconds.
@@ -66,9 +72,9 @@ def bank_as_nlu(bank: Path, target: Path) -> None:
     target.write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def grade(class_dir: Path, bank: Path, out: Path, store: Path, jobs: int) -> Tuple[float, float, int]:
+def grade(class_dir: Path, bank: Path, out: Path, store: Path, *extra: str) -> Tuple[float, float, int]:
     return timed([PYTHON, "-m", "bot", "grade", str(class_dir), "--bank", str(bank), "--out", str(out),
-                  "--model-cache", str(store), "--jobs", str(jobs)], cwd=ROOT, env=environment())
+                  "--model-cache", str(store), "--timeout", "3600", *extra], cwd=ROOT, env=environment())
 
 
 def naive(project: Path, nlu_bank: Path, work: Path) -> Tuple[float, float, str]:
@@ -97,7 +103,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=30, help="生成多少个学生项目（默认 30）")
     parser.add_argument("--naive", type=int, default=None, help="朴素方法测几个项目（默认全部）")
     parser.add_argument("--bank", default=str(ROOT / "bank" / "practice.csv"))
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2, help="本地评分进程数，也是本机集群的评分进程数")
+    parser.add_argument("--project-projects", type=int, default=400)
+    parser.add_argument("--project-machines", type=int, default=10)
+    parser.add_argument("--project-cores", type=int, default=4)
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="grade-bench-"))
@@ -110,11 +119,18 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"班级 {size} 个项目，题库 {bank.name}，{os.cpu_count()} 核，开始时负载 {load:.1f}（工作目录 {work}）", flush=True)
 
-    cold_wall, cold_cpu, code = grade(class_dir, bank, work / "out-cold", work / "models", args.jobs)
+    jobs = str(args.jobs)
+    cold_wall, cold_cpu, code = grade(class_dir, bank, work / "out-cold", work / "models", "--jobs", jobs)
     per_project = per_project_seconds(work / "out-cold")
-    print(f"我们（冷启动，全部训练）：{cold_wall:.0f} 秒，CPU {cold_cpu:.0f} 秒，退出码 {code}", flush=True)
-    warm_wall, warm_cpu, _ = grade(class_dir, bank, work / "out-warm", work / "models", args.jobs)
-    print(f"我们（模型已缓存，重新评分）：{warm_wall:.0f} 秒，CPU {warm_cpu:.0f} 秒", flush=True)
+    print(f"本地进程池（冷启动，全部训练）：{cold_wall:.0f} 秒，CPU {cold_cpu:.0f} 秒，退出码 {code}", flush=True)
+    # The cluster's worker processes are killed at the end, so their CPU is not counted
+    # in this process's children: only wall time compares.
+    cluster_wall, _, code = grade(class_dir, bank, work / "out-cluster", work / "models-cluster",
+                                  "--cluster", f"local:{jobs}")
+    cluster_per_project = per_project_seconds(work / "out-cluster")
+    print(f"本机集群 local:{jobs}（冷启动，全部训练）：{cluster_wall:.0f} 秒，退出码 {code}", flush=True)
+    warm_wall, warm_cpu, _ = grade(class_dir, bank, work / "out-warm", work / "models", "--jobs", jobs)
+    print(f"本地进程池（模型已缓存，重新评分）：{warm_wall:.0f} 秒，CPU {warm_cpu:.0f} 秒", flush=True)
 
     nlu_bank = work / "bank_nlu.yml"
     bank_as_nlu(bank, nlu_bank)
@@ -132,16 +148,30 @@ def main() -> None:
     naive_median = statistics.median(naive_walls)
     naive_class = sum(naive_walls) if len(sample) == size else naive_median * size
     naive_cpu_class = sum(naive_cpus) if len(sample) == size else statistics.median(naive_cpus) * size
-    ours_median = statistics.median(per_project)
+    cores = os.cpu_count() or 1
+
+    def rate(wall: float) -> str:
+        return f"{size / (wall / 60) / cores:.2f}"
+
     print()
-    print(f"{'':24}{'全班总用时':>10}{'每个项目（中位数）':>16}{'全班 CPU':>12}")
-    print(f"{'我们，冷启动':22}{cold_wall:10.0f} 秒{ours_median:12.1f} 秒*{cold_cpu:10.0f} 秒")
-    print(f"{'我们，模型已缓存':20}{warm_wall:10.0f} 秒{'':16}{warm_cpu:10.0f} 秒")
+    print(f"{'':24}{'全班总用时':>10}{'每个项目（中位数）':>16}{'全班 CPU':>12}{'项目/分钟/核':>14}")
+    print(f"{'本地进程池，冷启动':18}{cold_wall:10.0f} 秒{statistics.median(per_project):12.1f} 秒*"
+          f"{cold_cpu:10.0f} 秒{rate(cold_wall):>14}")
+    print(f"{'本机集群，冷启动':20}{cluster_wall:10.0f} 秒{statistics.median(cluster_per_project):12.1f} 秒*"
+          f"{'':>12}{rate(cluster_wall):>14}")
+    print(f"{'本地进程池，模型已缓存':14}{warm_wall:10.0f} 秒{'':16}{warm_cpu:10.0f} 秒{rate(warm_wall):>14}")
     projected = "" if len(sample) == size else f"（{len(sample)} 个项目中位数 × {size}）"
-    print(f"{'朴素 train+test':22}{naive_class:10.0f} 秒{naive_median:12.1f} 秒 {naive_cpu_class:10.0f} 秒 {projected}")
-    print(f"倍数：冷启动快 {naive_class / cold_wall:.1f} 倍（CPU 省 {naive_cpu_class / cold_cpu:.1f} 倍），"
+    print(f"{'朴素 train+test':22}{naive_class:10.0f} 秒{naive_median:12.1f} 秒 {naive_cpu_class:10.0f} 秒"
+          f"{rate(naive_class):>14} {projected}")
+    print(f"倍数：本地进程池冷启动快 {naive_class / cold_wall:.1f} 倍（CPU 省 {naive_cpu_class / cold_cpu:.1f} 倍），"
+          f"本机集群快 {naive_class / cluster_wall:.1f} 倍，集群比本地进程池多用 {cluster_wall / cold_wall - 1:+.0%}；"
           f"模型已缓存快 {naive_class / warm_wall:.1f} 倍；结束时负载 {os.getloadavg()[0]:.1f}")
-    print("* 每个项目在评分进程里的用时（两个项目并行，所以全班用时约为总和的一半）")
+    print("* 每个项目在评分进程里的用时（几个项目并行，所以全班用时约为总和除以进程数）")
+    cost = statistics.mean(cluster_per_project)
+    total_cores = args.project_machines * args.project_cores
+    print(f"推算：{args.project_projects} 个项目 × 每个 {cost:.0f} 秒（本机集群实测平均）÷ "
+          f"{args.project_machines} 台 × {args.project_cores} 核 = {args.project_projects * cost / total_cores / 60:.0f} 分钟"
+          "（每台机器一个评分进程占一个核；另加集群启动约 3 秒、每个评分进程加载 Rasa 约 10 秒）")
 
 
 if __name__ == "__main__":

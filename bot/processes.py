@@ -70,3 +70,26 @@ def python_environment(first: Sequence[Path] = (), **settings: Optional[str]) ->
         else:
             env[name] = value
     return env
+
+
+def stop_when_orphaned(poll: float = 2.0) -> None:
+    """In a child started with `own_group`: stop the child's whole group (itself and what
+    it started) once its parent is gone, instead of finishing a job nobody will read.
+
+    A cluster worker killed in the middle of a project (`dxm grade --cluster`) would
+    otherwise leave its grader training on for up to a minute of CPU. POSIX only: on
+    Windows the parent id of a process never changes.
+    """
+    if WINDOWS:
+        return
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True, name="stop-when-orphaned").start()

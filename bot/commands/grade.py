@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
 from bot.exit_codes import EXIT_USAGE
@@ -21,13 +22,16 @@ EPILOG = """\
 
 退出码：
   0  评分完成
-  1  有项目低于 --fail-under（或没有运行起来）
+  1  有项目低于 --fail-under（或没有运行起来），或评分集群中途断开（已评完的项目已保存，再运行只评剩下的）
   2  用法或配置错误（路径不对、情景或评分细则写错）
   3  题库是空的或读不了（绝不当作通过），或有坏行没用上（除非 --allow-bad-rows）
 
 例子：
   python -m bot grade . --bank bank/practice.csv --scenarios bank/scenarios --out reports/me
   python -m bot grade 作业/ --bank 期末题库.csv --scenarios bank/scenarios --out reports/班级 --student-view
+  python -m bot grade 期末/ --bank 期末题库.csv --out reports/期末 --cluster tcp://192.168.1.10:8786
+
+同一个 --out 再运行一次，只评上次没评完的项目（项目、题库、情景、评分细则都没变的直接复用）。
 """
 
 
@@ -61,6 +65,15 @@ def count(text: str) -> int:
     return value
 
 
+def cluster(text: str) -> str:
+    """local, local:N, or a scheduler's address (tcp://HOST:PORT or HOST:PORT)."""
+    text = text.strip()
+    if re.fullmatch(r"local(:[1-9][0-9]*)?", text) or re.fullmatch(r"(tcp://)?[^\s:/]+:[0-9]{1,5}", text):
+        return text if text.startswith(("local", "tcp://")) else "tcp://" + text
+    raise argparse.ArgumentTypeError(
+        f"看不懂集群地址 {text!r}：写 local、local:N（本机 N 个评分进程），或老师机 scheduler 的地址，如 tcp://192.168.1.10:8786")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
@@ -86,6 +99,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="评分训练的模型存放处（默认参考项目的 .rasa/grading/models）：数据没变的项目不再重新训练")
     parser.add_argument("--jobs", type=count, default=min(2, os.cpu_count() or 1), metavar="N",
                         help="同时评几个项目（默认 2；每个项目训练时占一个 CPU 核）")
+    parser.add_argument("--cluster", type=cluster, metavar="ADDRESS",
+                        help="在评分集群上评（Dask）：老师机 scheduler 的地址，如 tcp://192.168.1.10:8786；"
+                             "local:N 在本机临时起 N 个评分进程的集群。搭建步骤见 README「实验室集群评分」")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
         rubric=Path(args.rubric).expanduser() if args.rubric else None,
         fail_under=args.fail_under, timeout=args.timeout, max_memory=args.max_memory,
         student_view=args.student_view,
-        allow_student_code=args.allow_student_code, allow_bad_rows=args.allow_bad_rows, jobs=args.jobs)
+        allow_student_code=args.allow_student_code, allow_bad_rows=args.allow_bad_rows, jobs=args.jobs,
+        cluster=args.cluster)
     if args.model_cache:
         options.model_store = Path(args.model_cache).expanduser().resolve()
     return grade(options)

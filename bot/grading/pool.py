@@ -36,9 +36,10 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import Callable, Deque, Dict, List, Optional
 
 from bot import processes
+from bot.grading.jobs import Job, Result
 from bot.project import REFERENCE_ROOT
 
 
@@ -68,8 +69,8 @@ class Worker:
         self.events = events
         self.ready = False
         self.dead = False
-        self.job: Optional[Dict[str, Any]] = None
-        self.reserved: Optional[Dict[str, Any]] = None  # the job a student-code worker is for
+        self.job: Optional[Job] = None
+        self.reserved: Optional[Job] = None  # the job a student-code worker is for
         self.started_job = 0.0
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"worker-{number}.log"
@@ -92,11 +93,11 @@ class Worker:
             self.events.put((self, message))
         self.events.put((self, {"type": "exit"}))
 
-    def give(self, job: Dict[str, Any]) -> None:
+    def give(self, job: Job) -> None:
         self.job = job
         self.started_job = time.monotonic()
         # ASCII JSON: a path that is not valid UTF-8 (lone surrogates) crosses unharmed.
-        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.write(json.dumps(job.to_json()) + "\n")
         self.process.stdin.flush()
 
     def kill(self) -> None:
@@ -132,48 +133,55 @@ class JobState:
 
 @dataclass
 class Pool:
+    """The local backend: worker processes on this machine (see bot/grading/cluster.py
+    for the other one, with the same run() and callbacks)."""
+
     parallel: int
     timeout: float
     log_dir: Path
     max_memory: float = float("inf")   # bytes of resident memory per worker
     student_code: bool = False   # one fresh worker per project, running that project's code
+    keep_workers: bool = False   # idle workers wait for the next run() (a cluster worker's pool)
     on_progress: Callable[[Dict[str, JobState]], None] = lambda states: None
-    on_result: Callable[[Dict[str, Any]], None] = lambda result: None
+    on_result: Callable[[Result], None] = lambda result: None
     states: Dict[str, JobState] = field(default_factory=dict)
+    workers: List[Worker] = field(default_factory=list)
+    events: "queue.Queue" = field(default_factory=queue.Queue)
 
-    def run(self, jobs: List[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    def run(self, jobs: List[Job]) -> Dict[str, Result]:
         """Grade every job; a result per job key, errors included (never raises for a job)."""
-        events: "queue.Queue" = queue.Queue()
-        pending: Deque[Dict[str, Any]] = deque(jobs)
-        results: Dict[str, Dict[str, Any]] = {}
-        self.states = {job["key"]: JobState(job["name"]) for job in jobs}
-        workers: List[Worker] = []
+        events = self.events
+        pending: Deque[Job] = deque(jobs)
+        results: Dict[str, Result] = {}
+        self.states = {job.key: JobState(job.name) for job in jobs}
+        workers = self.workers = [w for w in self.workers if not w.dead]
         failed_starts = 0
 
-        def spawn(reserved: Optional[Dict[str, Any]] = None) -> None:
-            code = Path(reserved["root"]) if reserved else None
-            worker = Worker(len(workers) + 1, events, self.log_dir, code)
+        def spawn(reserved: Optional[Job] = None) -> None:
+            code = Path(reserved.root) if reserved else None
+            number = max((w.number for w in workers), default=0) + 1
+            worker = Worker(number, events, self.log_dir, code)
             worker.reserved = reserved
             workers.append(worker)
 
-        def start(worker: Worker, job: Dict[str, Any]) -> None:
-            self.states[job["key"]].stage = "开始"
+        def start(worker: Worker, job: Job) -> None:
+            self.states[job.key].stage = "开始"
             worker.give(job)
             if self.student_code:
                 worker.process.stdin.close()  # a student-code worker serves one project
 
-        def finish(worker: Worker, result: Dict[str, Any]) -> None:
+        def finish(worker: Worker, result: Result) -> None:
             job = worker.job
             worker.job = None
-            results[job["key"]] = result
-            state = self.states[job["key"]]
-            state.finished, state.stage = True, "完成" if result.get("ok") else "出错"
+            result.worker = f"评分进程 {worker.number}"
+            results[job.key] = result
+            state = self.states[job.key]
+            state.finished, state.stage = True, "完成" if result.ok else "出错"
             self.on_result(result)
 
         def fail(worker: Worker, message: str) -> None:
             job = worker.job
-            finish(worker, {"type": "result", "key": job["key"], "ok": False,
-                            "stage": self.states[job["key"]].stage, "error": message})
+            finish(worker, Result(key=job.key, stage=self.states[job.key].stage, error=message, final=False))
 
         def top_up() -> None:
             for worker in workers:
@@ -200,12 +208,12 @@ class Pool:
                         job, worker.reserved = worker.reserved, None
                         start(worker, job)
                 elif kind == "progress" and worker.job:
-                    state = self.states[worker.job["key"]]
+                    state = self.states[worker.job.key]
                     state.stage = message.get("stage", state.stage)
                     state.detail = message.get("detail", "")
                     state.done, state.total = message.get("done", 0), message.get("total", 0)
                 elif kind == "result" and worker.job:
-                    finish(worker, message)
+                    finish(worker, Result.from_json(message))
                 elif kind == "exit":
                     worker.dead = True
                     if not worker.ready:
@@ -219,12 +227,12 @@ class Pool:
                         fail(worker, f"评分进程意外退出（日志见 {worker.log_path}）")
                 now = time.monotonic()
                 for late in [w for w in workers if w.job and now - w.started_job > self.timeout]:
-                    stage = self.states[late.job["key"]].stage
+                    stage = self.states[late.job.key].stage
                     late.kill()
                     late.dead = True
                     fail(late, f"超过时间限制 {self.timeout:.0f} 秒仍未完成（停在“{stage}”），已停止。")
                 for heavy in [w for w in workers if w.job and (resident_bytes(w.process.pid) or 0) > self.max_memory]:
-                    stage = self.states[heavy.job["key"]].stage
+                    stage = self.states[heavy.job.key].stage
                     heavy.kill()
                     heavy.dead = True
                     fail(heavy, f"内存超过上限 {self.max_memory / 1024 / 1024:.0f} MB（停在“{stage}”），已停止："
@@ -232,9 +240,17 @@ class Pool:
                 self.on_progress(self.states)
         finally:
             for worker in workers:
-                if worker.process.poll() is None:
-                    if worker.job is None:
-                        worker.close()
-                    else:
-                        worker.kill()
+                if worker.process.poll() is None and (worker.job or worker.reserved):
+                    worker.kill()
+                    worker.dead = True
+                elif worker.process.poll() is None and not (self.keep_workers and worker.ready):
+                    worker.close()
+                    worker.dead = True
         return results
+
+    def close(self) -> None:
+        """Stop the workers kept for another run()."""
+        for worker in self.workers:
+            if worker.process.poll() is None:
+                worker.close()
+        self.workers = []

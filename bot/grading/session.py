@@ -14,6 +14,8 @@ from bot.exit_codes import EXIT_FAILED, EXIT_NO_QUESTIONS, EXIT_OK, EXIT_USAGE
 from bot.grading import output, report, scoring, terminal, wording
 from bot.grading.bank import Bank, BankError, Question, load_banks
 from bot.grading.categories import intent_categories
+from bot.grading.finished import Finished, fingerprint
+from bot.grading.jobs import ClusterError, Job, Result
 from bot.grading.pool import JobState, Pool, WorkerStartError
 from bot.grading.projects import (ProjectsError, Submission, find_submissions, looks_like_project,
                                   output_names)
@@ -42,6 +44,7 @@ class Options:
     jobs: int = 2
     concurrency: int = 4
     model_store: Path = MODEL_STORE
+    cluster: Optional[str] = None   # a Dask scheduler's address, or local[:N]
 
 
 @dataclass
@@ -51,7 +54,7 @@ class Graded:
     submission: Submission
     folder: str
     static: Optional[Dict[str, Any]] = None
-    result: Optional[Dict[str, Any]] = None
+    result: Optional[Result] = None
     report: Optional[Dict[str, Any]] = None
     scenario_runs: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
@@ -69,11 +72,11 @@ def _scenario_jobs(scenarios: List[Scenario], root: Path) -> Dict[str, Dict[str,
 def build_report(graded: Graded, questions: List[Question], scenarios: List[Scenario],
                  banks: List[Bank], rubric: Rubric, options: Options) -> Dict[str, Any]:
     sub = graded.submission
-    result = graded.result or {}
-    ran = bool(result.get("ok"))
+    result = graded.result or Result(key="")
+    ran = result.ok
     categories = intent_categories(sub.root) if sub.root else {}
     leaks = (graded.static or {}).get("leaks", {})
-    answers = result.get("questions") or {}
+    answers = result.questions
     verdicts = {q.key: scoring.judge(q, answers.get(q.key) if ran else None, categories, rubric,
                                      leaks.get(q.key, ())) for q in questions}
     measured = scoring.metrics(questions, verdicts)
@@ -82,33 +85,32 @@ def build_report(graded: Graded, questions: List[Question], scenarios: List[Scen
         run = dict(graded.scenario_runs.get(scenario.key) or {})
         if not ran and not run.get("error"):
             run["error"] = "项目没有运行起来"
-        run["turns"] = (result.get("scenarios") or {}).get(scenario.key, [])
+        run["turns"] = result.scenarios.get(scenario.key, [])
         scenario_results.append(scoring.judge_scenario(scenario, run, categories))
     # A submission that is not a project at all has nothing to read: 0 everywhere.
     static_part = graded.static or {"hygiene": {"value": 0.0, "findings": 0},
                                     "answer_quality": {"value": 0.0, "findings": 0}, "leaks": {}}
     values = scoring.component_values(measured, scenario_results, static_part, ran)
     scored = scoring.score(values, rubric)
-    error = sub.error or (None if ran else result.get("error") or "没有运行")
+    error = sub.error or (None if ran else result.error or "没有运行")
     broken = static_part["hygiene"].get("broken_files") or []
     if error and broken and not sub.error:
         # Rasa's YAML errors seldom name the file; the grader's own reading does.
         error += "\n读不了的文件：" + "；".join(f"{b['file']}（{b['message']}）" for b in broken)
     return report.assemble(
-        name=sub.name, source=str(sub.source), error=error, stage=result.get("stage"),
+        name=sub.name, source=str(sub.source), error=error, stage=result.stage,
         questions=questions, verdicts=verdicts, measured=measured, scenarios=scenario_results,
         static=static_part, scored=scored, banks=banks, rubric=rubric,
-        model={"reused": result.get("reused_model"), "path": result.get("model")},
-        timings=result.get("timings") or {}, student_view=options.student_view)
+        model={"reused": result.reused_model, "path": result.model},
+        timings=result.timings, student_view=options.student_view)
 
 
-def _expected_work(job: Dict[str, Any]) -> int:
+def _expected_work(job: Job) -> int:
     """Roughly how long a job takes: training grows with the examples, a cached model
     skips it. The longest jobs go first, so no worker idles at the end of a class."""
     from bot.grading.worker import GradedProject
 
-    project = GradedProject(root=Path(job["root"]), store=Path(job["store"]),
-                            student_code=job["student_code"])
+    project = GradedProject(root=Path(job.root), store=Path(job.store), student_code=job.student_code)
     try:
         if project.model_path().exists():
             return 0
@@ -189,42 +191,58 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
         if item.submission.root is None:
             continue
         item.scenario_runs = _scenario_jobs(scenarios, item.submission.root)
-        jobs.append({
-            "key": key, "name": item.submission.name, "root": str(item.submission.root),
-            "scratch": str(scratch / "projects" / key), "store": str(options.model_store),
-            "student_code": options.allow_student_code, "concurrency": options.concurrency,
-            "questions": [q.to_json() for q in questions],
-            "rubric": str(options.rubric) if options.rubric else None,
-            "scenarios": list(item.scenario_runs.values()),
-        })
+        jobs.append(Job(
+            key=key, name=item.submission.name, root=str(item.submission.root),
+            scratch=str(scratch / "projects" / key), store=str(options.model_store),
+            student_code=options.allow_student_code, concurrency=options.concurrency,
+            questions=[q.to_json() for q in questions],
+            rubric=str(options.rubric) if options.rubric else None,
+            scenarios=list(item.scenario_runs.values())))
     jobs.sort(key=lambda job: -_expected_work(job))
     interactive = sys.stdout.isatty()
-    finished = [0]
+    counted = [0]
 
     def folder(item: Graded) -> Path:
         return options.out if single else options.out / item.folder
 
-    def conclude(item: Graded, result: Optional[Dict[str, Any]]) -> None:
+    def conclude(item: Graded, result: Optional[Result]) -> None:
         """Score one project and write its reports while the others are still running."""
-        item.static = (result or {}).pop("static", item.static)  # the worker's; none if it was stopped
+        if result is not None and result.static is not None:  # none if its worker was stopped
+            item.static = result.static
         item.result = result
         item.report = build_report(item, questions, scenarios, banks, rubric, options)
         output.write_project(item.report, folder(item))
-        log = Path((result or {}).get("train_log") or "")
+        log = Path(result.train_log or "") if result else Path()
         if log.is_file():
             shutil.copy(log, folder(item) / "train.log")
 
+    # Finished results of an earlier run into the same folder (not for a student view:
+    # they hold the questions): a rerun grades only what is missing.
+    kept = None if options.student_view else Finished(options.out)
+    marks = {job.key: fingerprint(job) for job in jobs} if kept else {}
+    reused = {job.key: kept.load(job, marks[job.key]) for job in jobs} if kept else {}
+    todo = [job for job in jobs if not reused.get(job.key)]
+    if len(todo) < len(jobs):
+        console.info(f"复用上次已评完的 {len(jobs) - len(todo)} 个项目（项目文件、题库、情景和评分细则都没变，"
+                     f"存在 {options.out / '.finished'}），这次只评剩下的 {len(todo)} 个。")
+        for key, result in reused.items():
+            if result:
+                conclude(by_key[key], result)
+
     def on_progress(states: Dict[str, JobState]) -> None:
         if interactive:
-            line = _progress_line(states, finished[0], len(jobs), started)
+            line = _progress_line(states, counted[0], len(todo), started)
             console.write("\r" + fit(line, 110), end="")
 
-    def on_result(result: Dict[str, Any]) -> None:
-        finished[0] += 1
-        item = by_key[result["key"]]
-        outcome = "完成" if result.get("ok") else f"出错：{wording.first_line(result.get('error'))}"
-        seconds = (result.get("timings") or {}).get("total")
-        line = f"[{finished[0]}/{len(jobs)}] {item.submission.name}：{outcome}" + (f"（{seconds:.0f} 秒）" if seconds else "")
+    def on_result(result: Result) -> None:
+        counted[0] += 1
+        item = by_key[result.key]
+        if kept:
+            kept.keep(marks[result.key], result)
+        outcome = "完成" if result.ok else f"出错：{wording.first_line(result.error)}"
+        seconds = result.timings.get("total")
+        where = "，".join(part for part in (f"{seconds:.0f} 秒" if seconds else "", result.worker) if part)
+        line = f"[{counted[0]}/{len(todo)}] {item.submission.name}：{outcome}" + (f"（{where}）" if where else "")
         if interactive:
             console.write("\r" + " " * 110 + "\r", end="")
         console.info(line)
@@ -234,17 +252,28 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
             item.report = None
             console.error(f"写 {item.submission.name} 的报告时出错（{type(exc).__name__}: {exc}），最后再试一次。")
 
-    pool = Pool(parallel=max(1, min(options.jobs, len(jobs) or 1)), timeout=options.timeout,
-                max_memory=options.max_memory * 1024 * 1024,
-                log_dir=options.out / ".logs" if not options.student_view else scratch / "logs",
-                student_code=options.allow_student_code,
-                on_progress=on_progress, on_result=on_result)
+    if options.cluster:  # the engine is imported only here
+        from bot.grading.cluster import ClusterPool
+        backend: Any = ClusterPool(address=options.cluster, timeout=options.timeout, scratch=scratch / "projects",
+                                   max_memory=options.max_memory * 1024 * 1024,
+                                   on_progress=on_progress, on_result=on_result)
+    else:
+        backend = Pool(parallel=max(1, min(options.jobs, len(todo) or 1)), timeout=options.timeout,
+                       max_memory=options.max_memory * 1024 * 1024,
+                       log_dir=options.out / ".logs" if not options.student_view else scratch / "logs",
+                       student_code=options.allow_student_code,
+                       on_progress=on_progress, on_result=on_result)
     try:
-        if jobs:
-            pool.run(jobs)
+        if todo:
+            backend.run(todo)
     except WorkerStartError as exc:
         console.error(str(exc))
         return EXIT_USAGE
+    except ClusterError as exc:
+        if interactive:
+            console.write("\r" + " " * 110 + "\r", end="")
+        console.error(str(exc))
+        return EXIT_FAILED
     if interactive:
         console.write("\r" + " " * 110 + "\r", end="")
     for key, item in by_key.items():

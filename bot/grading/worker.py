@@ -37,10 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from bot import rasa_patches
+from bot import processes, rasa_patches
 from bot.action_server import ActionServer, ActionServerError
 from bot.grading import static
 from bot.grading.bank import Question
+from bot.grading.jobs import Job, Result
 from bot.grading.rubric import load_rubric
 from bot.project import REFERENCE_ROOT, Project
 from bot.training import PHASES, TrainingError, explain_failure, rasa_environment, require_files
@@ -229,7 +230,7 @@ def turn_dict(turn: Any) -> Dict[str, Any]:
     }
 
 
-async def question_bot(job: Dict[str, Any], model: Path, server: ActionServer,
+async def question_bot(job: Job, model: Path, server: ActionServer,
                        project: GradedProject, emit: Emit) -> Dict[str, Any]:
     from rasa.core.tracker_store import InMemoryTrackerStore
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -251,7 +252,7 @@ async def question_bot(job: Dict[str, Any], model: Path, server: ActionServer,
     clock.lap("load")
 
     scenarios: Dict[str, Any] = {}
-    for scenario in job["scenarios"]:
+    for scenario in job.scenarios:
         if scenario.get("error"):
             continue
         sender = f"scenario-{uuid.uuid4().hex[:10]}"
@@ -261,7 +262,7 @@ async def question_bot(job: Dict[str, Any], model: Path, server: ActionServer,
         for text in scenario["texts"]:
             turns.append(turn_dict(await runtime.send(sender, text)))
         scenarios[scenario["key"]] = turns
-    emit({"type": "progress", "stage": "情景", "done": len(job["scenarios"]), "total": len(job["scenarios"])})
+    emit({"type": "progress", "stage": "情景", "done": len(job.scenarios), "total": len(job.scenarios)})
     clock.lap("scenarios")
 
     # Every bank question starts a fresh conversation. action_session_start (the
@@ -272,10 +273,10 @@ async def question_bot(job: Dict[str, Any], model: Path, server: ActionServer,
     opening = list((await store.retrieve("session-template")).events)
     slots = runtime.agent.domain.slots
 
-    questions = job["questions"]
+    questions = job.questions
     understood = parse_all(runtime, [q["text"] for q in questions]) if not project.student_code else {}
     answers: Dict[str, Any] = {}
-    limit = asyncio.Semaphore(max(1, int(job.get("concurrency") or 4)))
+    limit = asyncio.Semaphore(max(1, job.concurrency))
     done = 0
 
     async def ask(question: Dict[str, str]) -> None:
@@ -341,54 +342,54 @@ class Clock:
         self._wall, self._cpu = wall, cpu
 
 
-def analyse_here(job: Dict[str, Any], project: GradedProject) -> Dict[str, Any]:
+def analyse_here(job: Job, project: GradedProject) -> Dict[str, Any]:
     """The static analysis (grading/static.py), here under the job's time and memory
     limits: a student's data can make it as slow and as big as a training."""
-    questions = [Question.from_json(q) for q in job["questions"]]
-    rubric = load_rubric(Path(job["rubric"])) if job.get("rubric") else load_rubric()
+    questions = [Question.from_json(q) for q in job.questions]
+    rubric = load_rubric(Path(job.rubric)) if job.rubric else load_rubric()
     return static.analyse(project.root, questions, rubric)
 
 
-def grade_job(job: Dict[str, Any], emit: Emit) -> Dict[str, Any]:
+def grade_job(job: Job, emit: Emit) -> Result:
     started = time.monotonic()
     clock = Clock()
-    student_code = bool(job.get("student_code"))
-    project = GradedProject(root=Path(job["root"]).resolve(), scratch=Path(job["scratch"]),
-                            store=Path(job["store"]), student_code=student_code)
-    result: Dict[str, Any] = {"type": "result", "key": job["key"], "ok": False}
+    student_code = job.student_code
+    project = GradedProject(root=Path(job.root).resolve(), scratch=Path(job.scratch),
+                            store=Path(job.store), student_code=student_code)
+    result = Result(key=job.key)
     server_class = StudentActionServer if student_code else ActionServer
     server = server_class(project)
     stage = "检查数据"
     try:
         server.start()  # it imports while the data is read and the model trains
         emit({"type": "progress", "stage": stage})
-        result["static"] = analyse_here(job, project)
+        result.static = analyse_here(job, project)
         clock.lap("static")
         stage = "训练"
         emit({"type": "progress", "stage": stage})
         model, reused = train_here(project, emit)
-        result.update(model=str(model), reused_model=reused)
+        result.model, result.reused_model = str(model), reused
         clock.lap("train")
         stage = "提问"
         emit({"type": "progress", "stage": "加载模型"})
         answers = asyncio.run(question_bot(job, model, server, project, emit))
-        clock.laps.update(answers.pop("timings"))
-        result.update(answers)
-        result["ok"] = True
+        clock.laps.update(answers["timings"])
+        result.scenarios, result.questions = answers["scenarios"], answers["questions"]
+        result.ok = True
     except TrainingError as exc:  # session.py copies train_log next to the report
-        result.update(stage=stage, error=exc.explain("完整日志见报告旁边的 train.log。"))
+        result.stage, result.error = stage, exc.explain("完整日志见报告旁边的 train.log。")
         log = project.var / "train.log"
         if log.exists():
-            result["train_log"] = str(log)
+            result.train_log = str(log)
     except ActionServerError as exc:
-        result.update(stage=stage, error=str(exc))
+        result.stage, result.error = stage, str(exc)
     except Exception as exc:  # a broken project must not stop the class
         traceback.print_exc()
-        result.update(stage=stage, error=f"{stage}时出错：{type(exc).__name__}: {exc}")
+        result.stage, result.error = stage, f"{stage}时出错：{type(exc).__name__}: {exc}"
     finally:
         server.stop()
         gc.collect()
-    result["timings"] = {**clock.laps, "total": round(time.monotonic() - started, 2)}
+    result.timings = {**clock.laps, "total": round(time.monotonic() - started, 2)}
     return result
 
 
@@ -405,6 +406,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     rasa_patches.for_grading()
     quiet_rasa()
     reset_jieba()  # snapshot the pristine dictionary before any project touches it
+    processes.stop_when_orphaned()
 
     def emit(message: Dict[str, Any]) -> None:
         # ASCII JSON: a name that is not valid UTF-8 (lone surrogates) crosses unharmed.
@@ -414,8 +416,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for line in sys.stdin:
         if not line.strip():
             continue
-        job = json.loads(line)
-        emit(grade_job(job, emit))
+        emit(grade_job(Job.from_json(json.loads(line)), emit).to_json())
     return 0
 
 

@@ -1,0 +1,65 @@
+"""What the parent hands a grading worker (Job) and what comes back (Result).
+
+The same two types cross every backend: the local pool sends them as one line of
+ASCII JSON (a path that is not valid UTF-8, lone surrogates, crosses unharmed), the
+cluster pickles them. report.json is built from a Result, so a result is the same
+whichever backend produced it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Dict, List, Optional
+
+
+@dataclass
+class Job:
+    """One project to grade: its data, the bank, the scenarios, where files go."""
+
+    key: str
+    name: str
+    root: str            # the project's folder
+    scratch: str         # this run's scratch folder for the project (logs, order database)
+    store: str           # the model store (models named by their training inputs' fingerprint)
+    questions: List[Dict[str, Any]]
+    scenarios: List[Dict[str, Any]]
+    rubric: Optional[str] = None
+    student_code: bool = False
+    concurrency: int = 4
+
+    def to_json(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Job":
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+@dataclass
+class Result:
+    """How one project went. `final` is False when the worker never finished the job
+    (killed for time or memory, crashed): such a result is not kept for a rerun."""
+
+    key: str
+    ok: bool = False
+    stage: Optional[str] = None
+    error: Optional[str] = None
+    static: Optional[Dict[str, Any]] = None
+    model: Optional[str] = None
+    reused_model: Optional[bool] = None
+    scenarios: Dict[str, Any] = field(default_factory=dict)
+    questions: Dict[str, Any] = field(default_factory=dict)
+    timings: Dict[str, float] = field(default_factory=dict)
+    train_log: Optional[str] = None
+    worker: str = ""      # which worker graded it (progress line)
+    final: bool = True
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"type": "result", **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Result":
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+class ClusterError(Exception):
+    """The cluster backend cannot be reached, or is gone: the message says what to do."""
