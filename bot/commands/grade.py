@@ -99,7 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="评分训练的模型存放处（默认参考项目的 .rasa/grading/models）：数据没变的项目不再重新训练")
     parser.add_argument("--jobs", type=count, default=min(2, os.cpu_count() or 1), metavar="N",
                         help="同时评几个项目（默认 2；每个项目训练时占一个 CPU 核）")
-    parser.add_argument("--cluster", type=cluster, metavar="ADDRESS",
+    parser.add_argument("--cluster", type=cluster, metavar="地址",
                         help="在评分集群上评（Dask）：老师机 scheduler 的地址，如 tcp://192.168.1.10:8786；"
                              "local:N 在本机临时起 N 个评分进程的集群。搭建步骤见 README「实验室集群评分」")
 
