@@ -26,6 +26,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.special import softmax
@@ -66,8 +67,9 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
     def get_default_config() -> Dict[Text, Any]:
         # C: inverse regularisation strength, exposed because Rasa fixes it at 1.0.
         # category_model: decide the category with its own model (see the module doc).
+        # binary: count features (word and character n-grams) as present/absent.
         return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0,
-                "category_model": True}
+                "category_model": True, "binary": False}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -80,6 +82,17 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         """Categories come from shop/intents.yml, not the training data: a change retrains."""
         return fingerprint(shop_facts.intent_categories())
+
+    def _create_X(self, messages: List[Message]) -> Any:
+        X = super()._create_X(messages)
+        if self.config["binary"]:
+            # Rasa puts each message's sparse features (the counts) before its dense ones.
+            sparse = next((f.features.shape[1] for f in
+                           (m.get_sparse_features(attribute=TEXT)[1] for m in messages) if f), 0)
+            X = X.tocsr()
+            counts = X.indices < sparse
+            X.data[counts] = X.data[counts] > 0
+        return X
 
     def train(self, training_data: TrainingData) -> Resource:
         X, y = self._create_training_matrix(training_data)

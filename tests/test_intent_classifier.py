@@ -1,0 +1,57 @@
+"""ShopIntentClassifier on features from Rasa's own tokenizer and featurizer (no stand-ins)."""
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.catalog_tokenizer import CatalogJiebaTokenizer
+from components.intent_classifier import ShopIntentClassifier
+
+EXAMPLES = {
+    "request_refund": ["我要退款", "退款退款", "钱退给我", "不要了退钱吧"],
+    "where_is_parcel": ["快递到哪了", "物流一直不动", "包裹到哪里了", "快递怎么还没到"],
+}
+
+
+def build(tmp_path, name, cls, config):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), name)
+    return cls.create({**cls.get_default_config(), **config}, storage, Resource(name), context)
+
+
+def featurised(tmp_path):
+    messages = [Message.build(text=t, intent=i) for i, texts in EXAMPLES.items() for t in texts]
+    data = TrainingData(messages)
+    tokenizer = build(tmp_path, "tokens", CatalogJiebaTokenizer, {})
+    featurizer = build(tmp_path, "chars", CountVectorsFeaturizer,
+                       {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 3})
+    tokenizer.process_training_data(data)
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    return data, tokenizer, featurizer
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_binary_features_count_presence_not_repetition(tmp_path, binary):
+    data, _, _ = featurised(tmp_path)
+    classifier = build(tmp_path, f"clf-{binary}", ShopIntentClassifier, {"binary": binary})
+    X, _ = classifier._create_training_matrix(data)
+    repeated = [m.get("text") for m in data.intent_examples].index("退款退款")
+    if binary:
+        assert set(X.data) == {1.0}
+    else:
+        assert X[repeated].max() > 1  # 退, 款 and 退款 repeated
+
+
+def test_a_binary_model_trains_and_answers(tmp_path):
+    data, tokenizer, featurizer = featurised(tmp_path)
+    classifier = build(tmp_path, "clf", ShopIntentClassifier, {"binary": True})
+    classifier.train(data)
+    asked = [Message.build(text="我想退款"), Message.build(text="快递到哪里了啊")]
+    tokenizer.process(asked)
+    featurizer.process(asked)
+    classifier.process(asked)
+    assert [m.get("intent")["name"] for m in asked] == ["request_refund", "where_is_parcel"]
