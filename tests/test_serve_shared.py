@@ -52,3 +52,28 @@ def test_simultaneous_messages_wait_for_the_lock_instead_of_interleaving(shared_
     events = postgres.events("web-同学甲")
     assert sorted(user_texts(events)) == sorted(QUESTIONS)  # nothing lost or doubled
     assert not interleaved(events)
+
+
+def test_diagnose_reads_the_conversations_the_class_shared(shared_pair, trained_project, tmp_path):
+    """The real CLI reads PostgreSQL as serve wrote it; a wrong address is one Chinese line."""
+    import json
+    import subprocess
+    import sys
+
+    postgres, (first, _) = shared_pair
+    for text in ("在吗", "qwpeoiru zxmcnv 我的", "满多少包邮"):
+        assert first.post("/webhooks/rest/webhook", {"sender": "diagnosed", "message": text})[0] == 200
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "bot", "diagnose", "--project", str(trained_project.root)]
+    done = subprocess.run([*command, "--tracker-store", postgres.url, "--json", str(report)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(report.read_text("utf-8"))
+    assert data["database"].startswith("postgresql://") and data["totals"]["messages"] >= 3
+    assert data["totals"]["conversations"] >= 2  # this test's and the earlier tests' senders
+
+    wrong = postgres.url.rsplit(":", 1)[0] + ":1/postgres"
+    failed = subprocess.run([*command, "--tracker-store", wrong], capture_output=True, text=True,
+                            encoding="utf-8", timeout=300)
+    assert failed.returncode != 0 and "读不了对话记录库" in failed.stderr + failed.stdout
+    assert "Traceback" not in failed.stderr

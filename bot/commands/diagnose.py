@@ -24,6 +24,8 @@ def confidence(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", default=".", metavar="目录", help="项目目录（默认当前目录），读取其中的 var/conversations.db")
+    parser.add_argument("--tracker-store", metavar="postgresql://…",
+                        help="全班共用的对话记录库：和 serve 的 --tracker-store 写同一个地址（默认读项目里的 var/conversations.db）")
     parser.add_argument("--export", metavar="文件", help="把建议的相似问法导出成 YAML，审核后粘贴到 data/nlu/")
     parser.add_argument("--html", metavar="文件", help="生成带图表的中文网页报告（可以在课堂上投影）")
     parser.add_argument("--json", metavar="文件", help="把全部诊断数据写成 JSON（给老师或其他工具用）")
@@ -49,13 +51,14 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
     database = root / "var" / "conversations.db"
     try:
-        log = read_log(database)
+        log = read_log(database, args.tracker_store)
     except LogError as exc:
         console.error(str(exc))
         return EXIT_FAILED
     if not log.exists or log.empty:
         reason = "还没有对话记录文件" if not log.exists else "对话记录是空的"
-        console.info(f"{reason}（{database}），没有可以诊断的内容。")
+        where = log.source or database
+        console.info(f"{reason}（{where}），没有可以诊断的内容。")
         console.info(f"先和机器人聊几句：python -m bot shell --project {args.project}，"
                      "像顾客一样多问一些问题，再运行诊断。")
         if args.export or args.html or args.json:

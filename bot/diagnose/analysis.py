@@ -322,7 +322,7 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     core_fallback = statuses.count("core_fallback")
     return {
         "project": str(root),
-        "database": str(log.path),
+        "database": log.source or str(log.path),
         "database_exists": log.exists,
         "generated_at": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "period": {"first": _time(min(timestamps)), "last": _time(max(timestamps))} if timestamps else None,

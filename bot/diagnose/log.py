@@ -1,10 +1,12 @@
-"""Reads the conversation log: Rasa's SQL tracker store (var/conversations.db).
+"""Reads the conversation log: Rasa's SQL tracker store (var/conversations.db, or the
+PostgreSQL database a class's `serve --tracker-store` shares).
 
 Rasa's SQLTrackerStore writes one row per event to the table `events`
 (id, sender_id, type_name, timestamp, intent_name, action_name, data): `data` is the
 event as JSON; a "user" event carries `text` and `parse_data` (intent, confidence,
 intent_ranking). The chat shell's 智能辅助 mode adds a table `assist_choices`. This
-module reads both with plain sqlite3 (read-only, no Rasa import) and pairs every
+module reads both with plain sqlite3 (read-only, no Rasa import; PostgreSQL through
+SQLAlchemy, which Rasa's tracker store itself uses) and pairs every
 customer message with the bot actions that followed it.
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote
 
 # Events that are bookkeeping, not the bot's answer to a message.
@@ -57,6 +59,7 @@ class ConversationLog:
     exists: bool
     messages: List[Message]
     assist: Optional[List[AssistChoice]]   # None: the table does not exist
+    source: Optional[str] = None           # where the events came from, when not `path`
 
     @property
     def empty(self) -> bool:
@@ -89,12 +92,14 @@ def _user_message(sender_id: str, timestamp: Optional[float], intent_name: Optio
                    intent=intent.get("name") or intent_name, confidence=confidence, ranking=ranking)
 
 
-def _read_events(connection: sqlite3.Connection) -> List[Message]:
+EVENTS_QUERY = ("SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+                "FROM events ORDER BY sender_id, id")
+
+
+def _read_events(rows: Iterable[Tuple[Any, ...]]) -> List[Message]:
+    """Customer messages from the tracker store's rows (EVENTS_QUERY's columns)."""
     messages: List[Message] = []
     last_by_sender: Dict[str, Message] = {}
-    rows = connection.execute(
-        "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
-        "FROM events ORDER BY sender_id, id")
     for sender_id, type_name, timestamp, intent_name, action_name, raw in rows:
         if type_name == "user":
             try:
@@ -136,9 +141,44 @@ def _read_assist(connection: sqlite3.Connection) -> List[AssistChoice]:
     return choices
 
 
-def read_log(path: Path) -> ConversationLog:
-    """The conversations in `path`; an empty log when the file or its tables are missing."""
+def _read_shared_events(url: str) -> Tuple[List[Message], str]:
+    """The events a class's `serve` processes wrote to PostgreSQL (--tracker-store)."""
+    import sqlalchemy
+
+    try:
+        address = sqlalchemy.engine.make_url(url)
+    except sqlalchemy.exc.ArgumentError:
+        raise LogError(f"对话记录库地址“{url}”写法不对：应当像 postgresql://用户:密码@主机:端口/库名，"
+                       "和 serve 的 --tracker-store 一样。") from None
+    if not address.database:  # as serve does (bot.web.server.tracker_store_config)
+        address = address.set(database="postgres")
+    shown = address.render_as_string(hide_password=True)
+    try:
+        engine = sqlalchemy.create_engine(address)
+        try:
+            with engine.connect() as connection:
+                if not sqlalchemy.inspect(connection).has_table("events"):
+                    return [], shown
+                return _read_events(connection.execute(sqlalchemy.text(EVENTS_QUERY))), shown
+        finally:
+            engine.dispose()
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise LogError(f"读不了对话记录库 {shown}：{reason}。请确认地址、用户名和密码和 "
+                       "serve 的 --tracker-store 写的一样，并且数据库服务器在运行。") from exc
+
+
+def read_log(path: Path, tracker_store: Optional[str] = None) -> ConversationLog:
+    """The conversations in `path`; an empty log when the file or its tables are missing.
+
+    tracker_store: a `postgresql://…` address that `serve --tracker-store` wrote the
+    conversations to; 智能辅助 choices stay in `path` either way.
+    """
     path = Path(path)
+    if tracker_store:
+        messages, shown = _read_shared_events(tracker_store)
+        assist = read_log(path).assist if path.exists() else None
+        return ConversationLog(path=path, exists=True, messages=messages, assist=assist, source=shown)
     if not path.exists():
         return ConversationLog(path=path, exists=False, messages=[], assist=None)
     try:
@@ -150,7 +190,7 @@ def read_log(path: Path) -> ConversationLog:
         raise LogError(f"打不开对话记录 {path}：{exc}") from exc
     try:
         tables = _tables(connection)
-        messages = _read_events(connection) if "events" in tables else []
+        messages = _read_events(connection.execute(EVENTS_QUERY)) if "events" in tables else []
         assist = _read_assist(connection) if "assist_choices" in tables else None
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc):
