@@ -53,42 +53,30 @@ INTENT_ENTRY_KEYS = {"category", "module", "standard"}
 CATEGORY_KEYS = {"label", "definition", "examples", "fallback_intent"}
 
 
+# The keys allowed at the top of each kind of file, then under a given parent key, then
+# (domain only) two levels under a key whose children are names chosen by the author.
+TOP_KEYS = {"data": DATA_TOP, "domain": DOMAIN_TOP, "config": CONFIG_TOP, "catalog": CATALOG_TOP,
+            "intents": INTENTS_TOP}
+KEYS_UNDER = {
+    "data": {"nlu": NLU_ITEM, "rules": RULE_ITEM, "stories": STORY_ITEM, "steps": STEP_ITEM,
+             "condition": CONDITION_ITEM, "or": STEP_ITEM},
+    "domain": {"session_config": SESSION_CONFIG, "mappings": SLOT_MAPPING,
+               "conditions": MAPPING_CONDITION},
+    "catalog": {"products": PRODUCT_FIELDS},
+}
+DOMAIN_KEYS_UNDER_NAMES = {"responses": RESPONSE_VARIANT, "slots": SLOT_FIELDS, "forms": FORM_FIELDS}
+
+
 def allowed_keys(kind: str, chain: Sequence[str]) -> Optional[Set[str]]:
     """The keys YAML may have at this place (`chain` = canonical ancestor keys), or
     None where the keys are names chosen by the author (slots, responses, entities...)."""
     parent = chain[-1] if chain else None
     grand = chain[-2] if len(chain) >= 2 else None
-    if kind == "data":
-        if parent is None:
-            return DATA_TOP
-        return {"nlu": NLU_ITEM, "rules": RULE_ITEM, "stories": STORY_ITEM,
-                "steps": STEP_ITEM, "condition": CONDITION_ITEM,
-                "or": STEP_ITEM}.get(parent)
-    if kind == "domain":
-        if parent is None:
-            return DOMAIN_TOP
-        if parent == "session_config":
-            return SESSION_CONFIG
-        if grand == "responses":
-            return RESPONSE_VARIANT
-        if grand == "slots":
-            return SLOT_FIELDS
-        if grand == "forms":
-            return FORM_FIELDS
-        if parent == "mappings":
-            return SLOT_MAPPING
-        if parent == "conditions":
-            return MAPPING_CONDITION
-        return None
-    if kind == "config":
-        return CONFIG_TOP if parent is None else None
-    if kind == "catalog":
-        if parent is None:
-            return CATALOG_TOP
-        return PRODUCT_FIELDS if parent == "products" else None
-    if kind == "intents":
-        return INTENTS_TOP if parent is None else None
-    return None
+    if parent is None:
+        return TOP_KEYS.get(kind)
+    if kind == "domain" and parent != "session_config" and grand in DOMAIN_KEYS_UNDER_NAMES:
+        return DOMAIN_KEYS_UNDER_NAMES[grand]
+    return KEYS_UNDER.get(kind, {}).get(parent)
 
 
 def edit_distance(a: str, b: str) -> int:
