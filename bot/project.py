@@ -65,11 +65,19 @@ class Project:
         return sorted(files)
 
     def fingerprint(self) -> str:
-        """Changes when any training input changes; the same for a copied project."""
+        """Changes when any training input changes; the same for a copied project.
+
+        Files are hashed in the order of their names relative to the project (or to the
+        reference, for its components): in the order of absolute paths, a copy outside
+        the reference's folder would put the components elsewhere and hash differently.
+        """
         digest = hashlib.sha256()
+        entries = []
         for path in self.training_files():
             base = self.root if self.root in path.parents else REFERENCE_ROOT
-            digest.update(os.fsencode(path.relative_to(base).as_posix()))  # any file name
+            entries.append((path.relative_to(base).as_posix(), path))
+        for name, path in sorted(entries):
+            digest.update(os.fsencode(name))  # any file name, even one that is not UTF-8
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
 
