@@ -177,7 +177,7 @@ def read_log(path: Path, tracker_store: Optional[str] = None) -> ConversationLog
     path = Path(path)
     if tracker_store:
         messages, shown = _read_shared_events(tracker_store)
-        assist = read_log(path).assist if path.exists() else None
+        assist = read_log(path).assist  # None when the file or its table is missing
         return ConversationLog(path=path, exists=True, messages=messages, assist=assist, source=shown)
     if not path.exists():
         return ConversationLog(path=path, exists=False, messages=[], assist=None)
