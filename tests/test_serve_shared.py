@@ -61,8 +61,9 @@ def test_diagnose_reads_the_conversations_the_class_shared(shared_pair, trained_
     import sys
 
     postgres, (first, _) = shared_pair
-    for text in ("在吗", "qwpeoiru zxmcnv 我的", "满多少包邮"):
-        assert first.post("/webhooks/rest/webhook", {"sender": "diagnosed", "message": text})[0] == 200
+    for sender, text in (("diagnosed-1", "在吗"), ("diagnosed-1", "qwpeoiru zxmcnv 我的"),
+                         ("diagnosed-2", "满多少包邮")):
+        assert first.post("/webhooks/rest/webhook", {"sender": sender, "message": text})[0] == 200
     report = tmp_path / "report.json"
     command = [sys.executable, "-m", "bot", "diagnose", "--project", str(trained_project.root)]
     done = subprocess.run([*command, "--tracker-store", postgres.url, "--json", str(report)],
@@ -70,7 +71,7 @@ def test_diagnose_reads_the_conversations_the_class_shared(shared_pair, trained_
     assert done.returncode == 0, done.stderr
     data = json.loads(report.read_text("utf-8"))
     assert data["database"].startswith("postgresql://") and data["totals"]["messages"] >= 3
-    assert data["totals"]["conversations"] >= 2  # this test's and the earlier tests' senders
+    assert data["totals"]["conversations"] >= 2  # this test's two senders, whatever ran before
 
     wrong = postgres.url.rsplit(":", 1)[0] + ":1/postgres"
     failed = subprocess.run([*command, "--tracker-store", wrong], capture_output=True, text=True,
