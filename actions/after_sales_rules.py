@@ -93,6 +93,15 @@ def _received_at(order: Dict[Text, Any], now: datetime) -> datetime:
     return now
 
 
+def _new_ticket(reason: Text, values: Dict[Text, Any],
+                existing_ticket: Optional[Dict[Text, Any]]) -> Decision:
+    """Go ahead and open the ticket, unless the one this request would open is open already."""
+    if existing_ticket:
+        values["ticket_no"] = existing_ticket.get("ticket_no", "")
+        return Decision(False, "ticket_exists", values)
+    return Decision(True, reason, values)
+
+
 # ---------------------------------------------------------------- refunds
 
 
@@ -271,10 +280,7 @@ def logistics_decision(
 
     def ticket(reason: Text, ticket_kind: Text) -> Decision:
         values.update(ticket_kind=ticket_kind, ticket_label=TICKET_LABELS[ticket_kind])
-        if existing_ticket:
-            values["ticket_no"] = existing_ticket.get("ticket_no", "")
-            return Decision(False, "ticket_exists", values)
-        return Decision(True, reason, values)
+        return _new_ticket(reason, values, existing_ticket)
 
     if status == "closed":
         return Decision(False, "order_closed", values)
@@ -333,7 +339,4 @@ def quality_decision(
         return Decision(False, "order_closed", values)
     if status in ("unpaid", "paid"):
         return Decision(False, "not_delivered", values)
-    if existing_ticket:
-        values["ticket_no"] = existing_ticket.get("ticket_no", "")
-        return Decision(False, "ticket_exists", values)
-    return Decision(True, f"quality_{ticket_kind}", values)
+    return _new_ticket(f"quality_{ticket_kind}", values, existing_ticket)

@@ -178,6 +178,18 @@ def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Option
 # ---------------------------------------------------------------- actions
 
 
+def reply_about_product(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        reply: Callable[[Product], Reply]) -> Optional[Product]:
+    """Says `reply` about the product talked about; with none known, asks which one."""
+    product = current_product(tracker)
+    if product is None:
+        ask_which_product(dispatcher)
+        return None
+    response, values = reply(product)
+    dispatcher.utter_message(response=response, **values)
+    return product
+
+
 class ActionProductAnswer(Action):
     def name(self) -> Text:
         return "action_product_answer"
@@ -185,14 +197,9 @@ class ActionProductAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        product = current_product(tracker)
-        if product is None:
-            ask_which_product(dispatcher)
-            return []
         answer = ANSWERS.get(latest_intent(tracker), info_reply)
-        response, values = answer(product)
-        dispatcher.utter_message(response=response, **values)
-        return [SlotSet("product", product["id"])]
+        product = reply_about_product(dispatcher, tracker, answer)
+        return [SlotSet("product", product["id"])] if product else []
 
 
 class ValidateSizeForm(FormValidationAction):
@@ -270,10 +277,5 @@ class ActionRecommendSize(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        product = current_product(tracker)
-        if product is None:
-            ask_which_product(dispatcher)
-            return []
-        response, values = size_reply(product, *measures(tracker))
-        dispatcher.utter_message(response=response, **values)
+        reply_about_product(dispatcher, tracker, lambda p: size_reply(p, *measures(tracker)))
         return []

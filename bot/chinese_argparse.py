@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any, List, NoReturn, Tuple
+from typing import Any, Callable, List, NoReturn, Tuple, TypeVar
 
 from bot.exit_codes import EXIT_USAGE
 from bot.textwidth import width
@@ -33,6 +33,7 @@ HEADING_RE = re.compile(r"^(?P<title>[^\s:][^:\n]*):$", re.M)   # a group title 
 ARGUMENT_RE = re.compile(r"^argument (?P<name>.+?): (?P<message>.*)$", re.S)
 INVALID_RE = re.compile(r"^invalid (?P<type>\S+) value: (?P<value>.*)$", re.S)   # type=int failed
 TYPE_WORDS = {"int": "整数", "float": "数"}
+N = TypeVar("N", int, float)
 # argparse's messages (regex) and ours ({0}, {1}: the parts argparse filled in)
 MESSAGES: List[Tuple[str, str]] = [
     (r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
@@ -103,3 +104,24 @@ class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}：错误：{translate(message)}\n")
+
+
+def number(convert: Callable[[str], N], rejects: Callable[[N], bool], wanted: str,
+           out_of_range: str) -> Callable[[str], N]:
+    """An argparse `type` for a number within limits, with Chinese errors: text that
+    `convert` cannot read gets "<wanted>，收到的是 '<text>'"; a value that `rejects`
+    gets `out_of_range`, where {text} stands for what was typed.
+
+    `rejects` is each command's failing condition as written, not its negation: NaN
+    compares false either way, so the phrasing decides whether "nan" passes.
+    """
+    def parse(text: str) -> N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{wanted}，收到的是 {text!r}")
+        if rejects(value):
+            raise argparse.ArgumentTypeError(out_of_range.format(text=text))
+        return value
+
+    return parse

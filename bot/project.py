@@ -5,7 +5,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List
+from typing import Iterable, Iterator, List, Tuple
 
 # The reference project: this repository. Its actions and components serve every
 # project (students edit data, not Python).
@@ -14,6 +14,17 @@ REFERENCE_ROOT = Path(__file__).resolve().parent.parent
 # Inputs that change what `rasa train` produces.
 TRAINING_GLOBS = ["config.yml", "domain.yml", "data/**/*.yml", "data/**/*.yaml",
                   "shop/catalog.yml", "shop/policy.yml", "shop/terms.txt"]
+
+
+def hash_files(digest: "hashlib._Hash", files: Iterable[Tuple[bytes, Path]]) -> None:
+    """Adds (name, path) files to `digest` in the order of their names. The name is
+    bytes, so any file name counts, even one that is not UTF-8. Name and content each go
+    in after their length, so no other set of files gives the same bytes (without it,
+    file "a" holding "bc" and file "ab" holding "c" would hash alike)."""
+    for name, path in sorted(files):
+        digest.update(len(name).to_bytes(4, "big") + name)
+        data = path.read_bytes()
+        digest.update(len(data).to_bytes(8, "big") + data)
 
 
 @dataclass(frozen=True)
@@ -75,10 +86,8 @@ class Project:
         entries = []
         for path in self.training_files():
             base = self.root if self.root in path.parents else REFERENCE_ROOT
-            entries.append((path.relative_to(base).as_posix(), path))
-        for name, path in sorted(entries):
-            digest.update(os.fsencode(name))  # any file name, even one that is not UTF-8
-            digest.update(path.read_bytes())
+            entries.append((os.fsencode(path.relative_to(base).as_posix()), path))
+        hash_files(digest, entries)
         return digest.hexdigest()[:16]
 
     def model_path(self) -> Path:

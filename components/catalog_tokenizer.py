@@ -13,19 +13,16 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
-from components.model_files import fingerprint, load_json, save_json
+from components.model_files import StoredShopData, fingerprint
 
-WORDS_FILE = "shop_words.json"
 # The one token every product word is featurized as (a string no shopper types).
 PRODUCT_TOKEN = "〈商品〉"
 # Stands in for a blank message, so the featurizers still produce (empty) features
@@ -49,8 +46,11 @@ def add_words(words: List[Text]) -> None:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
 )
-class CatalogJiebaTokenizer(JiebaTokenizer):
+class CatalogJiebaTokenizer(StoredShopData, JiebaTokenizer):
     """JiebaTokenizer plus the catalog's product names and shop terms."""
+
+    DATA_FILE = "shop_words.json"
+    DATA_TYPE = dict
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -63,54 +63,28 @@ class CatalogJiebaTokenizer(JiebaTokenizer):
         config: Dict[Text, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        words: List[Text],
-        product_words: List[Text],
+        shop_words: Dict[Text, List[Text]],
     ) -> None:
         super().__init__(config, model_storage, resource)
-        self.words = words
+        self.words = shop_words.get("words", [])
+        product_words = shop_words.get("product_words", [])
         self.product_words = {w.lower() for w in product_words}
-        add_words(words + product_words)
+        add_words(self.words + product_words)
 
     @staticmethod
-    def shop_words() -> Dict[Text, List[Text]]:
+    def shop_data() -> Dict[Text, List[Text]]:
         """What the shop's files say now: dictionary words and product words."""
         products = set(shop_facts.product_names()) | set(shop_facts.product_kinds())
         return {"words": sorted(set(shop_facts.shop_terms()) - products),
                 "product_words": sorted(products)}
 
+    def stored_data(self) -> Dict[Text, List[Text]]:
+        return {"words": self.words, "product_words": sorted(self.product_words)}
+
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         """The words come from shop/, not from the training data: a change retrains."""
-        return fingerprint(cls.shop_words())
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CatalogJiebaTokenizer:
-        words = cls.shop_words()
-        return cls(config, model_storage, resource, words["words"], words["product_words"])
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> CatalogJiebaTokenizer:
-        words = load_json(model_storage, resource, WORDS_FILE, default={})
-        return cls(config, model_storage, resource, words.get("words", []),
-                   words.get("product_words", []))
-
-    def train(self, training_data: TrainingData) -> Resource:
-        save_json(self._model_storage, self._resource, WORDS_FILE,
-                  {"words": self.words, "product_words": sorted(self.product_words)})
-        return self._resource
+        return fingerprint(cls.shop_data())
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = [t for t in super().tokenize(message, attribute) if t.text.strip()]

@@ -13,20 +13,18 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
-from components.model_files import fingerprint, load_json, save_json
+from components.model_files import StoredShopData, fingerprint
 
 NLU_FALLBACK = "nlu_fallback"
-INTENTS_FILE = "category_fallback_intents.json"
 CATEGORY_RANKING = "category_ranking"
 # The key on the intent that marks a category-level answer (value: the category).
 MARK = "category_fallback"
@@ -48,7 +46,10 @@ def category_answer(category_ranking: List[Dict[Text, Any]], fallback_intents: D
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
-class CategoryFallback(GraphComponent, IntentClassifier):
+class CategoryFallback(StoredShopData, GraphComponent, IntentClassifier):
+    DATA_FILE = "category_fallback_intents.json"
+    DATA_TYPE = dict
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # threshold: config.yml sets the value chosen with bench/real_shoppers.py --grid.
@@ -61,25 +62,17 @@ class CategoryFallback(GraphComponent, IntentClassifier):
         self._resource = resource
         self.fallback_intents = fallback_intents
 
+    @staticmethod
+    def shop_data() -> Dict[Text, Text]:
+        return shop_facts.category_fallback_intents()
+
+    def stored_data(self) -> Dict[Text, Text]:
+        return self.fallback_intents
+
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         """The fallback intents come from shop/intents.yml: a change retrains."""
-        return fingerprint(shop_facts.category_fallback_intents())
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> CategoryFallback:
-        return cls(config, model_storage, resource, shop_facts.category_fallback_intents())
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> CategoryFallback:
-        intents = load_json(model_storage, resource, INTENTS_FILE, default={})
-        return cls(config, model_storage, resource, intents)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        save_json(self._model_storage, self._resource, INTENTS_FILE, self.fallback_intents)
-        return self._resource
+        return fingerprint(cls.shop_data())
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -19,15 +19,16 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
-from components.model_files import load_json, save_json
-
-WORDS_FILE = "handoff_words.json"
+from components.model_files import StoredShopData
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
-class HandoffKeywordDetector(GraphComponent, IntentClassifier):
+class HandoffKeywordDetector(StoredShopData, GraphComponent, IntentClassifier):
+    DATA_FILE = "handoff_words.json"
+    DATA_TYPE = list
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"intent": "complain"}
@@ -44,37 +45,18 @@ class HandoffKeywordDetector(GraphComponent, IntentClassifier):
         self._resource = resource
         self.words = words
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> HandoffKeywordDetector:
-        words = shop_facts.policy_words("handoff_keywords") + shop_facts.policy_words(
-            "angry_words"
-        )
-        return cls(config, model_storage, resource, words)
+    @staticmethod
+    def shop_data() -> List[Text]:
+        return shop_facts.policy_words("handoff_keywords") + shop_facts.policy_words("angry_words")
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> HandoffKeywordDetector:
-        words = load_json(model_storage, resource, WORDS_FILE, default=[])
-        return cls(config, model_storage, resource, words)
+    def stored_data(self) -> List[Text]:
+        return self.words
 
     def train(self, training_data: TrainingData) -> Resource:
         # A project without the hand-off intent keeps its classifier's answer.
         if self._config["intent"] not in training_data.intents:
             self.words = []
-        save_json(self._model_storage, self._resource, WORDS_FILE, self.words)
-        return self._resource
+        return super().train(training_data)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Text
+from typing import Any, Dict, Text
 
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
 def save_json(model_storage: ModelStorage, resource: Resource, name: Text, data: Any) -> None:
@@ -29,3 +31,40 @@ def fingerprint(data: Any) -> Text:
     training data: when the shop's files change, Rasa's cache retrains the component."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class StoredShopData:
+    """create, load and train of a component whose trained state is data from shop/.
+
+    A new component reads the data from the shop's files (`shop_data`); training
+    stores it in the model as DATA_FILE (`stored_data`), and a loaded component reads
+    it back from there (an empty DATA_TYPE when the model has none), so a trained model
+    does not depend on the files. The class takes the data as the constructor's
+    fourth argument, after Rasa's config, model storage and resource. List this mixin
+    before the Rasa base classes, so that its methods are the ones Rasa calls.
+    """
+
+    DATA_FILE: Text
+    DATA_TYPE: type  # dict or list: called for a fresh empty value on every load
+
+    @classmethod
+    def shop_data(cls) -> Any:
+        raise NotImplementedError
+
+    def stored_data(self) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> StoredShopData:
+        return cls(config, model_storage, resource, cls.shop_data())
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> StoredShopData:
+        data = load_json(model_storage, resource, cls.DATA_FILE, default=cls.DATA_TYPE())
+        return cls(config, model_storage, resource, data)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        save_json(self._model_storage, self._resource, self.DATA_FILE, self.stored_data())
+        return self._resource

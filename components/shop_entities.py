@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
 from components.measures import find_measures
-from components.model_files import load_json, save_json
-
-PATTERNS_FILE = "product_patterns.json"
+from components.model_files import StoredShopData
 
 
 def build_ruler(names: Dict[Text, Text]):
@@ -41,8 +38,11 @@ def build_ruler(names: Dict[Text, Text]):
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
 )
-class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
+class ShopEntityExtractor(StoredShopData, GraphComponent, EntityExtractorMixin):
     """Finds products, order numbers and body measures without learning."""
+
+    DATA_FILE = "product_patterns.json"
+    DATA_TYPE = dict
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -61,31 +61,12 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
         self.names = names
         self._nlp = build_ruler(names) if names else None
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ShopEntityExtractor:
-        return cls(config, model_storage, resource, shop_facts.product_names())
+    @staticmethod
+    def shop_data() -> Dict[Text, Text]:
+        return shop_facts.product_names()
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ShopEntityExtractor:
-        names = load_json(model_storage, resource, PATTERNS_FILE, default={})
-        return cls(config, model_storage, resource, names)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        save_json(self._model_storage, self._resource, PATTERNS_FILE, self.names)
-        return self._resource
+    def stored_data(self) -> Dict[Text, Text]:
+        return self.names
 
     def extract(self, text: Text) -> List[Dict[Text, Any]]:
         entities = [

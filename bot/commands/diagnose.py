@@ -6,20 +6,15 @@ import json
 from pathlib import Path
 
 from bot import console
+from bot.chinese_argparse import number
 from bot.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 NAME = "diagnose"
 HELP = "问答诊断（数据分析）：识别率、转人工率、问得最多的问题，以及机器人没听懂的问题和建议的意图"
 
 
-def confidence(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"需要 0 到 1 之间的小数，收到的是 {text!r}")
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"需要 0 到 1 之间的小数，收到的是 {text}")
-    return value
+confidence = number(float, lambda value: not 0.0 <= value <= 1.0, "需要 0 到 1 之间的小数",
+                    "需要 0 到 1 之间的小数，收到的是 {text}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from bot.chinese_argparse import number
 from bot.exit_codes import EXIT_USAGE
 from bot.project import REFERENCE_ROOT
 
@@ -35,34 +36,10 @@ EPILOG = """\
 """
 
 
-def positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"需要一个数，收到的是 {text!r}")
-    if value <= 0:
-        raise argparse.ArgumentTypeError("需要大于 0 的数")
-    return value
-
-
-def score(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"需要一个 0 到 100 的分数，收到的是 {text!r}")
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError("分数应当在 0 到 100 之间")
-    return value
-
-
-def count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"需要一个整数，收到的是 {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError("至少是 1")
-    return value
+positive = number(float, lambda value: value <= 0, "需要一个数", "需要大于 0 的数")
+score = number(float, lambda value: not 0 <= value <= 100, "需要一个 0 到 100 的分数",
+               "分数应当在 0 到 100 之间")
+count = number(int, lambda value: value < 1, "需要一个整数", "至少是 1")
 
 
 def cluster(text: str) -> str:

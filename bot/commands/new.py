@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 from bot import console
+from bot.chinese_argparse import number
 from bot.exit_codes import EXIT_OK, EXIT_USAGE
 from bot.project import REFERENCE_ROOT
 
@@ -12,14 +13,7 @@ NAME = "new"
 HELP = "从参考店铺创建一个学生练习工作区（像订阅店小蜜的行业包：意图建好，每个意图一条标准问题，答案待写）"
 
 
-def count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"需要一个整数，收到的是 {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError("不能是负数")
-    return value
+count = number(int, lambda value: value < 0, "需要一个整数", "不能是负数")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

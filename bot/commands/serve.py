@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 
 from bot import console
+from bot.commands import train_or_report
 from bot.exit_codes import EXIT_FAILED, EXIT_USAGE
 from bot.project import Project
-from bot.training import TrainingError, train
 
 NAME = "serve"
 HELP = "训练（如需要）并启动网页测试窗（/chat）和 Rasa 的 REST 接口，供全班或投影演示使用"
@@ -32,10 +32,8 @@ def run(args: argparse.Namespace) -> int:
         console.error(f"端口 {args.port} 不对：请用 1 到 65535 之间的数，例如 --port 5005")
         return EXIT_USAGE
     project = Project.at(args.project)
-    try:
-        model = train(project, verbose=args.verbose)
-    except TrainingError as exc:
-        console.error(str(exc))
+    model = train_or_report(project, args.verbose)
+    if model is None:
         return EXIT_FAILED
     try:
         serve(project, model, args.host, args.port, token=args.token,

@@ -4,10 +4,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot import console
+from bot.commands import train_or_report
 from bot.exit_codes import EXIT_FAILED
 from bot.project import Project
-from bot.training import TrainingError, train
 
 NAME = "shell"
 HELP = "训练（如需要）、启动动作服务器并在终端里对话"
@@ -27,10 +26,8 @@ def run(args: argparse.Namespace) -> int:
     from bot.shell import ShellOptions, chat
 
     project = Project.at(args.project)
-    try:
-        model = train(project, verbose=args.verbose)
-    except TrainingError as exc:
-        console.error(str(exc))
+    model = train_or_report(project, args.verbose)
+    if model is None:
         return EXIT_FAILED
     options = ShellOptions(verbose=args.verbose, debug=args.debug, assist=args.assist, product=args.product, order=args.order)
     return asyncio.run(chat(project, model, options))

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 
 from bot import console
+from bot.commands import train_or_report
 from bot.exit_codes import EXIT_FAILED, EXIT_OK
 from bot.project import Project
-from bot.training import TrainingError, train
 
 NAME = "train"
 HELP = "训练模型（数据没变时跳过）"
@@ -19,10 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        model = train(Project.at(args.project), verbose=args.verbose, force=args.force)
-    except TrainingError as exc:
-        console.error(str(exc))
+    model = train_or_report(Project.at(args.project), args.verbose, force=args.force)
+    if model is None:
         return EXIT_FAILED
     console.info(f"模型已就绪：{model}")
     return EXIT_OK

@@ -21,7 +21,7 @@ from typing import Iterable, Optional
 
 from bot.grading.jobs import Job, Result
 from bot.grading.rubric import DEFAULT_RUBRIC
-from bot.project import REFERENCE_ROOT
+from bot.project import REFERENCE_ROOT, hash_files
 
 FOLDER = ".finished"
 # Generated, never read by grading: a model shipped in a submission is never trusted.
@@ -39,22 +39,15 @@ def project_files(root: Path) -> Iterable[tuple]:
                 yield os.fsencode(path.relative_to(root)), path
 
 
-def _add_tree(digest: "hashlib._Hash", root: Path, suffix: str = "") -> None:
-    for name, path in project_files(root):
-        if name.endswith(os.fsencode(suffix)):
-            digest.update(len(name).to_bytes(4, "big") + name)
-            data = path.read_bytes()
-            digest.update(len(data).to_bytes(8, "big") + data)
-
-
 def fingerprint(job: Job) -> str:
     digest = hashlib.sha256()
-    _add_tree(digest, Path(job.root))
+    hash_files(digest, project_files(Path(job.root)))
     digest.update(json.dumps([job.questions, job.scenarios, job.student_code], sort_keys=True,
                              ensure_ascii=True).encode("ascii"))
     digest.update(Path(job.rubric or DEFAULT_RUBRIC).read_bytes())
     for folder in GRADER_CODE:
-        _add_tree(digest, REFERENCE_ROOT / folder, ".py")
+        hash_files(digest, ((name, path) for name, path in project_files(REFERENCE_ROOT / folder)
+                            if name.endswith(b".py")))
     return digest.hexdigest()[:24]
 
 
