@@ -24,15 +24,17 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 RUBRIC = load_rubric()
 CATEGORIES = {"request_return": "return", "where_is_parcel": "logistics", "ask_courier": "basic"}
+# Ids with a CJK character: a bare "N1" also turned up inside a random temp-dir name
+# (the checkout path that the report shows for the rubric) and failed the secrecy test.
 QUESTIONS = [
-    Question("R1", "R1", "秘密考题一号：裤子想退", "return", "return"),
-    Question("R2", "R2", "秘密考题二号：退款呢", "return", "return"),
-    Question("N1", "N1", "秘密考题三号：发什么快递", "negative", "basic"),
+    Question("秘R1", "秘R1", "秘密考题一号：裤子想退", "return", "return"),
+    Question("秘R2", "秘R2", "秘密考题二号：退款呢", "return", "return"),
+    Question("秘N1", "秘N1", "秘密考题三号：发什么快递", "negative", "basic"),
 ]
 TURNS = {
-    "R1": {"intent": "request_return", "confidence": 0.9, "actions": ["order_form"], "replies": ["亲，麻烦发一下订单号～"]},
-    "R2": {"intent": "where_is_parcel", "confidence": 0.6, "actions": ["order_form"], "replies": ["秘密回复：查物流"]},
-    "N1": {"intent": "where_is_parcel", "confidence": 0.7, "actions": ["order_form"], "replies": ["亲，麻烦发一下订单号～"]},
+    "秘R1": {"intent": "request_return", "confidence": 0.9, "actions": ["order_form"], "replies": ["亲，麻烦发一下订单号～"]},
+    "秘R2": {"intent": "where_is_parcel", "confidence": 0.6, "actions": ["order_form"], "replies": ["秘密回复：查物流"]},
+    "秘N1": {"intent": "where_is_parcel", "confidence": 0.7, "actions": ["order_form"], "replies": ["亲，麻烦发一下订单号～"]},
 }
 STATIC = {"hygiene": {"value": 1.0, "findings": 0, "thin_intents": [], "conflicts": [], "near_duplicates": [],
                       "broken_files": [], "intents": 3, "examples": 40},
@@ -76,8 +78,8 @@ def test_teacher_view_lists_every_failed_question_with_reply_confidence_and_hint
     out = renderings(build(False))
     for text in ("秘密考题二号：退款呢", "秘密回复：查物流", "0.60", "data/nlu/returns.yml", "秘密情景话术"):
         assert text in out["html"]
-    assert "R2" in out["table"] and "N1" in out["table"]                  # missing ids after the %
-    assert re.search(r"退换货/退款\s+2\s+1\s+50\.0%\s+R2", out["table"])
+    assert "秘R2" in out["table"] and "秘N1" in out["table"]                  # missing ids after the %
+    assert re.search(r"退换货/退款\s+2\s+1\s+50\.0%\s+秘R2", out["table"])
     assert "N/A" in out["table"]
 
 
@@ -85,7 +87,7 @@ def test_student_view_never_shows_a_bank_question():
     data = build(True)
     assert "questions" not in data
     for name, text in renderings(data).items():
-        for secret in ("秘密考题", "秘密回复", "秘密情景话术", "R1", "R2", "N1", "private.csv"):
+        for secret in ("秘密考题", "秘密回复", "秘密情景话术", "秘R1", "秘R2", "秘N1", "private.csv"):
             assert secret not in text, (name, secret)
     assert data["categories"]["return"]["failures"] == {"wrong_category": 1}
     assert "答成了别的类别 1" in renderings(data)["table"]
