@@ -11,7 +11,7 @@ are stored in the model, so the trained model does not depend on the files any m
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -21,7 +21,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
 from components import shop_facts
-from components.model_files import StoredShopData, fingerprint
+from components.model_files import StoredShopData
 
 # The one token every product word is featurized as (a string no shopper types).
 PRODUCT_TOKEN = "〈商品〉"
@@ -80,11 +80,6 @@ class CatalogJiebaTokenizer(StoredShopData, JiebaTokenizer):
 
     def stored_data(self) -> Dict[Text, List[Text]]:
         return {"words": self.words, "product_words": sorted(self.product_words)}
-
-    @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
-        """The words come from shop/, not from the training data: a change retrains."""
-        return fingerprint(cls.shop_data())
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = [t for t in super().tokenize(message, attribute) if t.text.strip()]

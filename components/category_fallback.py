@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from components import shop_facts
-from components.model_files import StoredShopData, fingerprint
+from components.model_files import StoredShopData
 
 NLU_FALLBACK = "nlu_fallback"
 CATEGORY_RANKING = "category_ranking"
@@ -68,11 +68,6 @@ class CategoryFallback(StoredShopData, GraphComponent, IntentClassifier):
 
     def stored_data(self) -> Dict[Text, Text]:
         return self.fallback_intents
-
-    @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
-        """The fallback intents come from shop/intents.yml: a change retrains."""
-        return fingerprint(cls.shop_data())
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Dict, Text
+from typing import Any, Dict, Optional, Text
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.resource import Resource
@@ -39,7 +39,8 @@ class StoredShopData:
     A new component reads the data from the shop's files (`shop_data`); training
     stores it in the model as DATA_FILE (`stored_data`), and a loaded component reads
     it back from there (an empty DATA_TYPE when the model has none), so a trained model
-    does not depend on the files. The class takes the data as the constructor's
+    does not depend on the files. The data is part of the component's fingerprint, so
+    Rasa's cache retrains it when the shop's files change. The class takes the data as the constructor's
     fourth argument, after Rasa's config, model storage and resource. List this mixin
     before the Rasa base classes, so that its methods are the ones Rasa calls.
     """
@@ -53,6 +54,11 @@ class StoredShopData:
 
     def stored_data(self) -> Any:
         raise NotImplementedError
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """The data comes from shop/, not from the training data: a change retrains."""
+        return fingerprint(cls.shop_data())
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

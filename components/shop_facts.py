@@ -8,6 +8,10 @@ from typing import Dict, List, Text
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Every file in shop/ this module reads: the components train on them, so a change to
+# any of them must give a new model (bot.project hashes them into the model's name,
+# and each component puts what it read into its fingerprint for Rasa's cache).
+TRAINING_FILES = ("catalog.yml", "policy.yml", "terms.txt", "product_kinds.txt", "intents.yml")
 
 
 def shop_dir() -> Path:
