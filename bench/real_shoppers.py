@@ -36,23 +36,26 @@ from components.category_fallback import category_answer  # noqa: E402
 TOKENIZER = "components.catalog_tokenizer.CatalogJiebaTokenizer"
 CLASSIFIER = "components.intent_classifier.ShopIntentClassifier"
 CATEGORY_FALLBACK = "components.category_fallback.CategoryFallback"
-# name -> (product_token, category_model, category fallback, C of the logistic regressions)
+# name -> (product_token, category_model, category fallback, C of the logistic
+# regressions, fault_token)
 VARIANTS = {
-    "before": (False, False, False, 1.0),
-    "product_token": (True, False, False, 1.0),
-    "category_model": (False, True, True, 1.0),
-    "both": (True, True, True, 1.0),
-    "both_c3": (True, True, True, 3.0),
+    "before": (False, False, False, 1.0, False),
+    "product_token": (True, False, False, 1.0, False),
+    "category_model": (False, True, True, 1.0, False),
+    "both": (True, True, True, 1.0, False),
+    "both_c3": (True, True, True, 3.0, False),
+    "fault_token": (True, True, True, 1.0, True),
 }
 AFTER_SALES = ("return", "logistics", "quality")
 
 
 def pipeline_variant(pipeline: List[Dict[str, Any]], product_token: bool, category_model: bool,
-                     category_fallback: bool, c: float) -> List[Dict[str, Any]]:
+                     category_fallback: bool, c: float, fault_token: bool) -> List[Dict[str, Any]]:
     out = []
     for step in copy.deepcopy(pipeline):
         if step["name"] == TOKENIZER:
             step["product_token"] = product_token
+            step["fault_token"] = fault_token
         elif step["name"] == CLASSIFIER:
             step["category_model"] = category_model
             step["C"] = c

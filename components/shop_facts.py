@@ -11,7 +11,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Every file in shop/ this module reads: the components train on them, so a change to
 # any of them must give a new model (bot.project hashes them into the model's name,
 # and each component puts what it read into its fingerprint for Rasa's cache).
-TRAINING_FILES = ("catalog.yml", "policy.yml", "terms.txt", "product_kinds.txt", "intents.yml")
+TRAINING_FILES = ("catalog.yml", "policy.yml", "terms.txt", "product_kinds.txt", "fault_words.txt",
+                  "intents.yml")
 
 
 def shop_dir() -> Path:
@@ -74,6 +75,11 @@ def _word_file(name: Text) -> List[Text]:
 def product_kinds() -> List[Text]:
     """Kinds of goods shoppers name (shop/product_kinds.txt): 吹风机, 行李箱, 零食…"""
     return _word_file("product_kinds.txt")
+
+
+def fault_words() -> List[Text]:
+    """Words shoppers describe a fault with (shop/fault_words.txt): 不亮, 漏水, 异响…"""
+    return _word_file("fault_words.txt")
 
 
 def intent_categories() -> Dict[Text, Text]:

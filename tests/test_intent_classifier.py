@@ -7,7 +7,7 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.catalog_tokenizer import CatalogJiebaTokenizer
+from components.catalog_tokenizer import FAULT_TOKEN, PRODUCT_TOKEN, CatalogJiebaTokenizer
 from components.intent_classifier import ShopIntentClassifier
 
 EXAMPLES = {
@@ -55,3 +55,17 @@ def test_a_binary_model_trains_and_answers(tmp_path):
     featurizer.process(asked)
     classifier.process(asked)
     assert [m.get("intent")["name"] for m in asked] == ["request_refund", "where_is_parcel"]
+
+
+@pytest.mark.parametrize("fault_token", [True, False])
+def test_a_named_fault_adds_one_fault_token_and_keeps_its_words(tmp_path, fault_token):
+    tokenizer = build(tmp_path, f"tokens-{fault_token}", CatalogJiebaTokenizer, {"fault_token": fault_token})
+    broken, price = Message.build(text="买的台灯不亮了还漏电"), Message.build(text="台灯多少钱")
+    tokenizer.process([broken, price])
+    words = [(t.text, t.lemma) for t in broken.get("text_tokens")]
+    assert ("台灯", PRODUCT_TOKEN) in words
+    assert ("不亮", "不亮") in words and ("漏电", "漏电") in words
+    assert [t for t, _ in words].count(FAULT_TOKEN) == (1 if fault_token else 0)
+    if fault_token:
+        assert words[-1] == (FAULT_TOKEN, FAULT_TOKEN)
+    assert FAULT_TOKEN not in [t.text for t in price.get("text_tokens")]

@@ -137,7 +137,7 @@ class Model:
 
 
 # Shop files the components and actions read as they are: only their encoding is checked.
-SHOP_FILES_READ_AS_IS = ("orders.yml", "terms.txt", "product_kinds.txt")
+SHOP_FILES_READ_AS_IS = ("orders.yml", "terms.txt", "product_kinds.txt", "fault_words.txt")
 
 
 def load(root: Path) -> Model:
