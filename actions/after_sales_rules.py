@@ -31,7 +31,6 @@ ORDER_STATUS_LABELS = {
 }
 REFUND_KIND_LABELS = {"return": "退货退款", "refund": "仅退款", "exchange": "换货"}
 OPEN_REFUND_STATUSES = ("pending", "agreed", "returning", "refunding")
-RECEIVED_STATUSES = ("delivered", "completed")
 
 RETURN_KINDS = ("return", "exchange", "refund", "cancel")
 LOGISTICS_KINDS = ("where_is_parcel", "urge_shipping", "change_address", "delivered_not_received")

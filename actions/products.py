@@ -89,13 +89,8 @@ def _range(row: Dict[Text, Any], key: Text) -> Optional[Tuple[float, float]]:
 
 def chart_rows(product: Product, *keys: Text) -> List[Dict[Text, Any]]:
     """Rows of the size chart that have a size and a valid range for every key."""
-    rows = []
-    for row in product.get("size_chart") or []:
-        if isinstance(row, dict) and row.get("size") is not None and all(
-            _range(row, k) for k in keys
-        ):
-            rows.append(row)
-    return rows
+    return [row for row in product.get("size_chart") or []
+            if isinstance(row, dict) and row.get("size") is not None and all(_range(row, k) for k in keys)]
 
 
 def size_chart_text(product: Product) -> Text:

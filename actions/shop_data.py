@@ -143,16 +143,6 @@ def policy_scalars() -> Dict[Text, Text]:
     }
 
 
-def policy_number(key: Text, default: float) -> float:
-    """A numeric policy value (ship_within_hours, return_days ...), else `default`."""
-    value = policy().get(key)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        logger.warning("shop/policy.yml 里的 %s 不是数字（%r），使用默认值 %s", key, value, default)
-        return default
-
-
 # ---------------------------------------------------------------- orders fixture
 
 

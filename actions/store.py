@@ -42,7 +42,6 @@ MAX_TEXT = 1000
 ORDER_STATUSES = ("unpaid", "paid", "shipped", "delivered", "completed", "closed")
 REFUND_KINDS = ("return", "refund", "exchange")
 REFUND_STATUSES = ("pending", "agreed", "returning", "refunding", "completed", "closed")
-OPEN_REFUND_STATUSES = ("pending", "agreed", "returning", "refunding")
 TICKET_KINDS = (
     "damaged", "defect", "wrong_item", "fake", "allergy", "not_received", "address_change",
 )
@@ -212,56 +211,37 @@ class OrderStore:
 
     # ------------------------------------------------------------ reads
 
+    def _rows(self, sql: Text, params: tuple = ()) -> List[Dict[Text, Any]]:
+        with self._connect() as conn:
+            return [dict(r) for r in conn.execute(sql, params).fetchall()]
+
     def get_order(self, order_id: Any) -> Optional[Dict[Text, Any]]:
         if order_id is None:
             return None
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT * FROM orders WHERE order_id = ?", (str(order_id),)
-            ).fetchone()
-        return dict(row) if row else None
+        return next(iter(self._rows("SELECT * FROM orders WHERE order_id = ?", (str(order_id),))), None)
 
     def orders(self) -> List[Dict[Text, Any]]:
         """Every order, newest first (the test window's order picker)."""
-        with self._connect() as conn:
-            rows = conn.execute("SELECT * FROM orders ORDER BY created_at DESC, order_id").fetchall()
-        return [dict(r) for r in rows]
+        return self._rows("SELECT * FROM orders ORDER BY created_at DESC, order_id")
 
     def tracking_events(self, order_id: Text) -> List[Dict[Text, Any]]:
         """Tracking history, oldest first."""
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT happened_at, description FROM tracking_events "
-                "WHERE order_id = ? ORDER BY happened_at, id",
-                (str(order_id),),
-            ).fetchall()
-        return [dict(r) for r in rows]
+        return self._rows("SELECT happened_at, description FROM tracking_events "
+                          "WHERE order_id = ? ORDER BY happened_at, id", (str(order_id),))
 
     def refunds_for(self, order_id: Text) -> List[Dict[Text, Any]]:
         """After-sales applications of an order, newest first."""
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT * FROM refunds WHERE order_id = ? ORDER BY created_at DESC, id DESC",
-                (str(order_id),),
-            ).fetchall()
-        return [dict(r) for r in rows]
+        return self._rows("SELECT * FROM refunds WHERE order_id = ? ORDER BY created_at DESC, id DESC",
+                          (str(order_id),))
 
     def open_ticket_for(self, order_id: Text, kind: Text) -> Optional[Dict[Text, Any]]:
         """The open ticket of this kind for the order, if one was already opened."""
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT * FROM tickets WHERE order_id = ? AND kind = ? AND status = 'open' "
-                "ORDER BY id DESC LIMIT 1",
-                (str(order_id), kind),
-            ).fetchone()
-        return dict(row) if row else None
+        return next(iter(self._rows("SELECT * FROM tickets WHERE order_id = ? AND kind = ? "
+                                    "AND status = 'open' ORDER BY id DESC LIMIT 1",
+                                    (str(order_id), kind))), None)
 
     def tickets_for(self, order_id: Text) -> List[Dict[Text, Any]]:
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT * FROM tickets WHERE order_id = ? ORDER BY id", (str(order_id),)
-            ).fetchall()
-        return [dict(r) for r in rows]
+        return self._rows("SELECT * FROM tickets WHERE order_id = ? ORDER BY id", (str(order_id),))
 
     # ------------------------------------------------------------ writes
 
@@ -289,24 +269,22 @@ class OrderStore:
             row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         return dict(row)
 
+    def _insert(self, sql: Text, params: tuple) -> None:
+        with self._connect() as conn:
+            conn.execute(sql, params)
+
     def record_urge(self, order_id: Text, sender_id: Optional[Text],
                     now: Optional[datetime] = None) -> None:
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT INTO urges (order_id, sender_id, created_at) VALUES (?, ?, ?)",
-                (str(order_id), sender_id, timeutil.to_db(now or timeutil.now())),
-            )
+        self._insert("INSERT INTO urges (order_id, sender_id, created_at) VALUES (?, ?, ?)",
+                     (str(order_id), sender_id, timeutil.to_db(now or timeutil.now())))
 
     def record_handoff(self, sender_id: Optional[Text], reason: Text, intent: Optional[Text],
                        text: Any, now: Optional[datetime] = None) -> None:
         if reason not in HANDOFF_REASONS:
             raise ValueError(f"unknown hand-off reason {reason!r}")
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT INTO handoffs (sender_id, reason, intent, text, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (sender_id, reason, intent, clip(text), timeutil.to_db(now or timeutil.now())),
-            )
+        self._insert("INSERT INTO handoffs (sender_id, reason, intent, text, created_at) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     (sender_id, reason, intent, clip(text), timeutil.to_db(now or timeutil.now())))
 
     def record_unrecognised(
         self,
@@ -318,13 +296,10 @@ class OrderStore:
         top_confidence: Optional[float] = None,
         now: Optional[datetime] = None,
     ) -> None:
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT INTO unrecognised (sender_id, text, intent, confidence, top_intent, "
-                "top_confidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sender_id, clip(text), intent, confidence, top_intent, top_confidence,
-                 timeutil.to_db(now or timeutil.now())),
-            )
+        self._insert("INSERT INTO unrecognised (sender_id, text, intent, confidence, top_intent, "
+                     "top_confidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (sender_id, clip(text), intent, confidence, top_intent, top_confidence,
+                      timeutil.to_db(now or timeutil.now())))
 
 
 # ---------------------------------------------------------------- seeding

@@ -18,6 +18,7 @@ from typing import Dict, Iterable, List, Optional
 
 import yaml
 
+from bot import pages
 from bot.course import MIN_EXAMPLES
 from bot.project import REFERENCE_ROOT
 from bot.project_files import (CATEGORY_FILES, IntentCatalog, IntentInfo, NluBlock, ProjectFileError,
@@ -293,81 +294,16 @@ def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_exampl
 
 def workspace_readme(summary: WorkspaceSummary, catalog: IntentCatalog, reference: Path, keep_examples: int,
                      keep_answers: bool) -> str:
-    ws = summary.root
-    today = _dt.date.today().isoformat()
+    """The workspace's README.md, from bot/templates/workspace_readme.md."""
     try:
-        policy = yaml.safe_load((ws / "shop" / "policy.yml").read_text("utf-8")) or {}
+        policy = yaml.safe_load((summary.root / "shop" / "policy.yml").read_text("utf-8")) or {}
     except (OSError, yaml.YAMLError):
         policy = {}
-    shop_name = policy.get("shop_name") or "参考店铺"
-    categories = "、".join(f"{label} {count} 个" for label, count in summary.intents_by_category.items())
-    category_files = "、".join(f"{label} `{CATEGORY_FILES[code]}`" for code, label in catalog.categories.items()
-                               if code in CATEGORY_FILES)
-    if keep_examples:
-        start = f"每个意图有 1 条标准问题和参考项目的最多 {keep_examples} 条相似问法"
-    else:
-        start = "每个意图只有 1 条标准问题"
-    answers = ("答案保留了参考项目的话术，可以直接修改、优化" if keep_answers else
-               f"有 {summary.placeholders} 个答案空着，等你来写")
-    return f"""# 我的店小蜜练习工作区
-
-这个工作区是从参考店铺“{shop_name}”（{reference}）创建的（{today}），就像在店小蜜里订阅了
-“行业包”：顾客常问的问题（意图）已经建好了，共 {sum(summary.intents_by_category.values())} 个（{categories}）；
-{start}；{answers}。
-
-## 练习步骤
-
-1. **写答案**：打开 `domain.yml`，在 `responses:` 下面找到所有“{PLACEHOLDER}……”，
-   整句换成你写的话术。要点：称呼“亲/您”，礼貌；不用“保证、绝对、肯定、一定”等绝对化承诺，
-   不用“最、第一、顶级”等极限词；可以用 `{{变量名}}` 引用 `shop/policy.yml` 里的店铺政策，
-   例如 `{{free_shipping_threshold}}`（包邮门槛）、`{{return_days}}`（无理由退货天数）。
-2. **加相似问法**：打开 `data/nlu/` 里的文件（{category_files}），
-   给每个意图补充顾客的不同问法，每个意图至少写到 {MIN_EXAMPLES} 条。像真实顾客一样写：口语、错别字、
-   长短都有；同一句话不要放进两个意图。哪个问题改哪个文件，见 `data/README.md`。
-3. **检查**：`check` 会指出格式错误、没写的答案和问法太少的意图（文件名和行号）。
-4. **训练**：`train` 训练你的机器人（数据没变时会跳过）。
-5. **测试**：`shell` 打开对话窗口，像顾客一样提问；加 `--debug` 能看到识别出的意图和置信度。
-6. **诊断**：`diagnose` 像店小蜜的“数据分析”一样，统计识别率、转人工率，列出机器人没听懂的问题，
-   并建议它们属于哪个意图；`--export` 把建议导出成可以直接粘贴的问法，`--html` 生成图表页面。
-7. **改进**：审核导出的问法，加到 `data/nlu/` 对应意图下面，修改答案，再回到第 3 步。
-
-## 运行命令
-
-在参考项目文件夹里运行（推荐，不需要激活虚拟环境）：
-
-```bash
-cd {reference}
-python3 start.py check --project {ws}
-python3 start.py train --project {ws}
-python3 start.py shell --project {ws} --debug
-python3 start.py diagnose --project {ws} --html {ws}/诊断报告.html --export {ws}/建议问法.yml
-```
-
-也可以在本工作区里运行（先激活参考项目的虚拟环境；Windows 用 `{reference}\\.venv\\Scripts\\activate`）：
-
-```bash
-source {reference}/.venv/bin/activate
-cd {ws}
-python -m bot check --project .
-python -m bot train --project .
-python -m bot shell --project . --debug
-python -m bot diagnose --project . --html 诊断报告.html --export 建议问法.yml
-```
-
-（如果提示 `No module named bot`，先在参考项目文件夹里运行一次 `python3 start.py setup`。）
-
-## 文件说明
-
-| 文件 | 作用 | 要不要改 |
-| --- | --- | --- |
-| `domain.yml` | 意图列表和全部答案（`responses:`） | 写答案 |
-| `data/nlu/` | 顾客的相似问法，每个技能一个文件 | 加问法 |
-| `data/rules/`、`data/stories/` | 一问一答规则和多轮对话示例 | 新增意图时加规则 |
-| `shop/intents.yml` | 意图的类别和标准问题 | 新增意图时登记 |
-| `shop/policy.yml`、`shop/catalog.yml` | 店铺政策、商品知识 | 可以改成你自己的店铺 |
-| `config.yml`、`endpoints.yml` | 训练配置、对话记录设置 | 不用改 |
-| `var/` | 运行时生成：订单数据库、对话记录 `conversations.db` | 不用改 |
-
-售后（退货、物流、质量问题）和商品问答的答案由参考项目的程序按订单和商品信息生成，
-它们用到的话术（如 `utter_ask_order_id`）已经保留，不用写。
-"""
+    return pages.render(
+        "workspace_readme.md", ws=summary.root, reference=reference, today=_dt.date.today().isoformat(),
+        shop_name=policy.get("shop_name") or "参考店铺", total=sum(summary.intents_by_category.values()),
+        categories="、".join(f"{label} {count} 个" for label, count in summary.intents_by_category.items()),
+        category_files="、".join(f"{label} `{CATEGORY_FILES[code]}`" for code, label in catalog.categories.items()
+                                if code in CATEGORY_FILES),
+        keep_examples=keep_examples, keep_answers=keep_answers, placeholders=summary.placeholders,
+        placeholder=PLACEHOLDER, min_examples=MIN_EXAMPLES)

@@ -43,17 +43,18 @@ def product_names() -> Dict[Text, Text]:
     return names
 
 
-def shop_terms() -> List[Text]:
-    """Shop vocabulary from shop/terms.txt (one term per line, # for comments)."""
-    path = shop_dir() / "terms.txt"
+def _text_lines(name: Text) -> List[Text]:
+    """The lines of a hand-kept text file in shop/, without comments (#) and blank lines."""
+    path = shop_dir() / name
     if not path.exists():
         return []
-    terms = []
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            terms.append(line.split()[0])
-    return terms
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8-sig").splitlines())
+    return [line for line in lines if line]
+
+
+def shop_terms() -> List[Text]:
+    """Shop vocabulary from shop/terms.txt (one term per line, # for comments)."""
+    return [line.split()[0] for line in _text_lines("terms.txt")]
 
 
 def policy_words(key: Text) -> List[Text]:
@@ -63,13 +64,7 @@ def policy_words(key: Text) -> List[Text]:
 
 def _word_file(name: Text) -> List[Text]:
     """Words of a hand-kept list in shop/ (several per line, # for comments)."""
-    path = shop_dir() / name
-    if not path.exists():
-        return []
-    words: List[Text] = []
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
-        words.extend(line.split("#", 1)[0].split())
-    return words
+    return [word for line in _text_lines(name) for word in line.split()]
 
 
 def product_kinds() -> List[Text]:

@@ -342,7 +342,7 @@ def _steps(node: Optional[Node], rel: str) -> List[Step]:
         for k, v in item.pairs:
             kind = canonical_key(str(k.value), STEP_ITEM)
             if kind == "or" and v.is_seq:
-                steps += [s for s in _steps(v, rel)]
+                steps += _steps(v, rel)
             elif kind in ("intent", "action", "active_loop", "checkpoint"):
                 name = "null" if v.value is None and kind == "active_loop" else v.text().strip()
                 steps.append(Step(kind, name, rel, k.line))

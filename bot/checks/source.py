@@ -40,12 +40,6 @@ class Node:
                 return v
         return None
 
-    def key_node(self, key: str) -> Optional["Node"]:
-        for k, _ in self.pairs:
-            if k.value == key:
-                return k
-        return None
-
     def keys(self) -> List[str]:
         return [str(k.value) for k, _ in self.pairs]
 

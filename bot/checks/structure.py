@@ -114,13 +114,8 @@ def rule_snippet(intent: str, action: str) -> str:
 def check(model: Model) -> List[Finding]:
     if model.domain is None:
         return []
-    findings: List[Finding] = []
-    findings += _intents_and_examples(model)
-    findings += _flow_references(model)
-    findings += _forms(model)
-    findings += _answers(model)
-    findings += _categories(model)
-    return _merge_undeclared(findings)
+    return _merge_undeclared(_intents_and_examples(model) + _flow_references(model) + _forms(model)
+                             + _answers(model) + _categories(model))
 
 
 def _merge_undeclared(findings: List[Finding]) -> List[Finding]:

@@ -31,11 +31,11 @@ ACCEPT_SCORE = 0.15
 STRONG_SCORE = 0.3
 STRONG_MARGIN = 0.08
 
-# Kinds of listed question, most serious first.
 # At most this many different questions are grouped (the most asked): grouping
 # compares every pair, and a class's log rarely has more.
 MAX_QUESTIONS = 3000
 
+# Kinds of listed question, most serious first.
 UNRECOGNISED = "unrecognised"      # nlu_fallback: the model did not know the intent
 CORE_FALLBACK = "core_fallback"    # an intent, but the dialogue fell back (action_unrecognised)
 LOW_CONFIDENCE = "low_confidence"  # answered, with a confidence below --min-confidence

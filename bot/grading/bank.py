@@ -60,9 +60,6 @@ class Question:
     bank: str = ""
     line: int = 0
 
-    def must_include_text(self) -> str:
-        return "；".join("|".join(group) for group in self.must_include)
-
     def to_json(self) -> Dict[str, Any]:
         return {"key": self.key, "id": self.id, "text": self.text, "category": self.category,
                 "label": self.label, "intent": self.intent,

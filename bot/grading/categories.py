@@ -16,7 +16,6 @@ from bot.project_files import IntentCatalog, ProjectFileError, read_intent_catal
 
 AFTER_SALES = ("return", "logistics", "quality")
 NEGATIVE = "negative"
-QUESTION_CATEGORIES = AFTER_SALES + (NEGATIVE,)
 
 # Topic labels from the reference's shop/intents.yml (their one source), plus the bank's
 # own word for everything that is not after-sales.

@@ -75,11 +75,9 @@ def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[s
     by_text: Dict[str, List[Example]] = defaultdict(list)
     for example in examples:
         by_text[normalise(example.text) or re.sub(r"\s+", "", example.text)].append(example)
-    conflicts = []
-    for group in by_text.values():
-        if len({e.intent for e in group}) > 1:
-            conflicts.append({"text": group[0].text, "intents": sorted({e.intent for e in group}),
-                              "places": [f"{e.file}:{e.line}" for e in group]})
+    conflicts = [{"text": group[0].text, "intents": sorted({e.intent for e in group}),
+                  "places": [f"{e.file}:{e.line}" for e in group]}
+                 for group in by_text.values() if len({e.intent for e in group}) > 1]
 
     near = []
     by_intent: Dict[str, List[Example]] = defaultdict(list)

@@ -243,10 +243,7 @@ async def question_bot(job: Job, model: Path, server: ActionServer,
         sender = f"scenario-{uuid.uuid4().hex[:10]}"
         if scenario.get("context"):
             await runtime.start_session(sender, scenario["context"])
-        turns = []
-        for text in scenario["texts"]:
-            turns.append(turn_dict(await runtime.send(sender, text)))
-        scenarios[scenario["key"]] = turns
+        scenarios[scenario["key"]] = [turn_dict(await runtime.send(sender, text)) for text in scenario["texts"]]
     emit({"type": "progress", "stage": "情景", "done": len(job.scenarios), "total": len(job.scenarios)})
     clock.lap("scenarios")
 

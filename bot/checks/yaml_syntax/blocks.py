@@ -32,10 +32,8 @@ def continues(block: Block, raw: str) -> bool:
     if indent_width(lead) > block.key_col:
         return True
     # `examples: |` then `\t- 你好`: a tab that looks shallow is still an example
-    if ("\t" in lead or FW_SPACE in lead) and stripped[:1] in "-" + DASH_LOOKALIKES \
-            and not KEY_RE.match(" " * len(lead) + stripped):
-        return True
-    return False
+    return (("\t" in lead or FW_SPACE in lead) and stripped[:1] in "-" + DASH_LOOKALIKES
+            and not KEY_RE.match(" " * len(lead) + stripped))
 
 
 def block_ended(lint: "LineLinter", number: int, raw: str) -> None:
