@@ -2,8 +2,7 @@
 
 Product names, aliases (shop/catalog.yml), kinds of goods (shop/product_kinds.txt),
 fault words (shop/fault_words.txt) and shop vocabulary (shop/terms.txt) are added to
-jieba's dictionary, so "白T" or
-"运费险" stay one token. Every product word gets the lemma PRODUCT_TOKEN, which the
+jieba's dictionary, so "白T" or "运费险" stay one token. Every product word gets the lemma PRODUCT_TOKEN, which the
 featurizers read (CountVectorsFeaturizer's use_lemma): "吹风机坏了" and "台灯坏了"
 become the same features, so a complaint about goods no example names still looks
 like a complaint. A message naming a fault (shop/fault_words.txt) also gets one

@@ -40,9 +40,10 @@ class StoredShopData:
     stores it in the model as DATA_FILE (`stored_data`), and a loaded component reads
     it back from there (an empty DATA_TYPE when the model has none), so a trained model
     does not depend on the files. The data is part of the component's fingerprint, so
-    Rasa's cache retrains it when the shop's files change. The class takes the data as the constructor's
-    fourth argument, after Rasa's config, model storage and resource. List this mixin
-    before the Rasa base classes, so that its methods are the ones Rasa calls.
+    Rasa's cache retrains it when the shop's files change. The class takes the data as
+    the constructor's fourth argument, after Rasa's config, model storage and resource.
+    List this mixin before the Rasa base classes, so that its methods are the ones Rasa
+    calls.
     """
 
     DATA_FILE: Text
