@@ -8,11 +8,9 @@ from typing import Dict, List, Text
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-# Every file in shop/ this module reads: the components train on them, so a change to
-# any of them must give a new model (bot.project hashes them into the model's name,
-# and each component puts what it read into its fingerprint for Rasa's cache).
-TRAINING_FILES = ("catalog.yml", "policy.yml", "terms.txt", "product_kinds.txt", "fault_words.txt",
-                  "intents.yml")
+# A shop file read here must also be in bot.project.SHOP_TRAINING_FILES, which names
+# the model after them (a test checks that the two agree); each component also puts
+# what it read into its fingerprint for Rasa's cache.
 
 
 def shop_dir() -> Path:

@@ -10,14 +10,14 @@ A tiny NLU-only project with the reference's config and shop/, trained twice (ab
 half a minute of CPU); the cache is Rasa's own, in the reference folder, as for students.
 """
 import asyncio
+import re
 import shutil
 
 import pytest
 import yaml
 
-from bot.project import REFERENCE_ROOT, Project
+from bot.project import REFERENCE_ROOT, SHOP_TRAINING_FILES, Project
 from bot.training import train
-from components import shop_facts
 
 pytestmark = pytest.mark.slow
 
@@ -84,8 +84,14 @@ def tiny_project(tmp_path, monkeypatch):
     return Project.at(root)
 
 
-def test_every_shop_file_the_components_read_names_the_model(tiny_project):
-    for name in shop_facts.TRAINING_FILES:
+def test_the_model_is_named_after_every_shop_file_the_components_read():
+    source = (REFERENCE_ROOT / "components" / "shop_facts.py").read_text("utf-8")
+    read = set(re.findall(r"""["']([\w.-]+\.(?:yml|yaml|txt))["']""", source))
+    assert read == set(SHOP_TRAINING_FILES)
+
+
+def test_every_listed_shop_file_changes_the_model_name(tiny_project):
+    for name in SHOP_TRAINING_FILES:
         before = tiny_project.model_path()
         path = tiny_project.shop / name
         path.write_text(path.read_text("utf-8") + "\n# 改动\n", "utf-8")
