@@ -19,6 +19,7 @@ from bot.checks.yaml_syntax.keys import (CATEGORY_KEYS, DATA_TOP, DOMAIN_TOP, FO
                                          INTENTS_TOP, NLU_ITEM, RESPONSE_VARIANT, RULE_ITEM, STEP_ITEM,
                                          STORY_ITEM, canonical_key, file_kind)
 from bot.checks.yaml_syntax.parse import ParsedFile, check_file
+from bot.project import SHOP_TRAINING_FILES
 from bot.project_files import strip_annotations
 
 # Rasa 3.6 (rasa.shared.core.constants): intents and actions every assistant has.
@@ -136,8 +137,9 @@ class Model:
 # ------------------------------------------------------------------ loading
 
 
-# Shop files the components and actions read as they are: only their encoding is checked.
-SHOP_FILES_READ_AS_IS = ("orders.yml", "terms.txt", "product_kinds.txt", "fault_words.txt")
+# Shop files the components and actions read as they are (the orders and every
+# hand-kept word list): only their encoding is checked.
+SHOP_FILES_READ_AS_IS = ("orders.yml",) + tuple(n for n in SHOP_TRAINING_FILES if n.endswith(".txt"))
 
 
 def load(root: Path) -> Model:
