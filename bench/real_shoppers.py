@@ -23,6 +23,7 @@ import copy
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -36,30 +37,44 @@ from components.category_fallback import category_answer  # noqa: E402
 TOKENIZER = "components.catalog_tokenizer.CatalogJiebaTokenizer"
 CLASSIFIER = "components.intent_classifier.ShopIntentClassifier"
 CATEGORY_FALLBACK = "components.category_fallback.CategoryFallback"
-# name -> (product_token, category_model, category fallback, C of the logistic
-# regressions, fault_token)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How a variant changes config.yml's pipeline (solver None: config.yml's)."""
+    product_token: bool
+    category_model: bool
+    category_fallback: bool
+    c: float = 1.0
+    fault_token: bool = False
+    solver: Optional[Dict[str, Any]] = None
+
+
 VARIANTS = {
-    "before": (False, False, False, 1.0, False),
-    "product_token": (True, False, False, 1.0, False),
-    "category_model": (False, True, True, 1.0, False),
-    "both": (True, True, True, 1.0, False),
-    "both_c3": (True, True, True, 3.0, False),
-    "fault_token": (True, True, True, 1.0, True),
+    "before": Variant(False, False, False),
+    "product_token": Variant(True, False, False),
+    "category_model": Variant(False, True, True),
+    "both": Variant(True, True, True),
+    "both_c3": Variant(True, True, True, c=3.0),
+    "fault_token": Variant(True, True, True, fault_token=True),
+    # the solver config.yml used before sag (converged: tol 1e-4)
+    "newton_cg": Variant(True, True, True, fault_token=True,
+                         solver={"solver": "newton-cg", "tol": 1e-4, "max_iter": 100}),
 }
 AFTER_SALES = ("return", "logistics", "quality")
 
 
-def pipeline_variant(pipeline: List[Dict[str, Any]], product_token: bool, category_model: bool,
-                     category_fallback: bool, c: float, fault_token: bool) -> List[Dict[str, Any]]:
+def pipeline_variant(pipeline: List[Dict[str, Any]], variant: Variant) -> List[Dict[str, Any]]:
     out = []
     for step in copy.deepcopy(pipeline):
         if step["name"] == TOKENIZER:
-            step["product_token"] = product_token
-            step["fault_token"] = fault_token
+            step["product_token"] = variant.product_token
+            step["fault_token"] = variant.fault_token
         elif step["name"] == CLASSIFIER:
-            step["category_model"] = category_model
-            step["C"] = c
-        elif step["name"] == CATEGORY_FALLBACK and not category_fallback:
+            step["category_model"] = variant.category_model
+            step["C"] = variant.c
+            step.update(variant.solver or {})
+        elif step["name"] == CATEGORY_FALLBACK and not variant.category_fallback:
             continue
         out.append(step)
     return out
@@ -155,11 +170,15 @@ def main() -> None:
     results: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.variants.split(","):
-            variant = dict(config, pipeline=pipeline_variant(config["pipeline"], *VARIANTS[name]),
+            variant = dict(config, pipeline=pipeline_variant(config["pipeline"], VARIANTS[name]),
                            policies=[])
             path = Path(tmp) / f"{name}.yml"
             path.write_text(yaml.safe_dump(variant, allow_unicode=True), "utf-8")
             print(f"训练 {name} ...", flush=True)
+            # A cache of its own per variant: Rasa's cache keys outputs by config and
+            # data, not by our components' code, so a cache kept from an earlier version
+            # of the code gave other figures than a fresh training (measured on dev).
+            os.environ["RASA_CACHE_DIRECTORY"] = str(Path(tmp) / f"cache-{name}")
             model = train_nlu(str(path), str(ROOT / "data" / "nlu"), str(Path(tmp) / "models"),
                               fixed_model_name=name, domain=str(ROOT / "domain.yml"))
             agent = Agent.load(model)
@@ -171,13 +190,13 @@ def main() -> None:
               f"没听懂 {now['fallback']}，类别兜底 {now['category']}）\n")
         print(HEADER)
         for name in results:
-            category = now["category"] if VARIANTS[name][2] else None
+            category = now["category"] if VARIANTS[name].category_fallback else None
             print(row(name, figures(questions, results[name][bank], categories, now["fallback"],
                                     now["ambiguity"], category)))
     if args.kinds:
         bank, questions = banks[0]
         name = list(results)[-1]
-        category = now["category"] if VARIANTS[name][2] else None
+        category = now["category"] if VARIANTS[name].category_fallback else None
         kinds: Dict[Tuple[str, str, str], int] = {}
         for q, parse in zip(questions, results[name][bank]):
             got, _ = decide(parse, categories, now["fallback"], now["ambiguity"], category)
@@ -195,7 +214,7 @@ def main() -> None:
             print(f"\n### 阈值网格：{name} 在 {bank} 上\n")
             print(HEADER)
             for fallback in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
-                for category in ((None, 0.3, 0.4, 0.5, 0.6, 0.7) if VARIANTS[name][2] else (None,)):
+                for category in ((None, 0.3, 0.4, 0.5, 0.6, 0.7) if VARIANTS[name].category_fallback else (None,)):
                     f = figures(questions, results[name][bank], categories, fallback,
                                 now["ambiguity"], category)
                     print(row(f"没听懂 {fallback} / 类别兜底 {category or '关'}", f))
