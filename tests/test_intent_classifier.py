@@ -83,3 +83,17 @@ def test_a_named_fault_adds_one_fault_token_and_keeps_its_words(tmp_path, fault_
     if fault_token:
         assert words[-1] == (FAULT_TOKEN, FAULT_TOKEN)
     assert FAULT_TOKEN not in [t.text for t in price.get("text_tokens")]
+
+
+def test_building_the_tokenizer_again_splits_sentences_the_same(tmp_path):
+    # Rasa's training builds the tokenizer twice and a served model once: each build
+    # used to add the shop words' frequencies to jieba's total again.
+    import jieba
+
+    sentence = "买的台灯不亮了还漏电，能不能换一个新的"
+    first = build(tmp_path, "tokens-1", CatalogJiebaTokenizer, {})
+    total = jieba.dt.total
+    before = [t.text for t in first.tokenize(Message.build(text=sentence), "text")]
+    build(tmp_path, "tokens-2", CatalogJiebaTokenizer, {})
+    assert jieba.dt.total == total
+    assert [t.text for t in first.tokenize(Message.build(text=sentence), "text")] == before
