@@ -31,3 +31,14 @@ def test_grading_workers_do_not_inherit_the_dask_nannys_malloc_trimming(monkeypa
     env = worker_environment()
     assert "MALLOC_TRIM_THRESHOLD_" not in env
     assert env["OMP_NUM_THREADS"] == "1"
+
+
+def test_the_grading_worker_starts_without_the_reference_components(tmp_path):
+    """The worker puts a student's code first on sys.path before it trains
+    (--allow-student-code): a 'components' package imported before that is the
+    reference's, and the student's would silently never run."""
+    code = ("import sys, bot.grading.worker, bot.project, bot.training; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('components', 'actions')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=python_environment(),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr or out.stdout
