@@ -214,7 +214,8 @@ def main() -> None:
             print(f"\n### 阈值网格：{name} 在 {bank} 上\n")
             print(HEADER)
             for fallback in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
-                for category in ((None, 0.3, 0.4, 0.5, 0.6, 0.7) if VARIANTS[name].category_fallback else (None,)):
+                grid = (None, 0.3, 0.4, 0.5, 0.6, 0.7) if VARIANTS[name].category_fallback else (None,)
+                for category in grid:
                     f = figures(questions, results[name][bank], categories, fallback,
                                 now["ambiguity"], category)
                     print(row(f"没听懂 {fallback} / 类别兜底 {category or '关'}", f))
