@@ -244,6 +244,33 @@ def skip_training_cache() -> None:
     TrainingHook.on_after_node = lambda self, *args, **kwargs: None
 
 
+def read_nlu_data_once() -> None:
+    """Make a training read and merge the NLU files once instead of three times.
+
+    Rasa 3.6 caches each importer's get_nlu_data by its arguments, and asks three ways
+    for the same data: get_nlu_data() (model_training.train and ResponsesSyncImporter
+    .get_domain), get_nlu_data("en") (passed down the importer chain) and
+    get_nlu_data(language="zh") (the graph's NLU data provider). The language is read
+    by no reader (the YAML reader ignores it), so the three results are equal, yet
+    each is read, merged (a deep copy per merge) and de-duplicated again: 3 file reads
+    and 14 merges, ~10 of ~40 s of CPU for the reference's 9,742 examples. With one
+    cache key per importer: 1 read and 5 merges.
+    """
+    from rasa.shared.importers.importer import (CombinedDataImporter, E2EImporter,
+                                                ResponsesSyncImporter)
+
+    for importer in (CombinedDataImporter, ResponsesSyncImporter, E2EImporter):
+        original = importer.get_nlu_data
+        if getattr(original, "rasa_original", None) is not None:
+            continue
+
+        def get_nlu_data(self, language="en", _cached=original):
+            return _cached(self)
+
+        get_nlu_data.rasa_original = original
+        importer.get_nlu_data = get_nlu_data
+
+
 def for_conversations() -> None:
     """The patches of every process that loads a model and chats (shell, serve, grader)."""
     check_action_results_once()
@@ -254,3 +281,4 @@ def for_grading() -> None:
     """The grading worker's patches (it trusts the reference actions per project)."""
     for_conversations()
     skip_training_cache()
+    read_nlu_data_once()

@@ -11,11 +11,16 @@ import subprocess
 import sys
 
 import pytest
+import rasa.model_training
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.caching import CACHE_SIZE_ENV, LocalTrainingCache
 from rasa.engine.graph import GraphNode
 from rasa.engine.training.hooks import TrainingHook
+from rasa.graph_components.providers.nlu_training_data_provider import NLUTrainingDataProvider
+from rasa.shared.importers.importer import (CombinedDataImporter, E2EImporter,
+                                            ResponsesSyncImporter, TrainingDataImporter)
+from rasa.shared.importers.rasa import RasaFileImporter
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
@@ -102,6 +107,60 @@ def test_the_training_hook_we_silence_only_feeds_the_cache(monkeypatch):
                                        config={}, received_inputs={}) == {}
     # Rasa reads the size when the cache is made: 0 switches it off.
     assert LocalTrainingCache()._is_disabled()
+
+
+NLU = """version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - 在吗
+    - 你好
+- intent: ask_shipping
+  examples: |
+    - 什么时候发货
+    - 几天能到
+"""
+
+
+def _reads_and_results(monkeypatch, tmp_path):
+    """How often the importer chain reads the NLU files when Rasa's training asks for
+    them its three ways, and what each way gets."""
+    tmp_path.mkdir()
+    (tmp_path / "nlu.yml").write_text(NLU, encoding="utf-8")
+    (tmp_path / "domain.yml").write_text('version: "3.1"\nintents: [greet, ask_shipping]\n', encoding="utf-8")
+    (tmp_path / "config.yml").write_text("language: zh\npipeline: []\npolicies: []\n", encoding="utf-8")
+    reads = []
+    read = RasaFileImporter.get_nlu_data
+    monkeypatch.setattr(RasaFileImporter, "get_nlu_data",
+                        lambda self, language="en": reads.append(language) or read(self, language))
+    importer = TrainingDataImporter.load_from_config(
+        str(tmp_path / "config.yml"), str(tmp_path / "domain.yml"), [str(tmp_path / "nlu.yml")])
+    results = [importer.get_nlu_data(), importer.get_nlu_data("en"), importer.get_nlu_data(language="zh")]
+    importer.get_domain()
+    return reads, results
+
+
+def test_the_nlu_data_read_once_is_what_rasa_reads_three_times(monkeypatch, tmp_path):
+    # The three ways Rasa's training asks (read_nlu_data_once's docstring).
+    assert "file_importer.get_nlu_data()" in inspect.getsource(rasa.model_training.train)
+    assert "get_nlu_data(language=" in inspect.getsource(NLUTrainingDataProvider.provide)
+    assert "self._importer.get_nlu_data()" in inspect.getsource(ResponsesSyncImporter.get_domain)
+    importers = (CombinedDataImporter, ResponsesSyncImporter, E2EImporter)
+    for importer in importers:
+        current = importer.get_nlu_data
+        monkeypatch.setattr(importer, "get_nlu_data", getattr(current, "rasa_original", current))
+    reads, as_rasa = _reads_and_results(monkeypatch, tmp_path / "rasa")
+    # Rasa reads the files once per way of asking, and the language changes nothing.
+    assert len(reads) == 3 and set(reads) == {"en", "zh"}
+    as_rasa_examples = [sorted(m.fingerprint() for m in data.training_examples) for data in as_rasa]
+    assert as_rasa_examples[0] == as_rasa_examples[1] == as_rasa_examples[2]
+    assert {"在吗", "你好", "什么时候发货", "几天能到"} <= {m.get("text") for m in as_rasa[0].training_examples}
+
+    rasa_patches.read_nlu_data_once()
+    reads, patched = _reads_and_results(monkeypatch, tmp_path / "patched")
+    assert len(reads) == 1
+    assert patched[0] is patched[1] is patched[2]
+    assert sorted(m.fingerprint() for m in patched[0].training_examples) == as_rasa_examples[0]
 
 
 def test_the_modules_kept_out_of_a_chat_still_import_tensorflow():
