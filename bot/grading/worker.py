@@ -217,9 +217,9 @@ def turn_dict(turn: Any) -> Dict[str, Any]:
 
 async def question_bot(job: Job, model: Path, server: ActionServer,
                        project: GradedProject, emit: Emit) -> Dict[str, Any]:
-    from rasa.core.tracker_store import InMemoryTrackerStore
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    from bot.grading.trackers import KeptTrackerStore
     from bot.runtime import BotRuntime
 
     clock = Clock()
@@ -228,9 +228,9 @@ async def question_bot(job: Job, model: Path, server: ActionServer,
     await runtime.load()
     if not project.student_code:
         rasa_patches.trust_reference_actions()
-    # Conversations of a grading run are thrown away: keep them in memory (SQLite
-    # costs ~20 ms per turn).
-    store = InMemoryTrackerStore(runtime.agent.domain)
+    # Conversations of a grading run are thrown away: keep them in memory as objects
+    # (SQLite costs ~20 ms per turn, Rasa's in-memory store a JSON round trip).
+    store = KeptTrackerStore(runtime.agent.domain)
     runtime.agent.tracker_store = store
     runtime.agent.processor.tracker_store = store
     server.wait_ready()
