@@ -137,9 +137,8 @@ def main() -> None:
             print(f"  朴素 {number}/{len(sample)} {submission.name}：{wall:.0f} 秒（CPU {cpu:.0f}）{status}", flush=True)
 
     # The naive projects run in three shares around the two cold runs: this machine's
-    # speed drifts over a run (the same `rasa train` of the same project took 96, 110
-    # and 119 s in three runs of one day), and run all after ours the naive loop paid
-    # the drift alone.
+    # speed drifts (the same `rasa train` of the same project took 96, 110 and 119 s in
+    # three runs of one day); run after ours, the naive loop alone paid for the drift.
     numbered = list(enumerate(sample, 1))
     thirds = [numbered[i::3] for i in range(3)]
     jobs = str(args.jobs)

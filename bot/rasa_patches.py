@@ -259,16 +259,16 @@ def read_nlu_data_once() -> None:
     from rasa.shared.importers.importer import (CombinedDataImporter, E2EImporter,
                                                 ResponsesSyncImporter)
 
-    for importer in (CombinedDataImporter, ResponsesSyncImporter, E2EImporter):
-        original = importer.get_nlu_data
-        if getattr(original, "rasa_original", None) is not None:
-            continue
-
-        def get_nlu_data(self, language="en", _cached=original):
-            return _cached(self)
+    def one_key(original):
+        def get_nlu_data(self, language="en"):
+            return original(self)
 
         get_nlu_data.rasa_original = original
-        importer.get_nlu_data = get_nlu_data
+        return get_nlu_data
+
+    for importer in (CombinedDataImporter, ResponsesSyncImporter, E2EImporter):
+        if getattr(importer.get_nlu_data, "rasa_original", None) is None:
+            importer.get_nlu_data = one_key(importer.get_nlu_data)
 
 
 def for_conversations() -> None:

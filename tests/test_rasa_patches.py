@@ -18,10 +18,10 @@ from rasa.engine.caching import CACHE_SIZE_ENV, LocalTrainingCache
 from rasa.engine.graph import GraphNode
 from rasa.engine.training.hooks import TrainingHook
 from rasa.graph_components.providers.nlu_training_data_provider import NLUTrainingDataProvider
+from rasa.shared.core.events import Event
 from rasa.shared.importers.importer import (CombinedDataImporter, E2EImporter,
                                             ResponsesSyncImporter, TrainingDataImporter)
 from rasa.shared.importers.rasa import RasaFileImporter
-from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
