@@ -45,16 +45,18 @@ def python_environment(first: Sequence[Path] = (), **settings: Optional[str]) ->
     """The environment of every Python subprocess we start (Rasa, actions, workers, benches).
 
     - PYTHONPATH: `first`, then the reference project (its `components` and `actions`
-      serve every project), then what this process inherited; joined with os.pathsep
-      (";" on Windows, where ":" is part of "C:\\").
+      serve every project), then what this process inherited, each folder once (a
+      worker's grading process inherits what its Dask worker got from us); joined with
+      os.pathsep (";" on Windows, where ":" is part of "C:\\").
     - TensorFlow, Rasa and friends quiet, no telemetry, and UTF-8 everywhere, since
       their output goes to our log files and pipes (console.to_console is for output
       shown to the user directly).
     - `settings`: more variables for this subprocess; None removes one.
     """
     env = dict(os.environ)
-    inherited = [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []
-    env["PYTHONPATH"] = os.pathsep.join([str(p) for p in (*first, REFERENCE_ROOT)] + inherited)
+    inherited = env["PYTHONPATH"].split(os.pathsep) if env.get("PYTHONPATH") else []
+    folders = [str(p) for p in (*first, REFERENCE_ROOT)] + inherited
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(f for f in folders if f))
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("PYTHONWARNINGS", "ignore")
