@@ -14,7 +14,7 @@ send) a name in the actions' code.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set
+from typing import Dict, Iterator, List, Optional, Set
 
 import yaml
 
@@ -92,7 +92,7 @@ def check(model: Model, rules: AnswerRules) -> List[Finding]:
         return []
     policy = policy_keys(model)
     known = None if policy is None else set(domain.slots) | policy
-    code = actions_code(model.root)
+    code = actions_code()
     findings: List[Finding] = []
     for response in domain.responses.values():
         if not response.variants:
@@ -116,26 +116,25 @@ def check_variant(rules: AnswerRules, file: str, response: Response, variant: Va
     findings = [finding(rules, file, response.name, variant.line, f) for f in found]
     if found and found[0].code in (ar.EMPTY, ar.UNWRITTEN):
         return findings
-    return findings + _variables(file, response.name, variant.line, text, known, by_actions, code)
+    return findings + list(_variables(file, response.name, variant.line, text, known, by_actions, code))
 
 
 def _variables(file: str, name: str, line: int, text: str, known: Optional[Set[str]],
-               by_actions: bool, code: str) -> List[Finding]:
-    findings = []
+               by_actions: bool, code: str) -> Iterator[Finding]:
     for m in ar.VARIABLE.finditer(text):
         var = m.group(1).strip()
         if not var:
             continue  # an empty {} is a placeholder of the rubric's
         if not VARIABLE_NAME.fullmatch(var):
-            findings.append(error(
+            yield error(
                 "answers.variable", file, line,
                 f"答案 {name} 里的 {{{var}}} 不是合法的变量名：变量名只能用英文字母、数字和下划线。",
-                "改成 shop/policy.yml 里的变量名（例如 {return_days}），或者直接写成文字。"))
+                "改成 shop/policy.yml 里的变量名（例如 {return_days}），或者直接写成文字。")
             continue
         if known is None or var in known or (by_actions and named_in_code(var, code)):
             continue
-        findings.append(error(
+        yield error(
             "answers.variable", file, line,
             f"答案 {name} 里的变量 {{{var}}} 既不是 domain.yml 的槽位，也不是 shop/policy.yml 里的政策项：顾客会原样看到 {{{var}}}。",
-            "改成 shop/policy.yml 里已有的变量名（注意拼写），或者先在 shop/policy.yml 里加上这一项。"))
-    return findings
+            "改成 shop/policy.yml 里已有的变量名（注意拼写），或者先在 shop/policy.yml 里加上这一项。")
+

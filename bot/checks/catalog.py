@@ -10,7 +10,7 @@
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from bot import answer_rules as ar
 from bot.answer_rules import AnswerRules
@@ -33,18 +33,13 @@ FIELD_WORDS = {
 
 
 def _field(product: Node, name: str) -> Optional[Node]:
-    for k, v in product.pairs:
-        if canonical_key(str(k.value), PRODUCT_FIELDS) == name:
-            return v
-    return None
+    return next((v for k, v in product.pairs if canonical_key(str(k.value), PRODUCT_FIELDS) == name), None)
 
 
 def _empty(node: Optional[Node]) -> bool:
     if node is None:
         return True
-    if node.is_scalar:
-        return node.value is None or str(node.value).strip() == ""
-    return not (node.items or node.pairs)
+    return not node.text().strip() if node.is_scalar else not (node.items or node.pairs)
 
 
 def check(model: Model, rules: AnswerRules) -> List[Finding]:
@@ -87,8 +82,7 @@ def _label(product: Node, index: int) -> str:
 
 
 def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
-             names: Dict[str, Tuple[str, str, int]], rules: AnswerRules) -> List[Finding]:
-    findings: List[Finding] = []
+             names: Dict[str, Tuple[str, str, int]], rules: AnswerRules) -> Iterator[Finding]:
     label = _label(product, index)
     kind_node = _field(product, "kind")
     kind = kind_node.text().strip() if kind_node is not None else ""
@@ -96,33 +90,33 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
     missing = [f for f in required if _empty(_field(product, f))]
     if missing:
         sized = "（服装和鞋还要有尺码和尺码表，才能回答“穿什么码”）" if set(missing) & set(SIZED_REQUIRED) else ""
-        findings.append(error(
+        yield error(
             "catalog.missing_field", CATALOG, product.line,
             f"{label}缺少{'、'.join(FIELD_WORDS[f] for f in missing)}：顾客问到时小悦答不上来{sized}。",
-            "参照其他商品补上：" + "、".join(f"{f}:" for f in missing) + "（字段名用英文，缩进和 id 对齐）。"))
+            "参照其他商品补上：" + "、".join(f"{f}:" for f in missing) + "（字段名用英文，缩进和 id 对齐）。")
     if kind and kind not in KINDS:
-        findings.append(warning(
+        yield warning(
             "catalog.kind", CATALOG, kind_node.line,
             f"{label}的类别 kind: {kind} 不认识，尺码推荐等功能会当它不分尺码。",
-            "kind 只能是：" + "、".join(f"{k}（{v}）" for k, v in KINDS.items()) + "。"))
+            "kind 只能是：" + "、".join(f"{k}（{v}）" for k, v in KINDS.items()) + "。")
     price = _field(product, "price")
     if not _empty(price) and (not price.is_scalar or isinstance(price.value, bool)
                               or not _is_number(price.value)):
-        findings.append(error(
+        yield error(
             "catalog.price", CATALOG, price.line,
             f"{label}的价格 price: {price.text()} 不是数字：回答价格时会出错。",
-            "只写数字，例如 price: 129（不要写“元”或“¥”）。"))
+            "只写数字，例如 price: 129（不要写“元”或“¥”）。")
     pid = _field(product, "id")
     if not _empty(pid):
         key = pid.text().strip().upper()
         if key in ids:
             first_label, first_line = ids[key]
-            findings.append(error(
+            yield error(
                 "catalog.duplicate_id", CATALOG, pid.line,
                 f"商品编号 {pid.text()} 重复了：{first_label}（{CATALOG}:{first_line}）也用了它，"
                 f"按编号查商品时只会找到其中一个。",
                 "给这个商品换一个没用过的编号（改了编号也要同步改 shop/orders.yml）。",
-                also=[(CATALOG, first_line)]))
+                also=[(CATALOG, first_line)])
         else:
             ids[key] = (label, pid.line)
     own = set()
@@ -138,12 +132,12 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
         own.add(key)
         if key in names and names[key][0] != label:
             other_label, other_what, other_line = names[key]
-            findings.append(error(
+            yield error(
                 "catalog.shared_alias", CATALOG, node.line,
                 f"{label}的{what}「{node.text()}」和{other_label}的{other_what}一样"
                 f"（{CATALOG}:{other_line}）：顾客说“{node.text()}”时小悦分不清是哪件商品。",
                 "把其中一个改成更具体的叫法（例如加上颜色、款式），或者删掉重复的别名。",
-                also=[(CATALOG, other_line)]))
+                also=[(CATALOG, other_line)])
         else:
             names.setdefault(key, (label, what, node.line))
     for field_name in CUSTOMER_TEXTS:
@@ -154,11 +148,10 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
         for code, what in ((ar.PROMISE, "绝对化承诺"), (ar.SUPERLATIVE, "极限词"), (ar.IMPOLITE, "不礼貌的用语")):
             words = rules.find(code, text)
             if words:
-                findings.append(error(
+                yield error(
                     "catalog.wording", CATALOG, node.line,
                     f"{label}的 {field_name} 会原样回答给顾客，但用了{what}：{'、'.join(words)}。",
-                    "换成客观、具体的描述（广告法不允许“最、第一、顶级、保证、绝对、100%”等说法）。"))
-    return findings
+                    "换成客观、具体的描述（广告法不允许“最、第一、顶级、保证、绝对、100%”等说法）。")
 
 
 def _is_number(value: Any) -> bool:

@@ -53,16 +53,11 @@ def check(model: Model) -> List[Finding]:
     parsed = model.files.get(CONFIG)
     if parsed is None or parsed.tree is None or not parsed.tree.is_map:
         return []
-    findings = []
-    for key, section in parsed.tree.pairs:
-        if canonical_key(str(key.value), CONFIG_TOP) not in SECTIONS or not section.is_seq:
-            continue
-        for item in section.items:
-            name = item.get("name") if item.is_map else None
-            if name is not None and name.is_scalar and custom_component(name.text().strip()):
-                findings.append(error("config.custom_component", CONFIG, name.line,
-                                      explain(name.text().strip()), FIX))
-    return findings
+    names = [item.get("name") for key, section in parsed.tree.pairs
+             if canonical_key(str(key.value), CONFIG_TOP) in SECTIONS and section.is_seq
+             for item in section.items if item.is_map]
+    return [error("config.custom_component", CONFIG, name.line, explain(name.text().strip()), FIX)
+            for name in names if name is not None and name.is_scalar and custom_component(name.text().strip())]
 
 
 def component_in_error(log: str) -> Optional[str]:

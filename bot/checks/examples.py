@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Example, Model
@@ -22,11 +22,7 @@ from bot.textsim import IGNORED_WORDS, MIN_DUPLICATE_CHARS, normalise
 
 
 def check(model: Model) -> List[Finding]:
-    findings: List[Finding] = []
-    findings += _counts(model)
-    findings += _too_long(model)
-    findings += _duplicates(model)
-    return findings
+    return [*_counts(model), *_too_long(model), *_duplicates(model)]
 
 
 def _too_long(model: Model) -> List[Finding]:
@@ -38,28 +34,19 @@ def _too_long(model: Model) -> List[Finding]:
         for b in model.nlu for e in b.examples if len(e.plain) > MAX_MESSAGE_CHARS]
 
 
-def _counts(model: Model) -> List[Finding]:
-    findings = []
+def _counts(model: Model) -> Iterator[Finding]:
     for intent, blocks in model.intents_with_examples().items():
-        distinct = {e.plain for b in blocks for e in b.examples}
-        n = len(distinct)
+        n = len({e.plain for b in blocks for e in b.examples})
         if n == 0 or n >= MIN_EXAMPLES:
             continue  # no examples at all: check 2 reports it
-        first = blocks[0]
-        need = MIN_EXAMPLES - n
-        fix = (f"再写至少 {need} 条不同的问法：像真实顾客一样写，口语、错别字、带订单号、"
-               f"长句短句都要有。")
         if n < MIN_EXAMPLES_ERROR:
-            findings.append(error(
-                "examples.too_few", first.file, first.line,
-                f"意图 {intent} 只有 {n} 条例句，少于 {MIN_EXAMPLES_ERROR} 条机器人基本学不会（课程要求至少 {MIN_EXAMPLES} 条）。",
-                fix))
+            severity, code = error, "examples.too_few"
+            why = f"少于 {MIN_EXAMPLES_ERROR} 条机器人基本学不会（课程要求至少 {MIN_EXAMPLES} 条）。"
         else:
-            findings.append(warning(
-                "examples.few", first.file, first.line,
-                f"意图 {intent} 只有 {n} 条例句，课程要求至少 {MIN_EXAMPLES} 条，少了容易认错。",
-                fix))
-    return findings
+            severity, code, why = warning, "examples.few", f"课程要求至少 {MIN_EXAMPLES} 条，少了容易认错。"
+        yield severity(
+            code, blocks[0].file, blocks[0].line, f"意图 {intent} 只有 {n} 条例句，{why}",
+            f"再写至少 {MIN_EXAMPLES - n} 条不同的问法：像真实顾客一样写，口语、错别字、带订单号、长句短句都要有。")
 
 
 def _ordered(model: Model) -> List[Example]:
@@ -68,8 +55,7 @@ def _ordered(model: Model) -> List[Example]:
     return sorted(examples, key=lambda e: (order.get(e.file, len(order)), e.line))
 
 
-def _duplicates(model: Model) -> List[Finding]:
-    findings: List[Finding] = []
+def _duplicates(model: Model) -> Iterator[Finding]:
     examples = _ordered(model)
     # exact duplicates (after entity annotations are removed)
     by_text: Dict[str, List[Example]] = {}
@@ -80,19 +66,19 @@ def _duplicates(model: Model) -> List[Finding]:
         for example in same:
             if example.intent in first_in:
                 first = first_in[example.intent]
-                findings.append(warning(
+                yield warning(
                     "examples.duplicate", example.file, example.line,
                     f"例句「{text}」在意图 {example.intent} 里重复了（第一次在 {first.file}:{first.line}）。",
-                    "删掉这一条，换成一个新的问法。", also=[(first.file, first.line)]))
+                    "删掉这一条，换成一个新的问法。", also=[(first.file, first.line)])
                 continue
             if first_in:  # already the example of another intent
                 other = next(iter(first_in.values()))
-                findings.append(error(
+                yield error(
                     "examples.two_intents", example.file, example.line,
                     f"同一句话「{text}」同时是意图 {other.intent}（{other.file}:{other.line}）和 "
                     f"{example.intent}（{example.file}:{example.line}）的例句：机器人分不清该归哪个意图。",
                     "想清楚顾客说这句话时想问什么，只在那个意图里保留它，另一处删掉。",
-                    also=[(other.file, other.line)], key=("two_intents", text)))
+                    also=[(other.file, other.line)], key=("two_intents", text))
             first_in[example.intent] = example
     # near duplicates: the same after normalisation, different as written
     by_key: Dict[str, List[Example]] = {}
@@ -113,18 +99,18 @@ def _duplicates(model: Model) -> List[Finding]:
             if base_same is not None:
                 if len(key) < MIN_DUPLICATE_CHARS:
                     continue  # 好的 / 好: short acknowledgements may both be examples
-                findings.append(warning(
+                yield warning(
                     "examples.similar", example.file, example.line,
                     f"例句「{example.plain}」和「{base_same.plain}」（{base_same.file}:{base_same.line}）只差标点、"
                     f"空格、表情或“{IGNORED_WORDS}”这类词，对机器人来说是同一句话，学不到新东西。",
                     "删掉其中一条，或者改写成真正不同的问法（换个说法、加上具体商品或情况）。",
-                    also=[(base_same.file, base_same.line)]))
+                    also=[(base_same.file, base_same.line)])
             elif base_other is not None:
-                findings.append(error(
+                yield error(
                     "examples.similar_two_intents", example.file, example.line,
                     f"例句「{example.plain}」（意图 {example.intent}）和「{base_other.plain}」"
                     f"（意图 {base_other.intent}，{base_other.file}:{base_other.line}）只差标点、空格、表情或语气词，"
                     f"等于同一句话放进了两个意图，机器人分不清。",
                     "只在正确的那个意图里保留它，另一处删掉或改成明显不同的问法。",
-                    also=[(base_other.file, base_other.line)]))
-    return findings
+                    also=[(base_other.file, base_other.line)])
+

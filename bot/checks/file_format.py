@@ -71,12 +71,11 @@ def _version_finding(rel: str, tree: Node) -> Optional[Finding]:
     if node is None or not node.is_scalar or node.value is None:
         return None  # no version: Rasa reads the file as the current format
     wanted = f'version: "{RASA_VERSION}"'
-    if not isinstance(node.value, str):
-        if str(node.value) == RASA_VERSION:
-            return warning(
-                "yaml.version_quotes", rel, node.line,
-                f"version 要写成带英文引号的文字 \"{RASA_VERSION}\"，不带引号 Rasa 会当成数字并给出警告。",
-                f"改成 {wanted}。")
+    if not isinstance(node.value, str) and str(node.value) == RASA_VERSION:
+        return warning(
+            "yaml.version_quotes", rel, node.line,
+            f"version 要写成带英文引号的文字 \"{RASA_VERSION}\"，不带引号 Rasa 会当成数字并给出警告。",
+            f"改成 {wanted}。")
     text = str(node.value).strip().strip("\"'")
     if text == RASA_VERSION:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
 
 ERROR = "error"
@@ -54,16 +55,6 @@ class Finding:
         return data
 
 
-def error(code: str, file: Optional[str], line: Optional[int], message: str, fix: str = "",
-          **extra: Any) -> Finding:
-    return Finding(ERROR, code, file, line, message, fix, **extra)
-
-
-def warning(code: str, file: Optional[str], line: Optional[int], message: str, fix: str = "",
-            **extra: Any) -> Finding:
-    return Finding(WARNING, code, file, line, message, fix, **extra)
-
-
-def counts(findings: List[Finding]) -> Tuple[int, int]:
-    errors = sum(1 for f in findings if f.is_error)
-    return errors, len(findings) - errors
+# error(code, file, line, message, fix="", **extra): a Finding of that severity
+error = partial(Finding, ERROR)
+warning = partial(Finding, WARNING)

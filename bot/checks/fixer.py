@@ -32,11 +32,8 @@ class FixResult:
 def fixable_edits(findings: List[Finding]) -> List[Edit]:
     """One edit per (file, line), in file order."""
     edits: Dict[tuple, Edit] = {}
-    for finding in findings:
-        if finding.code not in FIXABLE:
-            continue
-        for edit in finding.edits:
-            edits.setdefault((edit.file, edit.line), edit)
+    for edit in (e for f in findings if f.code in FIXABLE for e in f.edits):
+        edits.setdefault((edit.file, edit.line), edit)
     return [edits[k] for k in sorted(edits)]
 
 

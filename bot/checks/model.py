@@ -97,7 +97,6 @@ class Form:
 class Domain:
     file: str
     intents: Dict[str, int] = field(default_factory=dict)
-    entities: Dict[str, int] = field(default_factory=dict)
     slots: Dict[str, int] = field(default_factory=dict)
     forms: Dict[str, Form] = field(default_factory=dict)
     actions: Dict[str, int] = field(default_factory=dict)
@@ -203,28 +202,18 @@ def _get(node: Optional[Node], key: str, allowed: Set[str]) -> Optional[Node]:
     exact = node.get(key)
     if exact is not None:
         return exact
-    for k, v in node.pairs:
-        if isinstance(k.value, str) and canonical_key(k.value, allowed) == key:
-            return v
-    return None
+    return next((v for k, v in node.pairs if isinstance(k.value, str) and canonical_key(k.value, allowed) == key),
+                None)
 
 
 def _names(node: Optional[Node]) -> List[Tuple[str, int]]:
     """Names of a list (`- greet`, `- greet: {...}`) or a mapping, with lines."""
-    if node is None:
+    if node is None or node.is_scalar:
         return []
-    if node.is_map:
-        return [(str(k.value), k.line) for k, _ in node.pairs]
-    if node.is_seq:
-        names = []
-        for item in node.items:
-            if item.is_scalar and item.value is not None:
-                names.append((str(item.value), item.line))
-            elif item.is_map and item.pairs:
-                k = item.pairs[0][0]
-                names.append((str(k.value), k.line))
-        return names
-    return []
+    named = [k for k, _ in node.pairs] if node.is_map else [
+        item.pairs[0][0] if item.is_map else item for item in node.items
+        if (item.is_scalar and item.value is not None) or (item.is_map and item.pairs)]
+    return [(str(n.value), n.line) for n in named]
 
 
 def _duplicates(parsed: ParsedFile, node: Optional[Node], what: str, model: Model) -> None:
@@ -244,28 +233,21 @@ def _duplicates(parsed: ParsedFile, node: Optional[Node], what: str, model: Mode
 
 
 def _domain(parsed: ParsedFile, model: Model) -> Domain:
-    rel = parsed.source.rel
     tree = parsed.tree
-    top = DOMAIN_TOP
-    domain = Domain(file=rel)
-    for name, line in _names(_get(tree, "intents", top)):
-        domain.intents.setdefault(name, line)
-    for name, line in _names(_get(tree, "entities", top)):
-        domain.entities.setdefault(name, line)
-    slots = _get(tree, "slots", top)
-    _duplicates(parsed, slots, "槽位", model)
-    for name, line in _names(slots):
-        domain.slots.setdefault(name, line)
-    forms = _get(tree, "forms", top)
+    domain = Domain(file=parsed.source.rel)
+    for section, names, what in (("intents", domain.intents, ""), ("slots", domain.slots, "槽位"),
+                                 ("actions", domain.actions, "")):
+        node = _get(tree, section, DOMAIN_TOP)
+        if what:
+            _duplicates(parsed, node, what, model)
+        for name, line in _names(node):
+            names.setdefault(name, line)
+    forms = _get(tree, "forms", DOMAIN_TOP)
     if forms is not None and forms.is_map:
         for k, v in forms.pairs:
-            form = Form(str(k.value), k.line)
             required = _get(v, "required_slots", FORM_FIELDS)
-            form.required_slots = [n for n, _ in _names(required)]
-            domain.forms[form.name] = form
-    for name, line in _names(_get(tree, "actions", top)):
-        domain.actions.setdefault(name, line)
-    responses = _get(tree, "responses", top)
+            domain.forms[str(k.value)] = Form(str(k.value), k.line, [n for n, _ in _names(required)])
+    responses = _get(tree, "responses", DOMAIN_TOP)
     _duplicates(parsed, responses, "答案", model)
     if responses is not None and responses.is_map:
         for k, v in responses.pairs:
@@ -295,16 +277,9 @@ def _examples(name: str, node: Optional[Node], source: SourceFile) -> List[Examp
                 for item in node.items if item.is_scalar and item.text().strip()]
     if not node.is_scalar:
         return []
-    value = node.text()
-    literal = node.style == "|"
-    examples = []
-    for i, line in enumerate(value.splitlines()):
-        if not line.startswith("-"):
-            continue
-        text = line[1:].strip(" \r\n")
-        if text:
-            examples.append(Example(name, text, rel, node.line + 1 + i if literal else node.line))
-    return examples
+    # in a `|` block each example is on its own line; other styles are located at the value's start
+    return [Example(name, line[1:].strip(" \r\n"), rel, node.line + 1 + i if node.style == "|" else node.line)
+            for i, line in enumerate(node.text().splitlines()) if line.startswith("-") and line[1:].strip(" \r\n")]
 
 
 def _data(parsed: ParsedFile, model: Model) -> None:

@@ -14,22 +14,26 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import Callable, List, Optional, Sequence, Set, Tuple, Union
 
 from bot.checks.findings import Finding, error, warning
-from bot.checks.model import Flow, Model
+from bot.checks.model import Example, Flow, Model, Step
 from bot.checks.structure import actions_code, used_by_actions, used_responses
+from bot.checks.yaml_syntax.explain import translate_first
 from bot.course import MIN_EXAMPLES
 from bot.processes import python_environment
 
 SECONDS = "15–25"
 TIMEOUT = 600
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-WARNING_START = re.compile(r"^\S+?\.py:\d+: (\w+): (.*)$")
-LOG_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+([A-Z]+)\s+(\S+)\s+- (.*)$")
-EXCEPTION_START = re.compile(r"^(\w+(?:Exception|Error)): (.*)$")
+# the first line of each kind of record
+STARTS = {
+    "warning": re.compile(r"^\S+?\.py:\d+: (?P<level>\w+): (?P<text>.*)$"),
+    "log": re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+(?P<level>[A-Z]+)\s+(?P<source>\S+)\s+- (?P<text>.*)$"),
+    "exception": re.compile(r"^(?P<level>\w+(?:Exception|Error)): (?P<text>.*)$"),
+}
 STANDALONE = {"Project validation completed with errors.",
               "Encountered empty domain during validation."}
 
@@ -42,7 +46,6 @@ BOOT = "import sys; del sys.path[0]; sys.argv[0] = 'rasa'; from rasa.__main__ im
 class RasaRun:
     returncode: int
     output: str
-    command: List[str] = field(default_factory=list)
 
 
 def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
@@ -60,8 +63,8 @@ def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
                                 stderr=subprocess.STDOUT, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         out = (exc.stdout or b"").decode("utf-8", errors="replace")
-        return RasaRun(-1, out + f"\n(timeout after {timeout:.0f}s)", cmd)
-    return RasaRun(result.returncode, result.stdout.decode("utf-8", errors="replace"), cmd)
+        return RasaRun(-1, out + f"\n(timeout after {timeout:.0f}s)")
+    return RasaRun(result.returncode, result.stdout.decode("utf-8", errors="replace"))
 
 
 # ------------------------------------------------------------------ records
@@ -90,28 +93,15 @@ def records(output: str) -> List[Record]:
         line = raw.split("\r")[-1]  # progress bars redraw with \r
         if not line.strip() or "Processed story blocks" in line or "Processed trackers" in line:
             continue
-        m = WARNING_START.match(line)
-        if m:
-            current = Record("warning", m.group(1), "", m.group(2))
+        start = next(((kind, m) for kind, pattern in STARTS.items() if (m := pattern.match(line))), None)
+        if start:
+            kind, m = start
+            current = Record(kind, m["level"], m.groupdict().get("source", ""), m["text"])
             found.append(current)
-            continue
-        m = LOG_START.match(line)
-        if m:
-            current = Record("log", m.group(1), m.group(2), m.group(3))
-            found.append(current)
-            continue
-        m = EXCEPTION_START.match(line)
-        if m:
-            current = Record("exception", m.group(1), "", m.group(2))
-            found.append(current)
-            continue
-        if line.strip() in STANDALONE:
+        elif line.strip() in STANDALONE:
             found.append(Record("plain", "", "", line.strip()))
             current = None
-            continue
-        if current is not None:
-            if line.strip().startswith("More info at"):
-                continue
+        elif current is not None and not line.strip().startswith("More info at"):
             current.text += "\n" + line
     return found
 
@@ -127,37 +117,35 @@ class Translated:
     dropped: str = ""                 # why Rasa's words are not shown (false alarm)
 
 
+Place = Tuple[Optional[str], Optional[int]]   # (file, line) of a finding
+
+
+def _place(found: Optional[Union[Step, Flow, Example]]) -> Place:
+    return (found.file, found.line) if found is not None else (None, None)
+
+
 class Locator:
     """Finds the file:line of names Rasa mentions, using the project model."""
 
     def __init__(self, model: Model):
         self.model = model
 
-    def intent(self, name: str) -> Tuple[Optional[str], Optional[int]]:
+    def intent(self, name: str) -> Place:
         d = self.model.domain
         if d and name in d.intents:
             return d.file, d.intents[name]
-        for block in self.model.nlu:
-            if block.name == name:
-                return block.file, block.line
-        step = self.step("intent", name)
-        return (step.file, step.line) if step else (None, None)
+        return _place(next((b for b in self.model.nlu if b.name == name), None) or self.step("intent", name))
 
-    def response(self, name: str) -> Tuple[Optional[str], Optional[int]]:
+    def response(self, name: str) -> Place:
         d = self.model.domain
         if d and name in d.responses:
             return d.file, d.responses[name].line
         step = self.step("action", name)
-        return (step.file, step.line) if step else ((d.file, None) if d else (None, None))
+        return _place(step) if step else (d.file if d else None, None)
 
-    def step(self, kind: str, name: str, flow_name: Optional[str] = None):
-        for flow in self.model.flows:
-            if flow_name is not None and flow.name != flow_name:
-                continue
-            for step in flow.steps + flow.condition:
-                if step.kind == kind and step.name == name:
-                    return step
-        return None
+    def step(self, kind: str, name: str, flow_name: Optional[str] = None) -> Optional[Step]:
+        return next((step for flow in self.model.flows if flow_name is None or flow.name == flow_name
+                     for step in flow.steps + flow.condition if step.kind == kind and step.name == name), None)
 
     def flow(self, name: str) -> Optional[Flow]:
         return next((f for f in self.model.flows if f.name == name), None)
@@ -172,12 +160,8 @@ class Locator:
 
     def text_line(self, rel: str, text: str) -> Optional[int]:
         parsed = self.model.files.get(rel)
-        if parsed is None:
-            return None
-        for n, line in enumerate(parsed.source.lines, 1):
-            if text and text in line:
-                return n
-        return None
+        lines = parsed.source.lines if parsed is not None and text else []
+        return next((n for n, line in enumerate(lines, 1) if text in line), None)
 
 
 def _conflict(rec: Record, loc: Locator) -> Translated:
@@ -185,10 +169,7 @@ def _conflict(rec: Record, loc: Locator) -> Translated:
                     r"|at the beginning of stories)", rec.text)
     where = {"intent": "意图", "action": "动作", "bot utterance": "机器人回复",
              "user utterance": "顾客的话"}
-    if head and head.group(1):
-        after = f"在{where[head.group(1)]} {head.group(2)} 之后"
-    else:
-        after = "在对话开头"
+    after = f"在{where[head.group(1)]} {head.group(2)} 之后" if head and head.group(1) else "在对话开头"
     branches = []
     flows: List[Flow] = []
     for action, names in re.findall(r"^\s+(\S+) predicted in (.+)$", rec.text, re.M):
@@ -197,12 +178,10 @@ def _conflict(rec: Record, loc: Locator) -> Translated:
         label = "、".join(f"「{s}」" for s in story_names) + (f" 等 {extra.group(1)} 处" if extra else "")
         branches.append(f"{label}接着执行 {action}")
         flows += [f for f in (loc.flow(s) for s in story_names) if f is not None]
-    first = flows[0] if flows else None
     message = (f"故事/规则冲突：{after}，" + "，而".join(branches) +
                "。同样的对话走到这里，机器人不知道该做哪一个。")
     return Translated(error(
-        "rasa.conflict", first.file if first else None, first.line if first else None,
-        message,
+        "rasa.conflict", *_place(flows[0] if flows else None), message,
         "让这几个故事在这一步接同一个动作；如果顾客的情况确实不同，在前面加上能区分它们的一步"
         "（不同的意图或 slot_was_set）。",
         also=[(f.file, f.line) for f in flows[1:]], original=rec.text))
@@ -212,103 +191,99 @@ def translate(rec: Record, model: Model) -> Translated:
     loc = Locator(model)
     text = rec.text.strip()
     d = model.domain
+
+    def found(severity: Callable[..., Finding], code: str, place: Place, message: str, fix: str,
+              covered: Sequence[Tuple[str, ...]] = (), yaml_file: Optional[str] = None) -> Translated:
+        return Translated(severity(code, *place, message, fix, original=text), covered, yaml_file)
+
     if text.startswith("Story structure conflict"):
         return _conflict(rec, loc)
     m = re.search(r"The intent '(.+?)' is listed in the domain file, but is not found in the NLU training data", text)
     if m and m.group(1) in model.fallback_intents:
         return Translated(None, dropped=f"{m.group(1)} 是类别兜底意图：按类别选出，不需要例句")
     if m:
-        f, n = loc.intent(m.group(1))
-        return Translated(error("rasa.intent_no_examples", f, n,
-                                f"Rasa：意图 {m.group(1)} 在 domain.yml 里登记了，但训练数据里没有它的例句。",
-                                f"在 data/nlu/ 里为它写至少 {MIN_EXAMPLES} 条例句。", original=text),
-                          [("intent_no_examples", m.group(1))])
+        return found(error, "rasa.intent_no_examples", loc.intent(m.group(1)),
+                     f"Rasa：意图 {m.group(1)} 在 domain.yml 里登记了，但训练数据里没有它的例句。",
+                     f"在 data/nlu/ 里为它写至少 {MIN_EXAMPLES} 条例句。", [("intent_no_examples", m.group(1))])
     m = re.search(r"labeled with intent '(.+?)'\. This intent is not listed in your domain", text) or \
         re.search(r"The intent '(.+?)' is used in your stories, but it is not listed in the domain", text) or \
         re.search(r"Found intent '(.+?)' in stories which is not part of the domain", text)
     if m:
-        f, n = loc.intent(m.group(1))
-        return Translated(error("rasa.intent_not_in_domain", f, n,
-                                f"Rasa：意图 {m.group(1)} 没有在 domain.yml 的 intents: 里登记。",
-                                f"在 domain.yml 的 intents: 下加 '  - {m.group(1)}'，或者改正拼写。", original=text),
-                          [("intent_not_in_domain", m.group(1))])
+        return found(error, "rasa.intent_not_in_domain", loc.intent(m.group(1)),
+                     f"Rasa：意图 {m.group(1)} 没有在 domain.yml 的 intents: 里登记。",
+                     f"在 domain.yml 的 intents: 下加 '  - {m.group(1)}'，或者改正拼写。",
+                     [("intent_not_in_domain", m.group(1))])
     m = re.search(r"The example '(.+?)' was found labeled with multiple different intents.*labeled with: (.+?)\.?$", text, re.S)
     if m:
-        found = next((e for b in model.nlu for e in b.examples if e.plain == m.group(1)), None)
-        return Translated(error("rasa.two_intents", found.file if found else None, found.line if found else None,
-                                f"Rasa：例句「{m.group(1)}」同时属于多个意图（{m.group(2)}）。",
-                                "只在一个意图里保留它。", original=text),
-                          [("two_intents", m.group(1))])
+        example = next((e for b in model.nlu for e in b.examples if e.plain == m.group(1)), None)
+        return found(error, "rasa.two_intents", _place(example),
+                     f"Rasa：例句「{m.group(1)}」同时属于多个意图（{m.group(2)}）。",
+                     "只在一个意图里保留它。", [("two_intents", m.group(1))])
     m = re.search(r"The intent '(.+?)' is not used in any story or rule", text)
     if m:
-        f, n = loc.intent(m.group(1))
-        return Translated(warning("rasa.intent_unused", f, n,
-                                  f"Rasa：意图 {m.group(1)} 没有被任何规则或故事用到，顾客问了机器人也不会回答。",
-                                  f"在 data/rules/ 对应的文件里加一条规则：intent: {m.group(1)} → action: utter_{m.group(1)}。",
-                                  original=text),
-                          [("intent_no_answer", m.group(1)), ("response_unused", f"utter_{m.group(1)}"),
-                           ("intent_not_in_domain", m.group(1)), ("intent_no_examples", m.group(1))])
+        return found(warning, "rasa.intent_unused", loc.intent(m.group(1)),
+                     f"Rasa：意图 {m.group(1)} 没有被任何规则或故事用到，顾客问了机器人也不会回答。",
+                     f"在 data/rules/ 对应的文件里加一条规则：intent: {m.group(1)} → action: utter_{m.group(1)}。",
+                     [("intent_no_answer", m.group(1)), ("response_unused", f"utter_{m.group(1)}"),
+                      ("intent_not_in_domain", m.group(1)), ("intent_no_examples", m.group(1))])
     m = re.search(r"The utterance '(.+?)' is not used in any story or rule", text)
     if m:
         name = m.group(1)
         if d is not None and name in used_responses(model):
             return Translated(None, dropped=f"{name} 是表单的提问（utter_ask_槽位名），Rasa 误报")
-        if d is not None and used_by_actions(name, actions_code(model.root)):
+        if d is not None and used_by_actions(name, actions_code()):
             return Translated(None, dropped=f"{name} 由自定义动作（actions/）发送，Rasa 看不到，误报")
-        f, n = loc.response(name)
-        return Translated(warning("rasa.response_unused", f, n,
-                                  f"Rasa：答案 {name} 没有被任何规则或故事用到。",
-                                  "在规则里使用它，或者删掉它。", original=text),
-                          [("response_unused", name)])
+        return found(warning, "rasa.response_unused", loc.response(name), f"Rasa：答案 {name} 没有被任何规则或故事用到。",
+                     "在规则里使用它，或者删掉它。", [("response_unused", name)])
     m = re.search(r"The action '(.+?)' is used in the stories, but is not a valid utterance action", text)
     if m:
-        step = loc.step("action", m.group(1))
-        return Translated(error("rasa.unknown_response", step.file if step else None, step.line if step else None,
-                                f"Rasa：规则/故事里的 {m.group(1)} 在 domain.yml 的 responses: 里找不到。",
-                                f"在 domain.yml 的 responses: 下写上 {m.group(1)}，或者改正拼写。", original=text),
-                          [("unknown_action", m.group(1))])
+        return found(error, "rasa.unknown_response", _place(loc.step("action", m.group(1))),
+                     f"Rasa：规则/故事里的 {m.group(1)} 在 domain.yml 的 responses: 里找不到。",
+                     f"在 domain.yml 的 responses: 下写上 {m.group(1)}，或者改正拼写。", [("unknown_action", m.group(1))])
     m = re.search(r"The (form|action) '(.+?)' is used in the '(.+?)' block, but it is not listed in the domain", text)
     if m:
         step = loc.step("action", m.group(2), m.group(3)) or loc.step("active_loop", m.group(2), m.group(3))
         what = "表单" if m.group(1) == "form" else "动作"
-        return Translated(error("rasa.unknown_action", step.file if step else None, step.line if step else None,
-                                f"Rasa：「{m.group(3)}」里用了{what} {m.group(2)}，但 domain.yml 里没有登记它。",
-                                f"检查拼写；{what}名要和 domain.yml 的 {'forms' if m.group(1) == 'form' else 'actions'}: 一致。",
-                                original=text),
-                          [("unknown_action", m.group(2)), ("unknown_form", m.group(2))])
+        return found(error, "rasa.unknown_action", _place(step),
+                     f"Rasa：「{m.group(3)}」里用了{what} {m.group(2)}，但 domain.yml 里没有登记它。",
+                     f"检查拼写；{what}名要和 domain.yml 的 {'forms' if m.group(1) == 'form' else 'actions'}: 一致。",
+                     [("unknown_action", m.group(2)), ("unknown_form", m.group(2))])
     m = re.search(r"The form slot '(.+?)' in form '(.+?)' is not present in the domain slots", text)
     if m:
         line = d.forms[m.group(2)].line if d and m.group(2) in d.forms else None
-        return Translated(error("rasa.unknown_slot", d.file if d else None, line,
-                                f"Rasa：表单 {m.group(2)} 要收集的槽位 {m.group(1)} 在 domain.yml 的 slots: 里没有。",
-                                "在 slots: 里加上这个槽位，或者改正拼写。", original=text),
-                          [("unknown_slot", m.group(1))])
+        return found(error, "rasa.unknown_slot", (d.file if d else None, line),
+                     f"Rasa：表单 {m.group(2)} 要收集的槽位 {m.group(1)} 在 domain.yml 的 slots: 里没有。",
+                     "在 slots: 里加上这个槽位，或者改正拼写。", [("unknown_slot", m.group(1))])
     m = re.search(r"Issue found while processing '(.+?)': Intent '(.+?)' has no examples", text)
     if m:
-        f, n = loc.intent(m.group(2))
-        return Translated(error("rasa.intent_no_examples", f, n,
-                                f"Rasa：意图 {m.group(2)} 没有例句。", f"为它写至少 {MIN_EXAMPLES} 条例句。", original=text),
-                          [("intent_no_examples", m.group(2))])
+        return found(error, "rasa.intent_no_examples", loc.intent(m.group(2)), f"Rasa：意图 {m.group(2)} 没有例句。",
+                     f"为它写至少 {MIN_EXAMPLES} 条例句。", [("intent_no_examples", m.group(2))])
     m = re.search(r"Issue found while processing '(.+?)': The item '(.+?)' contains an example that doesn't start with a '-' symbol: (.*?)\n", text + "\n")
     if m:
         rel = loc.relative(m.group(1))
-        return Translated(error("rasa.missing_dash", rel, loc.text_line(rel, m.group(3).strip()),
-                                f"Rasa：意图 {m.group(2)} 的例句「{m.group(3).strip()}」前面没有 '- '，会被跳过。",
-                                "在这条例句前面加上 '- '。", original=text), yaml_file=rel)
+        return found(error, "rasa.missing_dash", (rel, loc.text_line(rel, m.group(3).strip())),
+                     f"Rasa：意图 {m.group(2)} 的例句「{m.group(3).strip()}」前面没有 '- '，会被跳过。",
+                     "在这条例句前面加上 '- '。", yaml_file=rel)
     m = re.search(r"(YamlSyntaxException|YamlValidationException|InvalidDomain|YamlException)", rec.level + " " + text)
     if m or rec.kind == "exception":
         return _exception(rec, loc)
     m = re.search(r"The config file is missing the '(.+?)' mandatory key", text)
     if m:
-        return Translated(error("rasa.config", "config.yml", None,
-                                f"Rasa：config.yml 缺少必须的 {m.group(1)}。",
-                                "从参考项目复制 config.yml。", original=text))
+        return found(error, "rasa.config", ("config.yml", None), f"Rasa：config.yml 缺少必须的 {m.group(1)}。",
+                     "从参考项目复制 config.yml。")
     m = re.search(r"(?:Issue found (?:while processing|in) |Unexpected block found in )'(.+?)'", text)
     rel = loc.relative(m.group(1)) if m else None
-    return Translated(warning("rasa.other", rel, None,
-                              "Rasa 还提示了一个问题（暂时没有中文翻译，原文如下）：\n" + text,
-                              "对照原文检查这个文件；看不懂可以问老师。", original=text),
-                      yaml_file=rel)
+    return found(warning, "rasa.other", (rel, None), "Rasa 还提示了一个问题（暂时没有中文翻译，原文如下）：\n" + text,
+                 "对照原文检查这个文件；看不懂可以问老师。", yaml_file=rel)
+
+
+SCHEMA_PROBLEMS = [
+    (r"Key '(.+?)' was not defined", "Rasa 不认识 '{0}'（是不是拼错了，或者缩进不对？）"),
+    (r"Cannot find required key '(.+?)'", "缺少必须的 '{0}'"),
+    (r"is not a list", "这里应该是一个列表（每项以 '- ' 开头）"),
+    (r"is not a str", "这里应该是一段文字（例句要写在 'examples: |' 下面）"),
+    (r"is not a dict", "这里应该是 '键: 值' 的形式"),
+]
 
 
 def _exception(rec: Record, loc: Locator) -> Translated:
@@ -319,47 +294,24 @@ def _exception(rec: Record, loc: Locator) -> Translated:
     line = int(lines[-1][0]) if lines else None
     if rec.level == "YamlValidationException" or "Failed to validate" in text:
         items = re.findall(r"in (\S+?):(\d+):\n\s+(.+)", text)
-        details = []
-        for _, n, problem in items:
-            details.append(f"第 {n} 行：{_schema_problem(problem)}")
+        details = [f"第 {n} 行：{translate_first(SCHEMA_PROBLEMS, problem) or problem.strip()}"
+                   for _, n, problem in items]
+        for _, n, _ in items:
             line = line or int(n)
-        return Translated(error(
-            "rasa.schema", rel, line,
-            "Rasa：文件的结构不符合 Rasa 的要求，整个文件读不了。" + ("\n" + "\n".join(details) if details else ""),
-            "按提示改正后再检查；常见原因是键名拼错、examples: 后面少了 |、缩进不对。", original=text),
-            yaml_file=rel)
-    if rec.level == "YamlSyntaxException" or "Failed to read" in text:
-        return Translated(error(
-            "rasa.yaml", rel, line,
-            "Rasa：这个文件的 YAML 格式有错误，读不下去" + (f"（第 {line} 行附近）" if line else "") + "。",
-            "检查缩进、冒号后面的空格、引号是否配对、是否混用了全角符号（：　）。", original=text),
-            yaml_file=rel)
-    if rec.level == "InvalidDomain" or "InvalidDomain" in text:
+        code = "rasa.schema"
+        message = "Rasa：文件的结构不符合 Rasa 的要求，整个文件读不了。" + ("\n" + "\n".join(details) if details else "")
+        fix = "按提示改正后再检查；常见原因是键名拼错、examples: 后面少了 |、缩进不对。"
+    elif rec.level == "YamlSyntaxException" or "Failed to read" in text:
+        code = "rasa.yaml"
+        message = "Rasa：这个文件的 YAML 格式有错误，读不下去" + (f"（第 {line} 行附近）" if line else "") + "。"
+        fix = "检查缩进、冒号后面的空格、引号是否配对、是否混用了全角符号（：　）。"
+    elif rec.level == "InvalidDomain" or "InvalidDomain" in text:
         return Translated(error("rasa.domain", "domain.yml", None,
                                 "Rasa：domain.yml 的内容有错误，Rasa 读不了。",
                                 "对照原文（--verbose）检查意图、槽位、表单和答案的写法。", original=text))
-    return Translated(error("rasa.failed", rel, line,
-                            f"Rasa 的数据检查出错了：{rec.level}。",
-                            "对照原文（--verbose）检查；看不懂可以问老师。", original=text), yaml_file=rel)
-
-
-def _schema_problem(problem: str) -> str:
-    m = re.search(r"Key '(.+?)' was not defined", problem)
-    if m:
-        return f"Rasa 不认识 '{m.group(1)}'（是不是拼错了，或者缩进不对？）"
-    m = re.search(r"Cannot find required key '(.+?)'", problem)
-    if m:
-        return f"缺少必须的 '{m.group(1)}'"
-    m = re.search(r"is not a list", problem)
-    if m:
-        return "这里应该是一个列表（每项以 '- ' 开头）"
-    m = re.search(r"is not a str", problem)
-    if m:
-        return "这里应该是一段文字（例句要写在 'examples: |' 下面）"
-    m = re.search(r"is not a dict", problem)
-    if m:
-        return "这里应该是 '键: 值' 的形式"
-    return problem.strip()
+    else:
+        code, message, fix = "rasa.failed", f"Rasa 的数据检查出错了：{rec.level}。", "对照原文（--verbose）检查；看不懂可以问老师。"
+    return Translated(error(code, rel, line, message, fix, original=text), yaml_file=rel)
 
 
 # ------------------------------------------------------------------ the check
@@ -379,10 +331,8 @@ def check(model: Model, static: List[Finding], run: Optional[RasaRun] = None) ->
     findings: List[Finding] = []
     ignored: List[str] = []
     for rec in records(run.output):
-        if not rec.relevant and rec.kind != "plain":
-            continue
-        if rec.kind == "plain":
-            continue  # "Project validation completed with errors." etc.: the details come first
+        if not rec.relevant:
+            continue  # also "Project validation completed with errors." etc.: the details come first
         t = translate(rec, model)
         if t.finding is None:
             ignored.append(f"{t.dropped}：{rec.text.strip()}")

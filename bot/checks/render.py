@@ -8,7 +8,8 @@ from typing import List
 from bot.checks.findings import SEVERITY_WORDS, Finding
 from bot.checks.encoding import CONVERT
 from bot.checks.fixer import FIXABLE, FixResult
-from bot.checks.runner import Kind, Report
+from bot.checks.runner import Report
+from bot.checks.yaml_syntax.text import shown
 from bot.textwidth import fit, width
 
 INDENT = "      "
@@ -46,33 +47,22 @@ def finding_lines(f: Finding, verbose: bool = False) -> List[str]:
 
 
 def render_text(report: Report, verbose: bool = False, rasa_skipped: bool = False) -> str:
-    out: List[str] = [f"检查项目：{report.root}"]
-    for note in report.notes:
-        out.append(f"注意：{note}")
+    out: List[str] = [f"检查项目：{report.root}"] + [f"注意：{note}" for note in report.notes]
     if rasa_skipped:
         out.append("（用了 --no-rasa：跳过了 Rasa 自带的数据检查）")
-    if not report.findings:
-        out.append("")
-    else:
-        out += [""] + overview(report)
+    out += [""] + (overview(report) if report.findings else [])
     for file, group in groupby(report.findings, key=lambda f: f.file):
-        out.append("")
-        out.append(f"【{file}】" if file else "【整个项目】")
+        out += ["", f"【{file}】" if file else "【整个项目】"]
         for finding in group:
             out += finding_lines(finding, verbose)
     if verbose and report.rasa is not None:
         if report.rasa.ignored:
-            out.append("")
-            out.append("Rasa 的这些提示没有单独列出（原文）：")
+            out += ["", "Rasa 的这些提示没有单独列出（原文）："]
             for text in report.rasa.ignored:
                 first, *rest = text.splitlines() or [""]
-                out.append(f"  - {first}")
-                out += [f"    {line}" for line in rest]
-        out.append("")
-        out.append(f"Rasa 退出码：{report.rasa.run.returncode}")
-    out.append("")
-    out.append(summary(report))
-    return "\n".join(out)
+                out += [f"  - {first}"] + [f"    {line}" for line in rest]
+        out += ["", f"Rasa 退出码：{report.rasa.run.returncode}"]
+    return "\n".join(out + ["", summary(report)])
 
 
 def overview(report: Report) -> List[str]:
@@ -81,28 +71,19 @@ def overview(report: Report) -> List[str]:
     kinds = report.kinds
     out = [f"概要：{report.errors} 个错误，{report.warnings} 个警告，共 {len(kinds)} 类（每一处的说明见下文）："]
     for kind in kinds[:SUMMARY_KINDS]:
-        out.append(f"  {kind.count} 个{SEVERITY_WORDS[kind.severity]}  {_kind_name(kind)}，例如“{_example(kind)}”")
-        out.append(f"{INDENT}位置：{_places(kind)}")
+        check = CHECK_WORDS.get(kind.code.split(".", 1)[0])
+        name = f"{check}（{kind.code}）" if check else kind.code
+        example = kind.example.splitlines()[0] if kind.example else ""
+        if width(example) > SUMMARY_EXAMPLE:
+            example = fit(example, SUMMARY_EXAMPLE) + "……"
+        places = "、".join(kind.places[:SUMMARY_PLACES])
+        if len(kind.places) > SUMMARY_PLACES:
+            places += f" 等 {len(kind.places)} 处"
+        out += [f"  {kind.count} 个{SEVERITY_WORDS[kind.severity]}  {name}，例如“{example}”", f"{INDENT}位置：{places}"]
     rest = kinds[SUMMARY_KINDS:]
     if rest:
         out.append(f"  另有 {len(rest)} 类共 {sum(k.count for k in rest)} 处，见下文。")
     return out
-
-
-def _kind_name(kind: Kind) -> str:
-    check = CHECK_WORDS.get(kind.code.split(".", 1)[0])
-    return f"{check}（{kind.code}）" if check else kind.code
-
-
-def _example(kind: Kind) -> str:
-    text = kind.example.splitlines()[0] if kind.example else ""
-    return text if width(text) <= SUMMARY_EXAMPLE else fit(text, SUMMARY_EXAMPLE) + "……"
-
-
-def _places(kind: Kind) -> str:
-    shown = "、".join(kind.places[:SUMMARY_PLACES])
-    more = len(kind.places) - SUMMARY_PLACES
-    return f"{shown} 等 {len(kind.places)} 处" if more > 0 else shown
 
 
 def summary(report: Report) -> str:
@@ -125,20 +106,11 @@ def render_fixes(result: FixResult) -> str:
     if result.applied:
         out.append(f"--fix：自动修改了 {len(result.applied)} 处（只改全角冒号/空格和 Tab 缩进，不改句子内容）：")
     for edit in result.applied:
-        out.append(f"  {edit.file}:{edit.line}")
-        out.append(f"      改前：{_visible(edit.before)}")
-        out.append(f"      改后：{_visible(edit.after)}")
-    out.append("备份：")
-    for rel, backup in result.backups.items():
-        out.append(f"  {rel} → {backup.name}")
-    for edit in result.skipped:
-        out.append(f"  跳过 {edit.file}:{edit.line}：这一行在检查之后又被改过了。")
+        out += [f"  {edit.file}:{edit.line}", f"      改前：{shown(edit.before, strip=False)}",
+                f"      改后：{shown(edit.after, strip=False)}"]
+    out += ["备份："] + [f"  {rel} → {backup.name}" for rel, backup in result.backups.items()]
+    out += [f"  跳过 {edit.file}:{edit.line}：这一行在检查之后又被改过了。" for edit in result.skipped]
     return "\n".join(out)
-
-
-def _visible(line: str) -> str:
-    """Tabs and full-width spaces made visible: → for a tab, □ for 　."""
-    return line.replace("\t", "→").replace("\u3000", "□")
 
 
 def render_json(report: Report) -> str:

@@ -8,7 +8,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from bot.answer_rules import AnswerRules
 from bot.checks import answers, catalog, components, examples, rasa_validate, structure
-from bot.checks.findings import ERROR, Finding, counts, warning
+from bot.checks.findings import ERROR, Finding, warning
 from bot.checks.model import Model, load
 from bot.grading.rubric import load_rubric
 
@@ -35,15 +35,23 @@ class Report:
 
     @property
     def errors(self) -> int:
-        return counts(self.findings)[0]
+        return sum(f.is_error for f in self.findings)
 
     @property
     def warnings(self) -> int:
-        return counts(self.findings)[1]
+        return len(self.findings) - self.errors
 
     @property
     def kinds(self) -> List["Kind"]:
-        return kinds(self.findings)
+        """The report's summary: findings grouped by kind, errors first, then the most
+        frequent (ties keep report order)."""
+        grouped: Dict[Tuple[str, str], Kind] = {}
+        for f in self.findings:
+            kind = grouped.setdefault((f.code, f.severity), Kind(f.code, f.severity, f.message))
+            kind.count += 1
+            if f.where not in kind.places:
+                kind.places.append(f.where)
+        return sorted(grouped.values(), key=lambda k: (k.severity != ERROR, -k.count))
 
 
 @dataclass
@@ -54,18 +62,6 @@ class Kind:
     example: str         # the first finding's message
     count: int = 0
     places: List[str] = field(default_factory=list)  # Finding.where, each once, in report order
-
-
-def kinds(findings: List[Finding]) -> List[Kind]:
-    """The report's summary: findings grouped by kind, errors first, then the most frequent
-    (ties keep report order)."""
-    grouped: Dict[Tuple[str, str], Kind] = {}
-    for f in findings:
-        kind = grouped.setdefault((f.code, f.severity), Kind(f.code, f.severity, f.message))
-        kind.count += 1
-        if f.where not in kind.places:
-            kind.places.append(f.where)
-    return sorted(grouped.values(), key=lambda k: (k.severity != ERROR, -k.count))
 
 
 def _guarded(name: str, check: Callable[[], List[Finding]]) -> List[Finding]:

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from bot.checks.findings import Finding, error
 from bot.checks.source import Node
-from bot.checks.yaml_syntax.keys import CONFIG_TOP, DATA_TOP, DOMAIN_TOP, RULE_ITEM, STORY_ITEM, canonical_key
+from bot.checks.yaml_syntax.keys import RULE_ITEM, STORY_ITEM, TOP_KEYS, canonical_key
 from bot.checks.yaml_syntax.parse import ParsedFile
 
 SECTION = "yaml.shape_section"   # a top-level section (or the whole file) is wrong
@@ -33,7 +33,6 @@ ITEM: Dict[str, Tuple[Set[str], Dict[str, Tuple[str, Optional[str]]]]] = {
     "rules": (RULE_ITEM, {"steps": (SEQ, MAP), "condition": (SEQ, MAP)}),
     "stories": (STORY_ITEM, {"steps": (SEQ, MAP)}),
 }
-ALLOWED_TOP = {"data": DATA_TOP, "domain": DOMAIN_TOP, "config": CONFIG_TOP}
 
 
 def describe(node: Node) -> str:
@@ -85,7 +84,7 @@ def check(parsed: ParsedFile) -> List[Finding]:
         found = _wrong(rel, tree, MAP, "文件最外层", SECTION)
         return [found] if found else []
     findings: List[Finding] = []
-    for key, value in _children(tree, ALLOWED_TOP[parsed.kind]):
+    for key, value in _children(tree, TOP_KEYS[parsed.kind]):
         if key in TOP[parsed.kind]:
             findings += _section(rel, key, value, *TOP[parsed.kind][key], code=SECTION)
     return findings

@@ -28,8 +28,6 @@ class Node:
     pairs: List[Tuple["Node", "Node"]] = field(default_factory=list)  # map, in file order
     line: int = 0
     column: int = 0                # 1-based
-    end_line: int = 0              # line of the end mark (exclusive for block scalars)
-    end_column: int = 0
     style: Optional[str] = None    # scalar style: None (plain), '"', "'", '|', '>'
     tag: Optional[str] = None      # an explicit tag no safe loader reads (!!python/...)
 
@@ -58,49 +56,25 @@ class Node:
 
     def text(self) -> str:
         """A scalar as text ("" for null); other kinds give ""."""
-        if self.kind != "scalar" or self.value is None:
-            return ""
-        return str(self.value)
-
-    def plain(self) -> Any:
-        """The plain Python value (last key wins, like YAML loaders)."""
-        if self.kind == "scalar":
-            return self.value
-        if self.kind == "seq":
-            return [item.plain() for item in self.items]
-        return {k.plain(): v.plain() for k, v in self.pairs if _hashable(k.plain())}
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
+        return "" if self.kind != "scalar" or self.value is None else str(self.value)
 
 
 def _convert(node: yaml.Node, loader: Any, seen: Dict[int, Node]) -> Node:
     if id(node) in seen:  # aliases (&anchor / *alias) share the node
         return seen[id(node)]
-    start, end = node.start_mark, node.end_mark
-    base = dict(line=start.line + 1, column=start.column + 1,
-                end_line=end.line + 1, end_column=end.column + 1,
-                tag=None if node.tag in loader.yaml_constructors else node.tag)
-    if isinstance(node, yaml.ScalarNode):
+    kind = "scalar" if isinstance(node, yaml.ScalarNode) else "seq" if isinstance(node, yaml.SequenceNode) else "map"
+    result = seen[id(node)] = Node(kind, line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+                                   tag=None if node.tag in loader.yaml_constructors else node.tag)
+    if kind == "scalar":
         try:
-            value = loader.construct_object(node, deep=True)
+            result.value = loader.construct_object(node, deep=True)
         except yaml.YAMLError:
-            value = node.value
-        result = Node("scalar", value=value, style=node.style, **base)
-    elif isinstance(node, yaml.SequenceNode):
-        result = Node("seq", **base)
-        seen[id(node)] = result
+            result.value = node.value
+        result.style = node.style
+    elif kind == "seq":
         result.items = [_convert(n, loader, seen) for n in node.value]
     else:
-        result = Node("map", **base)
-        seen[id(node)] = result
         result.pairs = [(_convert(k, loader, seen), _convert(v, loader, seen)) for k, v in node.value]
-    seen[id(node)] = result
     return result
 
 

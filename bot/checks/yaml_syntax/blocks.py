@@ -64,8 +64,6 @@ def block_line(lint: "LineLinter", number: int, raw: str) -> None:
         line = " " * width + raw[len(lead):]
         findings.append(indent.finding(lint.rel, number, raw, lead))
         lead = " " * width
-    elif block.content_indent is None:
-        block.content_indent = len(lead)
     if block.content_indent is None:
         block.content_indent = len(lead)
     rest = line[len(lead):]

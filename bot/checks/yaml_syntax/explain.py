@@ -16,8 +16,7 @@ PROBLEMS = [
     (r"found character '(.)' that cannot start any token", "以 '{0}' 开头的内容 YAML 读不懂"),
     (r"mapping values are not allowed here", "这里出现了“冒号+空格”，YAML 以为要开始一个新的键，但位置不对"),
     (r"expected <block end>, but found '<scalar>'", "这一行的内容和上面对不齐（缩进不对，或者上面有引号没有配对）"),
-    (r"expected <block end>, but found '-'", "这一行的 '- ' 和上面的同级内容没有对齐（缩进不对）"),
-    (r"expected <block end>, but found '<block sequence start>'", "这一行的 '- ' 和上面的同级内容没有对齐（缩进不对）"),
+    (r"expected <block end>, but found '(?:-|<block sequence start>)'", "这一行的 '- ' 和上面的同级内容没有对齐（缩进不对）"),
     (r"expected <block end>, but found '<block mapping start>'", "这一行比同一层的内容多缩进了"),
     (r"expected <block end>, but found '(.*)'", "这一行的缩进和上面的同级内容对不齐"),
     (r"could not find expected ':'", "这里应该有一个英文冒号 ':'，但没有找到"),
@@ -46,21 +45,17 @@ CONTEXTS = [
 ]
 
 
-def translate_problem(problem: str) -> str:
-    for pattern, chinese in PROBLEMS:
-        m = re.search(pattern, problem or "")
-        if m:
-            return chinese.format(*m.groups())
-    return f"YAML 读不懂这里（{problem}）"
+def translate_first(table: Sequence[Tuple[str, str]], text: str) -> Optional[str]:
+    """The Chinese of the first (pattern, Chinese) in `table` found in `text`, its {0}...
+    filled with the pattern's groups; None when no pattern is found."""
+    return next((chinese.format(*m.groups()) for pattern, chinese in table if (m := re.search(pattern, text))), None)
 
 
 def _translate_context(context: Optional[str], mark: Optional[yaml.Mark]) -> str:
     if not context or mark is None:
         return ""
-    for pattern, chinese in CONTEXTS:
-        if re.search(pattern, context):
-            return chinese.format(line=mark.line + 1, col=mark.column + 1)
-    return ""
+    return next((chinese.format(line=mark.line + 1, col=mark.column + 1)
+                 for pattern, chinese in CONTEXTS if re.search(pattern, context)), "")
 
 
 @dataclass
@@ -86,10 +81,11 @@ def parse_failure(exc: yaml.YAMLError) -> ParseFailure:
                             "", None, str(exc))
     mark = getattr(exc, "problem_mark", None)
     cmark = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", "") or str(exc)
     return ParseFailure(
         line=(mark.line + 1) if mark else 1,
         column=(mark.column + 1) if mark else 1,
-        problem=translate_problem(getattr(exc, "problem", "") or str(exc)),
+        problem=translate_first(PROBLEMS, problem) or f"YAML 读不懂这里（{problem}）",
         context=_translate_context(getattr(exc, "context", None), cmark),
         context_line=(cmark.line + 1) if cmark else None,
         original=str(exc),
@@ -97,29 +93,39 @@ def parse_failure(exc: yaml.YAMLError) -> ParseFailure:
 
 
 def _unbalanced_quote_line(lines: Sequence[str], start: int, end: int) -> Optional[int]:
-    for n in range(max(1, start), end + 1):
-        raw = lines[n - 1] if n <= len(lines) else ""
-        text = raw.split(" #", 1)[0]
-        doubles = len(re.findall(r'(?<!\\)"', text))
-        if doubles % 2:
-            return n
-    return None
+    """The first line from `start` to `end` with an odd number of (unescaped) double quotes."""
+    return next((n for n in range(max(1, start), end + 1)
+                 if len(re.findall(r'(?<!\\)"', _line(lines, n).split(" #", 1)[0])) % 2), None)
+
+
+# The advice for a parser's problem that holds one of `words`: the first entry that fits (an
+# unknown escape is inside a quoted scalar), at the problem's line or, True, at the line its
+# context starts ({at}). No problem hint_for looks at after these holds any of their words.
+HINTS = [
+    ((TOO_DEEP,), False,
+     "训练数据只有几层（意图 → 例句，规则 → 步骤）：删掉这一段层层缩进（或层层括号）的内容，按参考项目的格式重写。"),
+    (("unknown escape",), False, "双引号里的 '\\' 要写成 '\\\\'，或者把双引号换成单引号。"),
+    (("quoted scalar", "end of stream"), True,
+     "第 {at} 行的引号没有配对：在句子末尾补上英文引号 '\"'，或者去掉开头的引号（中文句子一般不需要引号）。"),
+    (("expected a comment or a line break", "chomping"), False,
+     "'|' 后面要直接换行：把 '|' 后面的内容移到下一行，缩进后以 '- ' 开头。"),
+    (("cannot start any token",), False, "以 @ ` % 等符号开头的内容要用英文引号括起来，例如 \"@客服 在吗\"。"),
+    (("undefined alias", "duplicate anchor"), False, "以 * 或 & 开头的内容要用英文引号括起来。"),
+    (("single document",), False, "删掉文件中间的 '---' 分隔线。"),
+    (("expected ','",), True, "检查方括号/花括号：左右括号要配对，里面的项用英文逗号 ',' 隔开。"),
+    (("could not find expected ':'",), True, "这一行少了英文冒号 ':'，或者它本该是上一行内容的一部分（缩进不对）。"),
+]
 
 
 def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str) -> Tuple[int, str]:
     """(line most likely at fault, Chinese advice) for a parse failure."""
     n = failure.line
-    raw = lines[n - 1] if 1 <= n <= len(lines) else ""
+    raw = _line(lines, n)
     start = failure.context_line or max(1, n - 3)
-    if TOO_DEEP in original_problem:
-        return n, ("训练数据只有几层（意图 → 例句，规则 → 步骤）：删掉这一段层层缩进"
-                   "（或层层括号）的内容，按参考项目的格式重写。")
-    if "unknown escape" in original_problem:
-        return n, "双引号里的 '\\' 要写成 '\\\\'，或者把双引号换成单引号。"
-    if "quoted scalar" in original_problem or "end of stream" in original_problem:
-        at = failure.context_line or n
-        return at, (f"第 {at} 行的引号没有配对：在句子末尾补上英文引号 '\"'，"
-                    "或者去掉开头的引号（中文句子一般不需要引号）。")
+    for words, at_context, advice in HINTS:
+        if any(word in original_problem for word in words):
+            at = failure.context_line or n if at_context else n
+            return at, advice.format(at=at)
     if "but found '<scalar>'" in original_problem:
         if re.search(r'"[^"]*"[ \t]*[^\s#]', raw):
             return n, ("这一行的引号结束以后还有文字：把整句话都放进引号里，"
@@ -128,31 +134,19 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
         if quote:
             return quote, (f"第 {quote} 行的英文引号 '\"' 没有配对：在句子末尾补上 '\"'，"
                            "或者去掉开头的引号。")
-    if "expected a comment or a line break" in original_problem or "chomping" in original_problem:
-        return n, "'|' 后面要直接换行：把 '|' 后面的内容移到下一行，缩进后以 '- ' 开头。"
-    if "cannot start any token" in original_problem:
-        return n, "以 @ ` % 等符号开头的内容要用英文引号括起来，例如 \"@客服 在吗\"。"
-    if "undefined alias" in original_problem or "duplicate anchor" in original_problem:
-        return n, "以 * 或 & 开头的内容要用英文引号括起来。"
-    if "single document" in original_problem:
-        return n, "删掉文件中间的 '---' 分隔线。"
-    if "expected ','" in original_problem:
-        return failure.context_line or n, "检查方括号/花括号：左右括号要配对，里面的项用英文逗号 ',' 隔开。"
     if "mapping values are not allowed" in original_problem:
         m = KEY_RE.match(raw)
-        value = m.group("after") if m else raw
-        if m and re.search(r":\s", value):
+        if m and re.search(r":\s", m.group("after")):
             return n, ("这一行的内容里有英文冒号加空格 ': '，YAML 会把它当成新的键："
                        "把这个冒号换成中文冒号 '：'，或者把整句话用英文双引号括起来。")
         prev = _previous_struct(lines, n)
-        if prev and m:
-            prev_m = KEY_RE.match(lines[prev - 1])
-            if prev_m:
-                prev_col = len(prev_m.group("lead")) + len(prev_m.group("dash"))
-                col = len(m.group("lead")) + len(m.group("dash"))
-                if col > prev_col and prev_m.group("after").strip():
-                    return n, (f"第 {n} 行比第 {prev} 行多缩进了 {col - prev_col} 个空格："
-                               f"同一层的键要左对齐（{prev_col} 个空格）。")
+        prev_m = KEY_RE.match(lines[prev - 1]) if prev and m else None
+        if prev_m:
+            prev_col = len(prev_m.group("lead")) + len(prev_m.group("dash"))
+            col = len(m.group("lead")) + len(m.group("dash"))
+            if col > prev_col and prev_m.group("after").strip():
+                return n, (f"第 {n} 行比第 {prev} 行多缩进了 {col - prev_col} 个空格："
+                           f"同一层的键要左对齐（{prev_col} 个空格）。")
         return n, "检查这一行和上一行：缩进是否和同级对齐（只用空格），冒号是否是英文冒号并且后面有空格。"
     if "expected <block end>" in original_problem or "sequence entries" in original_problem:
         prev = _previous_struct(lines, n)
@@ -163,21 +157,19 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
                        f"改成 {sibling} 个空格。")
         if prev:
             return n, f"检查第 {prev} 行到第 {n} 行的缩进：同一层的内容要用同样多的空格左对齐。"
-    if "could not find expected ':'" in original_problem:
-        return failure.context_line or n, "这一行少了英文冒号 ':'，或者它本该是上一行内容的一部分（缩进不对）。"
     for k in (n, failure.context_line or n):
-        text = lines[k - 1] if 1 <= k <= len(lines) else ""
+        text = _line(lines, k)
         if text.count("[") != text.count("]") or text.count("{") != text.count("}"):
             return k, "这一行的方括号 [ ] 或花括号 { } 没有配对：补上右括号，里面的项用英文逗号 ',' 隔开。"
     return n, "检查这一行和上一行：缩进只用空格并和同级对齐；冒号、引号、减号都要用英文半角符号。"
 
 
 def _previous_struct(lines: Sequence[str], n: int) -> Optional[int]:
-    for k in range(n - 1, 0, -1):
-        s = lines[k - 1].strip()
-        if s and not s.startswith("#"):
-            return k
-    return None
+    return next((k for k in range(n - 1, 0, -1) if lines[k - 1].strip()[:1] not in ("", "#")), None)
+
+
+def _line(lines: Sequence[str], n: int) -> str:
+    return lines[n - 1] if 1 <= n <= len(lines) else ""
 
 
 def _sibling_indent(lines: Sequence[str], n: int, is_item: bool) -> Optional[int]:

@@ -25,11 +25,8 @@ def guess(lint: "LineLinter", raw: str, lead: str) -> int:
     item, one level deeper after a `key:`, or an outer level)."""
     rest = raw[len(lead):]
     is_item = rest.startswith(("-", *DASH_LOOKALIKES))
-    candidates = []
-    for tab, fw in ((4, 2), (2, 2), (8, 2), (4, 1), (2, 1)):
-        width = indent_width(lead, tab, fw)
-        if width not in candidates:
-            candidates.append(width)
+    candidates = list(dict.fromkeys(indent_width(lead, tab, fw)
+                                    for tab, fw in ((4, 2), (2, 2), (8, 2), (4, 1), (2, 1))))
     targets: List[int] = []
     if lint.prev_struct is not None:
         prev = lint.prev_struct[1]
@@ -47,28 +44,20 @@ def guess(lint: "LineLinter", raw: str, lead: str) -> int:
         else:
             targets.append(prev_lead)
     targets += [lv for lv in reversed(lint.levels) if lv not in targets]
-    for target in targets:
-        if target in candidates:
-            return target
-    return targets[0] if targets else candidates[0]
+    return next((t for t in targets if t in candidates), targets[0] if targets else candidates[0])
 
 
 def finding(rel: str, number: int, raw: str, lead: str, blank: bool = False) -> Finding:
+    tab = "\t" in (raw if blank else lead)
     if blank:
-        what = "Tab（制表符）" if "\t" in raw else "全角空格（　）"
-        return error(
-            "yaml.tab" if "\t" in raw else "yaml.fullwidth_space", rel, number,
-            f"这一行看起来是空行，但里面有{what}：YAML 读到它会出错。",
-            "把这一行里的空白全部删掉，让它成为真正的空行。", key=INDENT_KEY)
-    if "\t" in lead:
-        return error(
-            "yaml.tab", rel, number,
-            "这一行用 Tab（制表符）缩进：YAML 只能用空格缩进，Tab 会让文件读不下去或例句被跳过。",
-            "把行首的 Tab 换成空格，和同一层的上一行对齐。", key=INDENT_KEY)
-    return error(
-        "yaml.fullwidth_space", rel, number,
-        "这一行的缩进里有全角空格（　）：YAML 只认半角空格。",
-        "把行首的全角空格换成半角空格，和同一层的上一行对齐。", key=INDENT_KEY)
+        message = f"这一行看起来是空行，但里面有{'Tab（制表符）' if tab else '全角空格（　）'}：YAML 读到它会出错。"
+        fix = "把这一行里的空白全部删掉，让它成为真正的空行。"
+    elif tab:
+        message = "这一行用 Tab（制表符）缩进：YAML 只能用空格缩进，Tab 会让文件读不下去或例句被跳过。"
+        fix = "把行首的 Tab 换成空格，和同一层的上一行对齐。"
+    else:
+        message, fix = "这一行的缩进里有全角空格（　）：YAML 只认半角空格。", "把行首的全角空格换成半角空格，和同一层的上一行对齐。"
+    return error("yaml.tab" if tab else "yaml.fullwidth_space", rel, number, message, fix, key=INDENT_KEY)
 
 
 def merge(findings: List[Finding]) -> List[Finding]:

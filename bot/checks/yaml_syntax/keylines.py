@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Tuple
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.yaml_syntax.blocks import Block
 from bot.checks.yaml_syntax.keys import allowed_keys, closest_key
-from bot.checks.yaml_syntax.text import (BLOCK_INDICATOR_RE, FLOW_KEY_FW_RE, FW_COLON, FW_PIPE, FW_SPACE,
-                                         KEY_RE, LEAD_CHARS, VALUE_NEEDS_QUOTES, shown)
+from bot.checks.yaml_syntax.text import (BLOCK_INDICATOR_RE, FLOW_KEY_FW_RE, FW_COLON, FW_PIPE, FW_SPACE, LEAD_CHARS,
+                                         VALUE_NEEDS_QUOTES, shown)
 
 if TYPE_CHECKING:
     from bot.checks.yaml_syntax.linter import LineLinter
@@ -55,23 +55,16 @@ def key_line(lint: "LineLinter", number: int, line: str, match: "re.Match[str]",
     if FW_COLON in fixed_after and "{" in fixed_after:
         fixed_after = flow_keys(lint, number, fixed_after, findings)
     line = lead + dash + key + gap.replace(FW_SPACE, "") + ":" + fixed_after
-    if colon == FW_COLON or FW_SPACE in gap or after.startswith(FW_SPACE):
-        # make sure the fix is right: re-match the fixed line
-        match = KEY_RE.match(line) or match
-    # context, misspelt keys
-    dash_col = len(lead) if dash else None
+    # context, misspelt keys: the keys above this one start left of it (or at its `- `)
     key_col = len(lead) + len(dash)
     bare = key.strip("\"'")
-    if dash_col is not None:
-        lint.stack = [e for e in lint.stack if e.col <= dash_col]
-    else:
-        lint.stack = [e for e in lint.stack if e.col < key_col]
+    lint.stack = [e for e in lint.stack if e.col < len(lead) + (1 if dash else 0)]
     chain = [e.key for e in lint.stack]
     canonical = bare
     allowed = allowed_keys(lint.kind, chain)
     if allowed is not None and bare not in allowed:
         guess = closest_key(bare, allowed)
-        where = _where(chain)
+        where = f"在 '{chain[-1]}' 下面" if chain else "文件最外层"
         reader = "Rasa " if lint.kind in ("data", "domain", "config") else "小悦"
         if guess:
             canonical = guess
@@ -144,10 +137,4 @@ def flow_keys(lint: "LineLinter", number: int, text: str, findings: List[Finding
         "花括号 { } 里的键后面用了中文全角冒号 '：'，YAML 只认英文冒号 ':'。",
         "把 { } 里键名后面的 '：' 改成英文冒号加空格 ': '。"))
     return text[: len(text) - len(body)] + fixed + rest
-
-
-def _where(chain: Sequence[str]) -> str:
-    if not chain:
-        return "文件最外层"
-    return f"在 '{chain[-1]}' 下面"
 

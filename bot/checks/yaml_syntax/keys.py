@@ -5,23 +5,17 @@ other checks read values through `canonical_key` so a misspelt key (already repo
 here) does not hide the value under it."""
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence, Set, Tuple
+from typing import Iterable, Optional, Sequence, Set
+
+
+FILE_KINDS = {"domain.yml": "domain", "config.yml": "config", "shop/catalog.yml": "catalog",
+              "shop/intents.yml": "intents", "shop/policy.yml": "policy"}
+FOLDER_KINDS = {"domain/": "domain", "data/": "data"}
 
 
 def file_kind(rel: str) -> str:
-    if rel == "domain.yml" or rel.startswith("domain/"):
-        return "domain"
-    if rel == "config.yml":
-        return "config"
-    if rel.startswith("data/"):
-        return "data"
-    if rel == "shop/catalog.yml":
-        return "catalog"
-    if rel == "shop/intents.yml":
-        return "intents"
-    if rel == "shop/policy.yml":
-        return "policy"
-    return "other"
+    folder = next((kind for prefix, kind in FOLDER_KINDS.items() if rel.startswith(prefix)), "other")
+    return FILE_KINDS.get(rel, folder)
 
 
 DATA_TOP = {"version", "nlu", "rules", "stories"}
@@ -70,22 +64,17 @@ DOMAIN_KEYS_UNDER_NAMES = {"responses": RESPONSE_VARIANT, "slots": SLOT_FIELDS, 
 def allowed_keys(kind: str, chain: Sequence[str]) -> Optional[Set[str]]:
     """The keys YAML may have at this place (`chain` = canonical ancestor keys), or
     None where the keys are names chosen by the author (slots, responses, entities...)."""
-    parent = chain[-1] if chain else None
-    grand = chain[-2] if len(chain) >= 2 else None
-    if parent is None:
+    if not chain:
         return TOP_KEYS.get(kind)
-    if kind == "domain" and parent != "session_config" and grand in DOMAIN_KEYS_UNDER_NAMES:
+    grand = chain[-2] if len(chain) >= 2 else None
+    if kind == "domain" and chain[-1] != "session_config" and grand in DOMAIN_KEYS_UNDER_NAMES:
         return DOMAIN_KEYS_UNDER_NAMES[grand]
-    return KEYS_UNDER.get(kind, {}).get(parent)
+    return KEYS_UNDER.get(kind, {}).get(chain[-1])
 
 
 def edit_distance(a: str, b: str) -> int:
     """Damerau-Levenshtein distance (optimal string alignment)."""
-    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
-    for i in range(len(a) + 1):
-        d[i][0] = i
-    for j in range(len(b) + 1):
-        d[0][j] = j
+    d = [list(range(len(b) + 1))] + [[i] + [0] * len(b) for i in range(1, len(a) + 1)]
     for i in range(1, len(a) + 1):
         for j in range(1, len(b) + 1):
             cost = 0 if a[i - 1] == b[j - 1] else 1
@@ -95,18 +84,14 @@ def edit_distance(a: str, b: str) -> int:
     return d[len(a)][len(b)]
 
 
-def closest_key(key: str, allowed: Iterable[str]) -> Optional[str]:
+def closest_key(key: str, allowed: Set[str]) -> Optional[str]:
     """The allowed key `key` is most likely a misspelling of, if any."""
     low = key.lower().strip()
-    best: Optional[Tuple[int, str]] = None
-    for candidate in sorted(allowed):
-        if low == candidate:
-            return candidate
-        limit = 1 if len(candidate) <= 4 else 2
-        distance = edit_distance(low, candidate)
-        if distance <= limit and (best is None or distance < best[0]):
-            best = (distance, candidate)
-    return best[1] if best else None
+    if low in allowed:
+        return low
+    # up to 1 typo in a short key, 2 in a longer one; ties go to the first in sorted order
+    near = [(distance, c) for c in allowed if (distance := edit_distance(low, c)) <= (1 if len(c) <= 4 else 2)]
+    return min(near)[1] if near else None
 
 
 def canonical_key(key: str, allowed: Iterable[str]) -> str:

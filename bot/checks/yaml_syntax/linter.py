@@ -42,12 +42,8 @@ class LineLinter:
         return finding
 
     def next_content(self, number: int) -> Optional[Tuple[int, str]]:
-        for n in range(number + 1, len(self.lines) + 1):
-            raw = self.lines[n - 1]
-            stripped = raw.strip(LEAD_CHARS)
-            if stripped and not stripped.startswith("#"):
-                return n, raw
-        return None
+        return next(((n, raw) for n, raw in enumerate(self.lines[number:], number + 1)
+                     if raw.strip(LEAD_CHARS)[:1] not in ("", "#")), None)
 
     def run(self) -> LintResult:
         for number, raw in enumerate(self.lines, 1):
@@ -103,11 +99,8 @@ class LineLinter:
 
     def _track_struct(self, number: int, line: str) -> None:
         self.prev_struct = (number, line)
-        lead = len(line) - len(line.lstrip(" "))
         m = KEY_RE.match(line)
-        levels = {lead}
-        if m:
-            levels.add(len(m.group("lead")) + len(m.group("dash")))
+        levels = {len(line) - len(line.lstrip(" "))} | ({len(m.group("lead")) + len(m.group("dash"))} if m else set())
         self.levels = sorted(set(self.levels) | levels)
 
     def finish_line(self, number: int, raw: str, line: str, findings: List[Finding]) -> None:
@@ -139,10 +132,7 @@ def lint_lines(source: SourceFile) -> LintResult:
     indented = any(leading(raw) != leading(raw).replace("\t", "").replace(FW_SPACE, "")
                    for raw in source.lines if raw.strip(LEAD_CHARS))
     if indented and not _parses(result.fixed_lines):
-        for widths in indent.UNIFORM_WIDTHS:
-            alternative = LineLinter(source, kind, widths).run()
-            if _parses(alternative.fixed_lines):
-                result = alternative
-                break
+        alternatives = (LineLinter(source, kind, widths).run() for widths in indent.UNIFORM_WIDTHS)
+        result = next((alt for alt in alternatives if _parses(alt.fixed_lines)), result)
     result.findings = indent.merge(result.findings)
     return result

@@ -38,39 +38,31 @@ def check_file(source: SourceFile) -> ParsedFile:
     lint = lint_lines(source)
     findings += lint.findings
     tree: Optional[Node] = None
-    ok = True
+    failed: Optional[yaml.YAMLError] = None
     try:
         tree = parse(source.text)
-        if lint.fixed_lines != source.lines:
-            # it parses, but not as meant (`text:　"…"` is one plain string): read
-            # what the student meant, so the other checks see the real content
-            try:
-                tree = parse("\n".join(lint.fixed_lines) + "\n")
-            except yaml.YAMLError:
-                pass
     except yaml.YAMLError as exc:
         _locate_reader_error(exc, source.text)
-        remaining: Optional[yaml.YAMLError] = exc
         _explain(exc, lint.findings, source.rel)
-        if lint.fixed_lines != source.lines:
-            try:
-                tree = parse("\n".join(lint.fixed_lines) + "\n")
-                remaining = None
-            except yaml.YAMLError as exc2:
-                remaining = exc2
-        if remaining is not None:
-            ok, tree = False, None
-            if remaining is exc and _culprit(lint.findings, parse_failure(exc)) is not None:
-                pass  # already explained on the line that caused it
-            elif not _explain(remaining, lint.findings, source.rel):
-                failure = parse_failure(remaining)
-                line, advice = hint_for(failure, lint.fixed_lines, _problem_text(remaining))
-                findings.append(error(
-                    "yaml.parse", source.rel, line,
-                    f"YAML 格式错误，整个文件读不下去：{failure.describe()}。",
-                    advice, column=failure.column if line == failure.line else None,
-                    original=failure.original.replace("<unicode string>", source.rel)))
-    return ParsedFile(source, kind, tree, ok, findings)
+        failed = exc
+    if lint.fixed_lines != source.lines:
+        # it does not parse, or parses but not as meant (`text:　"…"` is one plain string):
+        # read what the student meant, so the other checks see the real content
+        try:
+            tree, failed = parse("\n".join(lint.fixed_lines) + "\n"), None
+        except yaml.YAMLError as exc:
+            failed = exc if failed is not None else None
+    if failed is None:
+        return ParsedFile(source, kind, tree, True, findings)
+    if not _explain(failed, lint.findings, source.rel):  # else told on the line that caused it
+        failure = parse_failure(failed)
+        line, advice = hint_for(failure, lint.fixed_lines, _problem_text(failed))
+        findings.append(error(
+            "yaml.parse", source.rel, line,
+            f"YAML 格式错误，整个文件读不下去：{failure.describe()}。",
+            advice, column=failure.column if line == failure.line else None,
+            original=failure.original.replace("<unicode string>", source.rel)))
+    return ParsedFile(source, kind, None, False, findings)
 
 
 def _locate_reader_error(exc: yaml.YAMLError, text: str) -> None:
@@ -98,10 +90,6 @@ def _explain(exc: yaml.YAMLError, findings: List[Finding], rel: str = "") -> boo
 def _culprit(findings: List[Finding], failure: ParseFailure) -> Optional[Finding]:
     """The line mistake closest above the parser's error, within a few lines."""
     low = min(failure.context_line or failure.line, failure.line - 3)
-    best = None
-    for finding in findings:
-        if finding.code in SYNTAX_CODES and finding.line is not None \
-                and low <= finding.line <= failure.line and finding.is_error:
-            if best is None or finding.line > best.line:
-                best = finding
-    return best
+    near = [f for f in findings if f.code in SYNTAX_CODES and f.line is not None
+            and low <= f.line <= failure.line and f.is_error]
+    return max(near, key=lambda f: f.line, default=None)

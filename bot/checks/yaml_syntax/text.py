@@ -28,7 +28,8 @@ def leading(raw: str) -> str:
     return raw[: len(raw) - len(raw.lstrip(LEAD_CHARS))]
 
 
-def shown(text: str) -> str:
-    """A line as the message shows it: tabs and full-width spaces made visible."""
-    return text.replace("\t", "→").replace(FW_SPACE, "□").strip()
+def shown(text: str, strip: bool = True) -> str:
+    """A line as a message shows it: → for a tab, □ for a full-width space (　)."""
+    text = text.replace("\t", "→").replace(FW_SPACE, "□")
+    return text.strip() if strip else text
 
