@@ -3,15 +3,16 @@
     .venv/bin/python bench/grade_class.py [--count 30] [--naive 20] [--class DIR]
 
 1. makes a class of varied student projects (bench/make_class.py) unless --class is given;
-2. grades it with `python -m bot grade` from a cold model cache (every project trained),
-   with the local pool and with `--cluster local:JOBS` (a throw-away Dask cluster of as
-   many workers), then again with the cache warm (what a teacher pays to re-grade with
-   a changed bank); every run writes to its own folder (a rerun into the same folder
-   would reuse the finished projects);
-3. runs the naive loop on --naive projects spread over the class (default all), in three
-   shares: before the pool, between the pool and the cluster, after the cluster: `rasa train`
-   then `rasa test --stories tests --nlu <the bank as Rasa NLU data>` (cold Rasa cache,
-   reference code, the project's shop/ like bot.training);
+2. grades it from a cold model cache (every project trained) with the local pool and
+   with `--cluster local:JOBS` (a throw-away Dask cluster of as many workers), --rounds
+   times in mirrored order (pool, cluster; cluster, pool; ...: this machine's speed
+   drifts within a run, and whichever ran second paid for it), then once more with the
+   cache warm (what a teacher pays to re-grade with a changed bank); every run writes to
+   its own folder (a rerun into the same folder would reuse the finished projects);
+3. runs the naive loop on --naive projects spread over the class (default all), in shares
+   before, between and after the rounds: `rasa train` then `rasa test --stories tests
+   --nlu <the bank as Rasa NLU data>` (cold Rasa cache, reference code, the project's
+   shop/ like bot.training);
 4. prints medians per project, totals, CPU seconds, projects per minute per core and the
    ratios. When --naive is smaller than the class, the naive total for the class is its
    median x class size;
@@ -19,7 +20,7 @@
    --project-cores): the measured mean seconds per project x projects / cores.
 
 Wall time depends on what else the machine runs: the load average is printed, and CPU
-seconds (all child processes) are shown next to wall seconds.
+seconds (the whole process tree, sampled) are shown next to wall seconds.
 """
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Dict, List, Tuple
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,19 +48,40 @@ from bot.processes import python_environment  # noqa: E402
 PYTHON = sys.executable
 
 
-def child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def environment(**extra: str) -> Dict[str, str]:
     return python_environment(**extra)
 
 
+def tree_cpu(root: psutil.Process, seen: Dict[Tuple[int, float], float]) -> None:
+    """Record the CPU seconds so far of ROOT and every process below it."""
+    try:
+        family = [root] + root.children(recursive=True)
+    except psutil.Error:
+        return
+    for process in family:
+        try:
+            with process.oneshot():
+                times = process.cpu_times()
+                seen[(process.pid, process.create_time())] = times.user + times.system
+        except psutil.Error:
+            pass
+
+
 def timed(command: List[str], **kwargs) -> Tuple[float, float, int]:
-    wall, cpu = time.monotonic(), child_cpu()
-    code = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs).returncode
-    return time.monotonic() - wall, child_cpu() - cpu, code
+    """Wall and CPU seconds of COMMAND and every process it starts.
+
+    The CPU is sampled from the process tree every half second: the cluster's processes
+    are killed at the end, their CPU never reaches this process's getrusage. What a
+    process spends after its last sample is missed (under 1 % of a class: the pool's
+    samples and its getrusage agree to that).
+    """
+    wall = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    root, seen = psutil.Process(process.pid), {}
+    while process.poll() is None:
+        tree_cpu(root, seen)
+        time.sleep(0.5)
+    return time.monotonic() - wall, sum(seen.values()), process.returncode
 
 
 def bank_as_nlu(bank: Path, target: Path) -> None:
@@ -105,6 +128,8 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=None, help="朴素方法测几个项目（默认全部）")
     parser.add_argument("--bank", default=str(ROOT / "bank" / "practice.csv"))
     parser.add_argument("--jobs", type=int, default=2, help="本地评分进程数，也是本机集群的评分进程数")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="冷启动评几轮（默认 2：进程池、集群，再集群、进程池，抵消机器速度的漂移）")
     parser.add_argument("--project-projects", type=int, default=400)
     parser.add_argument("--project-machines", type=int, default=10)
     parser.add_argument("--project-cores", type=int, default=4)
@@ -136,25 +161,31 @@ def main() -> None:
             naive_cpus.append(cpu)
             print(f"  朴素 {number}/{len(sample)} {submission.name}：{wall:.0f} 秒（CPU {cpu:.0f}）{status}", flush=True)
 
-    # The naive projects run in three shares around the two cold runs: this machine's
-    # speed drifts (the same `rasa train` of the same project took 96, 110 and 119 s in
-    # three runs of one day); run after ours, the naive loop alone paid for the drift.
+    # The naive projects run in shares around the rounds, for the same reason.
     numbered = list(enumerate(sample, 1))
-    thirds = [numbered[i::3] for i in range(3)]
+    shares = [numbered[i::args.rounds + 1] for i in range(args.rounds + 1)]
     jobs = str(args.jobs)
-    run_naive(thirds[0])
-    cold_wall, cold_cpu, code = grade(class_dir, bank, work / "out-cold", work / "models", "--jobs", jobs)
-    per_project = per_project_seconds(work / "out-cold")
-    print(f"本地进程池（冷启动，全部训练）：{cold_wall:.0f} 秒，CPU {cold_cpu:.0f} 秒，退出码 {code}", flush=True)
-    run_naive(thirds[1])
-    # The cluster's worker processes are killed at the end, so their CPU is not counted
-    # in this process's children: only wall time compares.
-    cluster_wall, _, code = grade(class_dir, bank, work / "out-cluster", work / "models-cluster",
-                                  "--cluster", f"local:{jobs}")
-    cluster_per_project = per_project_seconds(work / "out-cluster")
-    print(f"本机集群 local:{jobs}（冷启动，全部训练）：{cluster_wall:.0f} 秒，退出码 {code}", flush=True)
-    run_naive(thirds[2])
-    warm_wall, warm_cpu, _ = grade(class_dir, bank, work / "out-warm", work / "models", "--jobs", jobs)
+    walls: Dict[str, List[float]] = {"pool": [], "cluster": []}
+    cpus: Dict[str, List[float]] = {"pool": [], "cluster": []}
+    per_project: Dict[str, List[float]] = {"pool": [], "cluster": []}
+    names = {"pool": "本地进程池", "cluster": f"本机集群 local:{jobs}"}
+
+    def cold(kind: str, round_number: int) -> None:
+        out, store = work / f"out-{kind}-{round_number}", work / f"models-{kind}-{round_number}"
+        extra = ["--jobs", jobs] if kind == "pool" else ["--cluster", f"local:{jobs}"]
+        wall, cpu, code = grade(class_dir, bank, out, store, *extra)
+        walls[kind].append(wall)
+        cpus[kind].append(cpu)
+        per_project[kind] += per_project_seconds(out)
+        print(f"第 {round_number} 轮 {names[kind]}（冷启动，全部训练）：{wall:.0f} 秒，CPU {cpu:.0f} 秒，退出码 {code}",
+              flush=True)
+
+    run_naive(shares[0])
+    for round_number in range(1, args.rounds + 1):
+        for kind in ("pool", "cluster")[::1 if round_number % 2 else -1]:
+            cold(kind, round_number)
+        run_naive(shares[round_number])
+    warm_wall, warm_cpu, _ = grade(class_dir, bank, work / "out-warm", work / "models-pool-1", "--jobs", jobs)
     print(f"本地进程池（模型已缓存，重新评分）：{warm_wall:.0f} 秒，CPU {warm_cpu:.0f} 秒", flush=True)
 
     naive_median = statistics.median(naive_walls)
@@ -165,21 +196,28 @@ def main() -> None:
     def rate(wall: float) -> str:
         return f"{size / (wall / 60) / cores:.2f}"
 
+    cold_wall, cluster_wall = statistics.mean(walls["pool"]), statistics.mean(walls["cluster"])
+    cold_cpu, cluster_cpu = statistics.mean(cpus["pool"]), statistics.mean(cpus["cluster"])
+    rounds = f"（{args.rounds} 轮平均）" if args.rounds > 1 else ""
     print()
     print(f"{'':24}{'全班总用时':>10}{'每个项目（中位数）':>16}{'全班 CPU':>12}{'项目/分钟/核':>14}")
-    print(f"{'本地进程池，冷启动':18}{cold_wall:10.0f} 秒{statistics.median(per_project):12.1f} 秒*"
-          f"{cold_cpu:10.0f} 秒{rate(cold_wall):>14}")
-    print(f"{'本机集群，冷启动':20}{cluster_wall:10.0f} 秒{statistics.median(cluster_per_project):12.1f} 秒*"
-          f"{'':>12}{rate(cluster_wall):>14}")
+    print(f"{'本地进程池，冷启动':18}{cold_wall:10.0f} 秒{statistics.median(per_project['pool']):12.1f} 秒*"
+          f"{cold_cpu:10.0f} 秒{rate(cold_wall):>14} {rounds}")
+    print(f"{'本机集群，冷启动':20}{cluster_wall:10.0f} 秒{statistics.median(per_project['cluster']):12.1f} 秒*"
+          f"{cluster_cpu:10.0f} 秒{rate(cluster_wall):>14} {rounds}")
     print(f"{'本地进程池，模型已缓存':14}{warm_wall:10.0f} 秒{'':16}{warm_cpu:10.0f} 秒{rate(warm_wall):>14}")
     projected = "" if len(sample) == size else f"（{len(sample)} 个项目中位数 × {size}）"
     print(f"{'朴素 train+test':22}{naive_class:10.0f} 秒{naive_median:12.1f} 秒 {naive_cpu_class:10.0f} 秒"
           f"{rate(naive_class):>14} {projected}")
     print(f"倍数：本地进程池冷启动快 {naive_class / cold_wall:.1f} 倍（CPU 省 {naive_cpu_class / cold_cpu:.1f} 倍），"
-          f"本机集群快 {naive_class / cluster_wall:.1f} 倍，集群比本地进程池多用 {cluster_wall / cold_wall - 1:+.0%}；"
+          f"本机集群快 {naive_class / cluster_wall:.1f} 倍（CPU 省 {naive_cpu_class / cluster_cpu:.1f} 倍）；"
           f"模型已缓存快 {naive_class / warm_wall:.1f} 倍；结束时负载 {os.getloadavg()[0]:.1f}")
+    print(f"集群比本地进程池：用时 {cluster_wall / cold_wall - 1:+.0%}，CPU {cluster_cpu / cold_cpu - 1:+.0%}" + (
+        "；各轮用时 " + "，".join(f"第 {n} 轮 {c / p - 1:+.0%}"
+                                 for n, (p, c) in enumerate(zip(walls["pool"], walls["cluster"]), 1))
+        if args.rounds > 1 else ""))
     print("* 每个项目在评分进程里的用时（几个项目并行，所以全班用时约为总和除以进程数）")
-    cost = statistics.mean(cluster_per_project)
+    cost = statistics.mean(per_project["cluster"])
     total_cores = args.project_machines * args.project_cores
     print(f"推算：{args.project_projects} 个项目 × 每个 {cost:.0f} 秒（本机集群实测平均）÷ "
           f"{args.project_machines} 台 × {args.project_cores} 核 = {args.project_projects * cost / total_cores / 60:.0f} 分钟"
