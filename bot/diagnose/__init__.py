@@ -9,16 +9,7 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict
-
 from bot.diagnose.analysis import DEFAULT_MIN_CONFIDENCE, analyse
 from bot.diagnose.log import ConversationLog, LogError, read_log
 
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "ConversationLog", "LogError", "analyse", "diagnose", "read_log"]
-
-
-def diagnose(root: Path, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Dict[str, Any]:
-    """The report for the project at `root` (its var/conversations.db)."""
-    root = Path(root).resolve()
-    return analyse(root, read_log(root / "var" / "conversations.db"), min_confidence)
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "ConversationLog", "LogError", "analyse", "read_log"]

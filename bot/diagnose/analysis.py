@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -24,6 +23,8 @@ DEFAULT_MIN_CONFIDENCE = 0.4
 FALLBACK_INTENTS = {"nlu_fallback"}
 FALLBACK_ACTIONS = {"action_unrecognised", "action_default_fallback", "action_two_stage_fallback"}
 HANDOFF_ACTIONS = {"action_handoff"}
+# Why a conversation was handed to a human, by the intent of the message that asked.
+HANDOFF_REASONS = {"request_human": "顾客要求转人工", "complain": "投诉或情绪激动"}
 
 # A suggestion is exported when its score reaches ACCEPT_SCORE; it is "较大" (likely)
 # with STRONG_SCORE and a lead of STRONG_MARGIN over the runner-up.
@@ -50,17 +51,10 @@ class TrainingData:
     texts: List[str]        # normalised as the log's questions are
     broken: List[str]       # files that are not valid YAML
 
-    @property
-    def intents(self) -> List[str]:
-        return [e.intent for e in self.examples]
-
-    @cached_property
-    def _first_intent(self) -> Dict[str, str]:
-        return dict(zip(reversed(self.texts), reversed(self.intents)))
-
-    def intent_of(self, normalised: str) -> Optional[str]:
-        """The intent of the first training example with this normalised text, if any."""
-        return self._first_intent.get(normalised)
+    def __post_init__(self) -> None:
+        self.intents = [e.intent for e in self.examples]
+        # normalised text -> the intent of the first training example with it
+        self.first_intent = dict(zip(reversed(self.texts), reversed(self.intents)))
 
 
 def training_data(root: Path) -> TrainingData:
@@ -77,13 +71,9 @@ def classify(message: Message) -> str:
 
 
 def handoff_reason(message: Message, status: str) -> str:
-    if message.intent == "request_human":
-        return "顾客要求转人工"
-    if message.intent == "complain":
-        return "投诉或情绪激动"
-    if status != "recognised":
-        return "没听懂后转人工"
-    return "其他（如同一个答案已连续给了两次）"
+    if message.intent in HANDOFF_REASONS:
+        return HANDOFF_REASONS[message.intent]
+    return "没听懂后转人工" if status != "recognised" else "其他（如同一个答案已连续给了两次）"
 
 
 def rate(part: int, whole: int) -> Optional[float]:
@@ -124,9 +114,6 @@ class Question:
     def text(self) -> str:
         return self.texts.most_common(1)[0][0]
 
-    def mean_ranking(self) -> Dict[str, float]:
-        return {name: total / self.count for name, total in self.ranking.items()}
-
 
 def collect_questions(messages: List[Message], statuses: List[str],
                       min_confidence: float) -> Tuple[List[Question], int]:
@@ -135,13 +122,10 @@ def collect_questions(messages: List[Message], statuses: List[str],
     questions: Dict[str, Question] = {}
     symbols_only = 0
     for message, status in zip(messages, statuses):
-        if status == "nlu_fallback":
-            kind = UNRECOGNISED
-        elif status == "core_fallback":
-            kind = CORE_FALLBACK
-        elif message.confidence < min_confidence:
+        kind = {"nlu_fallback": UNRECOGNISED, "core_fallback": CORE_FALLBACK}.get(status)
+        if kind is None and message.confidence < min_confidence:
             kind = LOW_CONFIDENCE
-        else:
+        if kind is None:
             continue
         key = normalise(message.text, numbers="drop")
         if not key:
@@ -165,7 +149,7 @@ class Suggester:
         self.vectoriser = similarity.Vectoriser(training.texts + [q.key for q in questions])
         self.example_vectors = self.vectoriser.transform(training.texts)
         self.question_vectors = self.vectoriser.transform([q.key for q in questions])
-        self.example_scores, self.nearest = similarity.intent_similarity(
+        self.example_scores = similarity.intent_similarity(
             self.question_vectors, self.example_vectors, training.intents, self.intents)
 
     def intent_entry(self, intent: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -185,8 +169,8 @@ class Suggester:
         has_ranking = any(questions[i].ranking for i in members)
         model = np.zeros(len(self.intents))
         for weight, i in zip(weights, members):
-            ranking = questions[i].mean_ranking()
-            model += weight * np.array([ranking.get(name, 0.0) for name in self.intents])
+            ranking = questions[i].ranking   # summed over the question's messages: the mean divides by the count
+            model += weight * np.array([ranking.get(name, 0.0) / questions[i].count for name in self.intents])
         examples = (weights[:, None] * self.example_scores[members]).sum(axis=0)
         if has_ranking and self.training.texts:
             return similarity.MODEL_WEIGHT * model + (1 - similarity.MODEL_WEIGHT) * examples, model
@@ -210,12 +194,8 @@ class Suggester:
         best, second = int(order[0]), (int(order[1]) if len(order) > 1 else None)
         score = float(combined[best])
         margin = score - (float(combined[second]) if second is not None else 0.0)
-        if score >= STRONG_SCORE and margin >= STRONG_MARGIN:
-            strength = "较大"
-        elif score >= ACCEPT_SCORE:
-            strength = "一般"
-        else:
-            strength = "较小"
+        strong = score >= STRONG_SCORE and margin >= STRONG_MARGIN
+        strength = "较大" if strong else "一般" if score >= ACCEPT_SCORE else "较小"
         intent = self.intents[best]
         evidence: Dict[str, Any] = {}
         if has_ranking:
@@ -228,15 +208,13 @@ class Suggester:
             evidence["nearest_example"] = {
                 "text": example.text, "intent": example.intent, "where": f"{example.file}:{example.line}",
                 "similarity": round(float(similarities[row, column]), 3)}
-        suggestion = dict(self.intent_entry(intent))
-        suggestion.update(self.places[intent])
-        suggestion.update({
+        return {
+            **self.intent_entry(intent), **self.places[intent],
             "score": round(score, 3), "margin": round(margin, 3), "strength": strength,
             "accepted": score >= ACCEPT_SCORE, "evidence": evidence,
             "runner_up": (self.intent_entry(self.intents[second])
                           if second is not None and margin < STRONG_MARGIN and combined[second] > 0 else None),
-        })
-        return suggestion
+        }
 
 
 def build_groups(root: Path, catalog: IntentCatalog, training: TrainingData,
@@ -248,15 +226,10 @@ def build_groups(root: Path, catalog: IntentCatalog, training: TrainingData,
     confident = [suggester.confident_intent(i, questions) for i in range(len(questions))]
     for members in similarity.group(suggester.question_vectors, same_intent=confident):
         suggestion = suggester.suggest(members, questions)
-        entries = []
-        for i in sorted(members, key=lambda i: (-questions[i].count, questions[i].text)):
-            q = questions[i]
-            known = training.intent_of(q.key)
-            entries.append({
-                "text": q.text, "count": q.count, "conversations": len(q.senders), "kind": q.kind,
-                "confidence": round(sum(q.confidences) / len(q.confidences), 3) if q.confidences else None,
-                "in_training": known,
-            })
+        entries = [{"text": q.text, "count": q.count, "conversations": len(q.senders), "kind": q.kind,
+                    "confidence": round(sum(q.confidences) / len(q.confidences), 3) if q.confidences else None,
+                    "in_training": training.first_intent.get(q.key)}
+                   for q in sorted((questions[i] for i in members), key=lambda q: (-q.count, q.text))]
         groups.append({"questions": entries, "messages": sum(e["count"] for e in entries),
                        "conversations": len(set().union(*(questions[i].senders for i in members))),
                        "suggestion": suggestion})
@@ -298,19 +271,18 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     handoff_conversations = {m.sender_id for m, _ in handoffs}
     low = [m for m in recognised if m.confidence < min_confidence]
 
-    intent_counts = Counter(m.intent for m in recognised)
     intent_confidence: Dict[str, List[float]] = defaultdict(list)
     for m in recognised:
         intent_confidence[m.intent].append(m.confidence)
     top_intents = [
-        {"intent": name, "count": n, "share": n / len(recognised),
-         "mean_confidence": round(sum(intent_confidence[name]) / n, 3),
+        {"intent": name, "count": len(confidences), "share": len(confidences) / len(recognised),
+         "mean_confidence": round(sum(confidences) / len(confidences), 3),
          "standard": catalog.intents[name].standard if name in catalog.intents else None,
          "category": catalog.category_of(name), "category_label": catalog.label_of(name)}
-        for name, n in sorted(intent_counts.items(), key=lambda item: (-item[1], item[0]))]
+        for name, confidences in sorted(intent_confidence.items(), key=lambda item: (-len(item[1]), item[0]))]
     by_category = Counter(catalog.label_of(m.intent) for m in recognised)
-    category_order = list(catalog.categories.values()) + ["未登记"]
-    categories = [{"label": label, "count": by_category[label]} for label in category_order if by_category[label]]
+    categories = [{"label": label, "count": by_category[label]}
+                  for label in list(catalog.categories.values()) + ["未登记"] if by_category[label]]
 
     intent_files = intent_places(root, catalog, sorted(set(catalog.intents) | set(training.intents)))
     questions, symbols_only = collect_questions(messages, statuses, min_confidence)

@@ -29,19 +29,15 @@ def export_yaml(report: Dict[str, Any]) -> str:
             if not suggestion.get("accepted"):
                 unsure.append((text, suggestion.get("intent")))
                 continue
-            block = blocks.setdefault(suggestion["intent"], {"suggestion": suggestion, "texts": [],
-                                                             "strengths": []})
-            if text not in block["texts"]:
-                block["texts"].append(text)
+            block = blocks.setdefault(suggestion["intent"], {"suggestion": suggestion, "texts": {}, "strengths": []})
+            block["texts"][text] = None  # a dict: each text once, in the order first seen
         if suggestion.get("accepted") and suggestion["intent"] in blocks:
             blocks[suggestion["intent"]]["strengths"].append(suggestion["strength"])
     corrections: Dict[str, Dict[str, Any]] = {}
     for correction in report["assist"]["corrections"]:
         entry = corrections.setdefault(correction["chosen"], {"standard": correction.get("chosen_standard"),
-                                                              "texts": []})
-        text = _clean(correction["text"])
-        if text not in entry["texts"]:
-            entry["texts"].append(text)
+                                                              "texts": {}})
+        entry["texts"][_clean(correction["text"])] = None
 
     count = sum(len(b["texts"]) for b in blocks.values()) + sum(len(c["texts"]) for c in corrections.values())
     lines = [
@@ -53,10 +49,7 @@ def export_yaml(report: Dict[str, Any]) -> str:
         "#   3. 运行 python -m bot check 检查，再 python -m bot train 重新训练，用 shell 测一测。",
         'version: "3.1"',
     ]
-    if not blocks and not corrections:
-        lines += ["# 这次没有可以导出的建议问法。", "nlu: []"]
-    else:
-        lines.append("nlu:")
+    lines += ["nlu:"] if blocks or corrections else ["# 这次没有可以导出的建议问法。", "nlu: []"]
     order = sorted(blocks.values(), key=lambda b: (b["suggestion"]["file"], b["suggestion"].get("line") or 10 ** 9,
                                                    b["suggestion"]["intent"]))
     for block in order:
@@ -69,9 +62,10 @@ def export_yaml(report: Dict[str, Any]) -> str:
                   f"- intent: {s['intent']}", "  examples: |"]
         lines += [f"    - {text}" for text in block["texts"]]
     for intent, entry in corrections.items():
-        file, line = _correction_place(report, intent)
+        place = report.get("intent_files", {}).get(intent) or {}   # where the intent lives in data/nlu/
         lines += ["",
-                  f"# ↓ 来自智能辅助：客服人工选了这个意图。复制到 {_place(file, line)}的“- intent: {intent}”下面",
+                  f"# ↓ 来自智能辅助：客服人工选了这个意图。复制到 "
+                  f"{_place(place.get('file', 'data/nlu/other.yml'), place.get('line'))}的“- intent: {intent}”下面",
                   f"#   （标准问题：{entry['standard'] or '无'}）",
                   f"- intent: {intent}", "  examples: |"]
         lines += [f"    - {text}" for text in entry["texts"]]
@@ -82,9 +76,3 @@ def export_yaml(report: Dict[str, Any]) -> str:
         lines += ["", "# 注意：下面的问题已经是训练问法，机器人却还是没认出来。检查这个意图的问法是不是和别的意图太像："]
         lines += [f"#    - {text}（在意图 {intent} 下）" for text, intent in conflicts]
     return "\n".join(lines) + "\n"
-
-
-def _correction_place(report: Dict[str, Any], intent: str) -> Tuple[str, Any]:
-    """Where an intent lives in data/nlu/ (its file and line)."""
-    place = report.get("intent_files", {}).get(intent) or {}
-    return place.get("file", "data/nlu/other.yml"), place.get("line")

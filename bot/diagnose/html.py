@@ -6,20 +6,17 @@ The page is templates/diagnose.html (on templates/base.html, like grade's pages)
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable, Dict, List, Optional
 
 from bot import charts, pages
 from bot.course import MIN_EXAMPLES
+from bot.diagnose import text
 from bot.diagnose.text import kind_label, percent
 
 GREEN, ORANGE, RED, BLUE = "#2e9d5b", "#f0a020", "#d9483b", "#3a78c2"
-
-
-def intent_label(entry: Optional[Dict[str, Any]]) -> str:
-    """"包邮吗（ask_shipping_fee）" on the page: the standard question, then the name."""
-    if not entry or not entry.get("intent"):
-        return "无"
-    return f"{entry['standard']}（{entry['intent']}）" if entry.get("standard") else entry["intent"]
+# "包邮吗（ask_shipping_fee）" on the page: the standard question, then the name.
+intent_label = partial(text.intent_label, quoted=False)
 
 
 def render_html(report: Dict[str, Any]) -> str:

@@ -44,13 +44,11 @@ class Message:
 class AssistChoice:
     """One reply chosen in the shell's 智能辅助 mode."""
 
-    sender_id: str
     text: str
     suggested_intent: Optional[str]
     chosen_intent: Optional[str]
     adopted: bool
     custom_reply: Optional[str]
-    created_at: Any
 
 
 @dataclass
@@ -64,10 +62,6 @@ class ConversationLog:
     @property
     def empty(self) -> bool:
         return not self.messages and not self.assist
-
-
-def _tables(connection: sqlite3.Connection) -> List[str]:
-    return [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
 
 
 def _user_message(sender_id: str, timestamp: Optional[float], intent_name: Optional[str],
@@ -130,13 +124,11 @@ def _read_assist(connection: sqlite3.Connection) -> List[AssistChoice]:
         if isinstance(adopted, str):
             adopted = adopted.strip().lower() in ("1", "true", "yes", "是")
         choices.append(AssistChoice(
-            sender_id=str(record.get("sender_id") or ""),
             text=str(record.get("text") or "").replace("\n", " ").strip(),
             suggested_intent=record.get("suggested_intent") or None,
             chosen_intent=record.get("chosen_intent") or None,
             adopted=bool(adopted),
             custom_reply=record.get("custom_reply") or None,
-            created_at=record.get("created_at"),
         ))
     return choices
 
@@ -189,7 +181,7 @@ def read_log(path: Path, tracker_store: Optional[str] = None) -> ConversationLog
     except sqlite3.Error as exc:
         raise LogError(f"打不开对话记录 {path}：{exc}") from exc
     try:
-        tables = _tables(connection)
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         messages = _read_events(connection.execute(EVENTS_QUERY)) if "events" in tables else []
         assist = _read_assist(connection) if "assist_choices" in tables else None
     except sqlite3.DatabaseError as exc:

@@ -17,7 +17,7 @@ jieba separated intents less well than characters on the same bank, so none are 
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -76,15 +76,13 @@ def group(vectors, threshold: float = GROUP_THRESHOLD,
 
 
 def intent_similarity(question_vectors, example_vectors, example_intents: Sequence[str],
-                      intents: Sequence[str], k: int = NEAREST_K) -> Tuple[np.ndarray, np.ndarray]:
-    """For each question and intent: the mean cosine of the intent's k nearest examples.
-
-    Returns (scores [questions x intents], nearest example index [questions]).
-    """
+                      intents: Sequence[str], k: int = NEAREST_K) -> np.ndarray:
+    """For each question and intent: the mean cosine of the intent's k nearest examples
+    (an array of questions x intents)."""
     q = question_vectors.shape[0]
     scores = np.zeros((q, len(intents)))
     if q == 0 or example_vectors.shape[0] == 0:
-        return scores, np.full(q, -1)
+        return scores
     similarity = (question_vectors @ example_vectors.T).toarray()
     labels = np.array(example_intents)
     for j, intent in enumerate(intents):
@@ -93,4 +91,4 @@ def intent_similarity(question_vectors, example_vectors, example_intents: Sequen
             continue
         top = np.sort(columns, axis=1)[:, -k:]
         scores[:, j] = top.mean(axis=1)
-    return scores, similarity.argmax(axis=1)
+    return scores

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -61,10 +61,7 @@ class Question:
     line: int = 0
 
     def to_json(self) -> Dict[str, Any]:
-        return {"key": self.key, "id": self.id, "text": self.text, "category": self.category,
-                "label": self.label, "intent": self.intent,
-                "must_include": [list(g) for g in self.must_include], "note": self.note,
-                "bank": self.bank, "line": self.line}
+        return {**asdict(self), "must_include": [list(g) for g in self.must_include]}
 
     @classmethod
     def from_json(cls, data: Dict[str, Any]) -> "Question":
@@ -98,23 +95,12 @@ class Bank:
 
 
 def parse_must_include(raw: str) -> Tuple[Tuple[str, ...], ...]:
-    groups = []
-    for part in re.split(r"[;；]", raw or ""):
-        words = tuple(w.strip() for w in re.split(r"[|｜]", part) if w.strip())
-        if words:
-            groups.append(words)
-    return tuple(groups)
+    groups = (tuple(w.strip() for w in re.split(r"[|｜]", part) if w.strip())
+              for part in re.split(r"[;；]", raw or ""))
+    return tuple(words for words in groups if words)
 
 
 # ---------------------------------------------------------------- reading files
-
-
-def decode(data: bytes) -> Tuple[str, str]:
-    """The text of a bank file and the encoding it was written in."""
-    try:
-        return textfile.decode(data)
-    except UnicodeDecodeError:
-        raise BankError("无法识别文件编码（不是 UTF-8，也不是 GBK）：请在 Excel 里“另存为 CSV UTF-8”。")
 
 
 def _delimiter(header_line: str) -> str:
@@ -135,8 +121,7 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
 
     Rows swallowed by an unclosed quote and rows with more cells than the header (an
     unquoted comma in a question shifts its category) come back as bad rows."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = _delimiter(first_line)
+    delimiter = _delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -168,11 +153,8 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
             yield line, {"_bad": f"这一行有 {len(values)} 格，表头只有 {len(header)} 格：问题里可能有没加引号的逗号，"
                                  f"类别会错位。请把整个问题用双引号括起来"}
             continue
-        row = {}
-        for name, value in zip(columns, values):
-            if name and name not in row:
-                row[name] = value
-        yield line, row
+        # the first of two columns with the same meaning wins
+        yield line, {name: value for name, value in reversed(list(zip(columns, values))) if name}
 
 
 def _yaml_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
@@ -195,12 +177,8 @@ def _yaml_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
             yield line, {"_bad": "这一项不是“字段: 值”的形式"}
             continue
         value = yaml.safe_load(yaml.serialize(node)) or {}
-        row = {}
-        for key, item in value.items():
-            name = _COLUMN_OF.get(str(key).strip().lower())
-            if name:
-                row[name] = "；".join(map(str, item)) if isinstance(item, list) else ("" if item is None else str(item))
-        yield line, row
+        yield line, {name: "；".join(map(str, item)) if isinstance(item, list) else ("" if item is None else str(item))
+                     for key, item in value.items() if (name := _COLUMN_OF.get(str(key).strip().lower()))}
 
 
 def load_bank(path: Path, taken_keys: Optional[set] = None) -> Bank:
@@ -211,10 +189,11 @@ def load_bank(path: Path, taken_keys: Optional[set] = None) -> Bank:
     if path.suffix.lower() in (".xlsx", ".xls"):
         raise BankError(f"{path.name} 是 Excel 工作簿：请在 Excel 里“文件 → 另存为 → CSV UTF-8（逗号分隔）”后再用。")
     try:
-        data = path.read_bytes()
+        text, encoding = textfile.decode(path.read_bytes())   # the text and the encoding it was written in
     except OSError as exc:
         raise BankError(f"无法读取 {path}：{exc.strerror}")
-    text, encoding = decode(data)
+    except UnicodeDecodeError:
+        raise BankError("无法识别文件编码（不是 UTF-8，也不是 GBK）：请在 Excel 里“另存为 CSV UTF-8”。")
     if not text.strip():
         raise BankError(f"{path.name} 是空的：题库里没有题目。")
     rows = _yaml_rows(text) if path.suffix.lower() in (".yml", ".yaml") else _csv_rows(text)
@@ -238,24 +217,20 @@ def load_bank(path: Path, taken_keys: Optional[set] = None) -> Bank:
 def _add_row(bank: Bank, line: int, row: Dict[str, str], taken: set,
              seen_ids: Dict[str, int], seen_texts: Dict[str, int]) -> Optional[Problem]:
     name = bank.name
-
-    def skip(message: str) -> Problem:
-        return Problem(name, line, message)
-
     if "_bad" in row:
-        return skip(row["_bad"])
+        return Problem(name, line, row["_bad"])
     text = " ".join((row.get("text") or "").split())
     if not text:
-        return skip("没有问题文本（text 列是空的）")
+        return Problem(name, line, "没有问题文本（text 列是空的）")
     category = question_category(row.get("category") or "")
     if category is None:
-        return skip("没有类别（category 列是空的）：写 return、logistics、quality，负例写 negative")
+        return Problem(name, line, "没有类别（category 列是空的）：写 return、logistics、quality，负例写 negative")
     qid = (row.get("id") or "").strip() or f"{bank.path.stem}#{line}"
     if qid in seen_ids:
-        return skip(f"编号 {qid} 和第 {seen_ids[qid]} 行重复")
+        return Problem(name, line, f"编号 {qid} 和第 {seen_ids[qid]} 行重复")
     folded = re.sub(r"\s+", "", text)
     if folded in seen_texts:
-        return skip(f"问题和第 {seen_texts[folded]} 行重复")
+        return Problem(name, line, f"问题和第 {seen_texts[folded]} 行重复")
     seen_ids[qid] = line
     seen_texts[folded] = line
     key = qid if qid not in taken else f"{bank.path.stem}:{qid}"

@@ -75,10 +75,7 @@ def _catalogs(project_root: Path) -> List[IntentCatalog]:
 
 def intent_categories(project_root: Path) -> Dict[str, str]:
     """intent -> category: the reference's shop/intents.yml overlaid by the project's."""
-    merged: Dict[str, str] = {}
-    for catalog in _catalogs(project_root):
-        merged.update({name: info.category for name, info in catalog.intents.items()})
-    return merged
+    return {name: info.category for catalog in _catalogs(project_root) for name, info in catalog.intents.items()}
 
 
 def category_fallback_intents(project_root: Path) -> Set[str]:

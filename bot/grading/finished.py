@@ -63,9 +63,7 @@ class Finished:
             data = json.loads((self.folder / f"{mark}.json").read_text("utf-8"))
         except (OSError, ValueError):
             return None
-        result = Result.from_json(data)
-        result.key = job.key
-        return result
+        return Result.from_json({**data, "key": job.key})
 
     def keep(self, mark: str, result: Result) -> None:
         if not result.final:

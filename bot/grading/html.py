@@ -18,15 +18,14 @@ BAR_COLOURS = {"category": "#ff6a00", "negatives": "#1677ff", "scenarios": "#13a
 
 def coverage_chart(report: Dict[str, Any]) -> Optional[charts.Chart]:
     """Coverage per category, then negatives answered correctly and scenarios passed."""
-    rows = [(d["label"], d["coverage"], f"{wording.pct(d['coverage'])}（{d['covered']}/{d['total']}）",
-             BAR_COLOURS["category"]) for d in report["categories"].values()]
     neg, sc = report["negatives"], report["scenarios"]
+    # (name, value, part, whole, colour)
+    bars = [(d["label"], d["coverage"], d["covered"], d["total"], "category") for d in report["categories"].values()]
     negatives = neg["correct"] / neg["total"] if neg["total"] else None
-    rows.append(("负例不误答", negatives, f"{wording.pct(negatives)}（{neg['correct']}/{neg['total']}）",
-                 BAR_COLOURS["negatives"]))
-    rows.append(("多轮情景", sc["pass_rate"], f"{wording.pct(sc['pass_rate'])}（{sc['passed']}/{sc['total']}）",
-                 BAR_COLOURS["scenarios"]))
-    return charts.bars(rows, "各类别覆盖率", scale=1.0, font=13)
+    bars += [("负例不误答", negatives, neg["correct"], neg["total"], "negatives"),
+             ("多轮情景", sc["pass_rate"], sc["passed"], sc["total"], "scenarios")]
+    return charts.bars([(name, value, f"{wording.pct(value)}（{part}/{whole}）", BAR_COLOURS[colour])
+                        for name, value, part, whole, colour in bars], "各类别覆盖率", scale=1.0, font=13)
 
 
 def confusion_chart(report: Dict[str, Any]) -> Optional[charts.Chart]:

@@ -11,8 +11,15 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, List, Optional
 
 
+class _FromJson:
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> Any:
+        """The fields of the class found in DATA (others, such as "type", are ignored)."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
 @dataclass
-class Job:
+class Job(_FromJson):
     """One project to grade: its data, the bank, the scenarios, where files go."""
 
     key: str
@@ -29,13 +36,9 @@ class Job:
     def to_json(self) -> Dict[str, Any]:
         return asdict(self)
 
-    @classmethod
-    def from_json(cls, data: Dict[str, Any]) -> "Job":
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
-
 
 @dataclass
-class Result:
+class Result(_FromJson):
     """How one project went. `final` is False when the worker never finished the job
     (killed for time or memory, crashed): such a result is not kept for a rerun."""
 
@@ -55,10 +58,6 @@ class Result:
 
     def to_json(self) -> Dict[str, Any]:
         return {"type": "result", **asdict(self)}
-
-    @classmethod
-    def from_json(cls, data: Dict[str, Any]) -> "Result":
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 class ClusterError(Exception):

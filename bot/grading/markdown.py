@@ -34,11 +34,9 @@ def render_markdown(report: Dict[str, Any]) -> str:
     for item in sc["items"]:
         mark = "✅" if item["passed"] else "❌"
         lines.append(f"- {mark} {item['name']}" + (f"：{item['error']}" if item.get("error") else ""))
-        for number, turn in enumerate(item["turns"], 1):
-            for check in turn["checks"]:
-                if not check["ok"]:
-                    said = f"“{turn['say']}”" if "say" in turn else ""
-                    lines.append(f"  - 第 {number} 轮{said}：应当{check['what']}，实际{check['got']}")
+        lines += [f"  - 第 {number} 轮" + (f"“{turn['say']}”" if "say" in turn else "")
+                  + f"：应当{check['what']}，实际{check['got']}"
+                  for number, turn in enumerate(item["turns"], 1) for check in turn["checks"] if not check["ok"]]
     lines += ["", "## 指标", "", "| 指标 | 数值 | 公式 |", "| --- | ---: | --- |"]
     lines += [f"| {name} | {value} | {formula} |" for name, value, formula in wording.rate_rows(report)]
     failed = wording.failed_questions(report)

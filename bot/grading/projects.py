@@ -59,11 +59,7 @@ def _find_root(folder: Path, depth: int = 3) -> Optional[Path]:
         return None
     children = [c for c in sorted(folder.iterdir()) if c.is_dir() and not c.is_symlink()
                 and c.name not in SKIPPED_DIRS and not c.name.startswith(".")]
-    for child in children:
-        found = _find_root(child, depth - 1)
-        if found:
-            return found
-    return None
+    return next((found for child in children if (found := _find_root(child, depth - 1))), None)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -88,8 +84,7 @@ def safe_members(archive: zipfile.ZipFile) -> List[tuple]:
         path = PurePosixPath(name)
         if path.is_absolute() or re.match(r"^[A-Za-z]:", name) or ".." in path.parts:
             raise ProjectsError(f"压缩包里有不安全的路径 {name}，已拒绝解压")
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
+        if stat.S_ISLNK(info.external_attr >> 16):
             raise ProjectsError(f"压缩包里有链接文件 {name}，已拒绝解压")
         if info.is_dir() or any(part in SKIPPED_DIRS for part in path.parts[:-1]) or name.endswith(".tar.gz"):
             continue

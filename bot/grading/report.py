@@ -8,8 +8,9 @@ no replies to bank questions; only counts per category and reason.
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from bot import console
 from bot.grading.bank import Bank, Question
@@ -29,21 +30,15 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
              scored: Dict[str, Any], banks: List[Bank], rubric: Rubric, model: Dict[str, Any],
              timings: Dict[str, Any], student_view: bool) -> Dict[str, Any]:
     teacher = not student_view
-    categories = {}
-    for category, data in measured["categories"].items():
-        entry = {k: data[k] for k in ("label", "total", "covered", "coverage", "category_fallback", "failures")}
-        entry["definition"] = definition(category)
-        if teacher:
-            entry["missing"] = data["missing"]
-        categories[category] = entry
-    negatives = {k: measured["negatives"][k] for k in ("total", "misrouted", "leaked", "correct", "misroute_rate")}
-    if teacher:
-        negatives["missing"] = measured["negatives"]["missing"]
+    kept = ("label", "total", "covered", "coverage", "category_fallback", "failures")
+    categories = {category: {**{k: data[k] for k in kept}, "definition": definition(category),
+                             **({"missing": data["missing"]} if teacher else {})}
+                  for category, data in measured["categories"].items()}
+    negatives = {k: measured["negatives"][k] for k in ("total", "misrouted", "leaked", "correct", "misroute_rate")
+                 + (("missing",) if teacher else ())}
     leaks = static.get("leaks") or {}
-    by_category: Dict[str, int] = {}
-    for q in questions:
-        if q.key in leaks:
-            by_category[q.category] = by_category.get(q.category, 0) + 1
+    passed = sum(1 for s in scenarios if s["passed"])
+    pass_rate = round(passed / len(scenarios), 4) if scenarios else None
     data: Dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "generated_at": datetime.now().isoformat(timespec="seconds"),
@@ -58,16 +53,15 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
         "negatives": negatives,
         "scenarios": {
             "total": len(scenarios),
-            "passed": sum(1 for s in scenarios if s["passed"]),
-            "pass_rate": round(sum(1 for s in scenarios if s["passed"]) / len(scenarios), 4) if scenarios else None,
-            "items": [_scenario_view(s, teacher) for s in scenarios],
+            "passed": passed,
+            "pass_rate": pass_rate,
+            "items": [s if teacher else _student_scenario(s) for s in scenarios],
         },
-        "rates": {**measured["rates"],
-                  "scenario_pass": round(sum(1 for s in scenarios if s["passed"]) / len(scenarios), 4) if scenarios else None},
+        "rates": {**measured["rates"], "scenario_pass": pass_rate},
         "formulas": [{"name": n, "formula": f} for n, f in FORMULAS],
         "confusion": measured["confusion"],
         "counts": measured["counts"],
-        "leaks": {"count": len(leaks), "by_category": by_category},
+        "leaks": {"count": len(leaks), "by_category": dict(Counter(q.category for q in questions if q.key in leaks))},
         "hygiene": static.get("hygiene"),
         "answer_quality": static.get("answer_quality"),
         "checker": static.get("checker") or {"errors": None, "warnings": None, "findings": []},
@@ -88,15 +82,21 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
     return _printable(data)
 
 
+def _map_strings(value: Any, change: Callable[[str], str], keys: bool = False) -> Any:
+    """VALUE with `change` applied to every string in it (and to dict keys if `keys`)."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {(change(k) if keys and isinstance(k, str) else k): _map_strings(v, change, keys)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(item, change, keys) for item in value]
+    return value
+
+
 def _printable(value: Any) -> Any:
     """Every string of a report writable in UTF-8 (file names may not be: console.printable)."""
-    if isinstance(value, str):
-        return console.printable(value)
-    if isinstance(value, dict):
-        return {_printable(k): _printable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_printable(item) for item in value]
-    return value
+    return _map_strings(value, console.printable, keys=True)
 
 
 HIDDEN = "（这一条涉及考题，已隐藏）"
@@ -111,24 +111,10 @@ def redact(value: Any, secrets: Sequence[str]) -> Any:
     """
     long = [s for s in secrets if len(s) >= 4]
     short = set(secrets) - set(long)
-
-    def walk(item: Any) -> Any:
-        if isinstance(item, str):
-            return HIDDEN if item in short or any(s in item for s in long) else item
-        if isinstance(item, list):
-            return [walk(x) for x in item]
-        if isinstance(item, dict):
-            return {k: walk(v) for k, v in item.items()}
-        return item
-
-    return walk(value)
+    return _map_strings(value, lambda item: HIDDEN if item in short or any(s in item for s in long) else item)
 
 
-def _scenario_view(result: Dict[str, Any], teacher: bool) -> Dict[str, Any]:
-    if teacher:
-        return result
-    return {
-        "key": result["key"], "name": result["name"], "category": result["category"],
-        "passed": result["passed"], "error": result["error"],
-        "turns": [{"checks": t["checks"], "intent": t["intent"], "actions": t["actions"]} for t in result["turns"]],
-    }
+def _student_scenario(result: Dict[str, Any]) -> Dict[str, Any]:
+    """A scenario's result without what was said and replied."""
+    return {**{k: result[k] for k in ("key", "name", "category", "passed", "error")},
+            "turns": [{k: t[k] for k in ("checks", "intent", "actions")} for t in result["turns"]]}

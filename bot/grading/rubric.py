@@ -5,9 +5,9 @@ answer rules (`answer_quality:`) are parsed by bot/answer_rules.py, which `check
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import yaml
 
@@ -46,7 +46,6 @@ class Rubric:
     leak_min_chars: int = 6
     leak_evidence: int = 3
     source: str = ""
-    raw: Dict[str, Any] = field(default_factory=dict)
 
 
 class _Lines:
@@ -82,7 +81,11 @@ def _words(lines: _Lines, section: Dict[str, Any], keys: Sequence[str]) -> List[
     return [str(v) for v in value if str(v).strip()]
 
 
-def _number(lines: _Lines, section: Dict[str, Any], keys: Sequence[str], low: float, high: float) -> float:
+def _number(lines: _Lines, section: Dict[str, Any], keys: Sequence[str], low: float, high: float,
+            default: Optional[float] = None) -> float:
+    """The number at KEYS, checked to lie in [LOW, HIGH]; DEFAULT when the key is absent."""
+    if default is not None and keys[-1] not in section:
+        return default
     value = section.get(keys[-1])
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise lines.error(keys, f"{'.'.join(keys)} 应当是 {low:g} 到 {high:g} 之间的数，现在是 {value!r}。",
@@ -117,8 +120,7 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
     if unknown:
         raise lines.error(["weights", unknown[0]], f"weights 里有不认识的项目 {'、'.join(map(str, unknown))}。",
                           f"可以用的是 {'、'.join(COMPONENTS)}（注意拼写）。")
-    weights = {name: _number(lines, weights_raw, ["weights", name], 0, 1000) if name in weights_raw else 0.0
-               for name in COMPONENTS}
+    weights = {name: _number(lines, weights_raw, ["weights", name], 0, 1000, 0.0) for name in COMPONENTS}
     if sum(weights.values()) <= 0:
         raise lines.error(["weights"], "weights 全是 0。", "至少给一项加上权重。")
     quality = _section(lines, raw, "answer_quality")
@@ -128,14 +130,10 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
         raise lines.error(exc.path, exc.message, exc.fix)
     hygiene = _section(lines, raw, "hygiene")
     penalty_raw = hygiene.get("penalty") or {}
-    penalty = {key: _number(lines, penalty_raw, ["hygiene", "penalty", key], 0, 1) if key in penalty_raw else default
+    penalty = {key: _number(lines, penalty_raw, ["hygiene", "penalty", key], 0, 1, default)
                for key, default in (("thin_intent", 0.03), ("conflict", 0.03),
                                     ("near_duplicate", 0.005), ("broken_file", 0.25))}
     leakage = _section(lines, raw, "leakage")
-
-    def number(section: Dict[str, Any], keys: List[str], low: float, high: float, default: float) -> float:
-        return _number(lines, section, keys, low, high) if keys[-1] in section else default
-
     return Rubric(
         weights=weights,
         fallback_intents=_words(lines, raw, ["fallback_intents"]) or ["nlu_fallback"],
@@ -144,12 +142,11 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
         answers=answers,
         conditional_intents=_words(lines, quality, ["answer_quality", "conditional_intents"]),
         conditional_actions=_words(lines, quality, ["answer_quality", "conditional_actions"]) or ["order_form"],
-        min_examples=int(number(hygiene, ["hygiene", "min_examples"], 0, 10000, MIN_EXAMPLES)),
-        near_duplicate=number(hygiene, ["hygiene", "near_duplicate"], 0.5, 1, 1.0),
+        min_examples=int(_number(lines, hygiene, ["hygiene", "min_examples"], 0, 10000, MIN_EXAMPLES)),
+        near_duplicate=_number(lines, hygiene, ["hygiene", "near_duplicate"], 0.5, 1, 1.0),
         penalty=penalty,
-        leak_threshold=number(leakage, ["leakage", "threshold"], 0.5, 1, 0.9),
-        leak_min_chars=int(number(leakage, ["leakage", "min_chars"], 0, 100, 6)),
-        leak_evidence=int(number(leakage, ["leakage", "evidence"], 0, 1000, 3)),
+        leak_threshold=_number(lines, leakage, ["leakage", "threshold"], 0.5, 1, 0.9),
+        leak_min_chars=int(_number(lines, leakage, ["leakage", "min_chars"], 0, 100, 6)),
+        leak_evidence=int(_number(lines, leakage, ["leakage", "evidence"], 0, 1000, 3)),
         source=str(path),
-        raw=raw,
     )

@@ -23,6 +23,7 @@ numbers; `refunds: {kind: refund, status: pending}` matches an order with such a
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,16 +56,12 @@ class Scenario:
     steps: List[Step]
     order: Dict[str, Any] = field(default_factory=dict)
     context: Dict[str, str] = field(default_factory=dict)
-    file: str = ""
-    description: str = ""
 
 
 def _as_list(value: Any) -> List[str]:
     if value is None:
         return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
+    return [str(v) for v in (value if isinstance(value, list) else [value])]
 
 
 def _parse_one(raw: Any, where: str, key: str) -> Scenario:
@@ -99,8 +96,7 @@ def _parse_one(raw: Any, where: str, key: str) -> Scenario:
         raise ScenarioError(f"{where}（{name}）：对话里用了 {{order}}，但没有写 order（选哪个订单）")
     context = raw.get("context") or {}
     return Scenario(key=key, name=name, category=category, steps=steps, order=order,
-                    context={str(k): str(v) for k, v in context.items()}, file=where,
-                    description=str(raw.get("description") or "").strip())
+                    context={str(k): str(v) for k, v in context.items()})
 
 
 def load_scenarios(folder: Path) -> List[Scenario]:
@@ -120,9 +116,8 @@ def load_scenarios(folder: Path) -> List[Scenario]:
         items = raw.get("scenarios") if isinstance(raw, dict) and "scenarios" in raw else [raw]
         if not isinstance(items, list):
             raise ScenarioError(f"{path.name}：scenarios 应当是一个列表")
-        for i, item in enumerate(items, 1):
-            key = path.stem if len(items) == 1 else f"{path.stem}#{i}"
-            scenarios.append(_parse_one(item, path.name, key))
+        scenarios += [_parse_one(item, path.name, path.stem if len(items) == 1 else f"{path.stem}#{i}")
+                      for i, item in enumerate(items, 1)]
     return scenarios
 
 
@@ -130,6 +125,7 @@ def load_scenarios(folder: Path) -> List[Scenario]:
 
 _RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\s*$")
 _COMPARE = re.compile(r"^\s*(<=|>=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*$")
+_OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
 
 
 def _matches_value(actual: Any, wanted: Any) -> bool:
@@ -143,24 +139,21 @@ def _matches_value(actual: Any, wanted: Any) -> bool:
                 return False
             if span:
                 return float(span.group(1)) <= number <= float(span.group(2))
-            op, limit = compare.group(1), float(compare.group(2))
-            return {"<": number < limit, "<=": number <= limit, ">": number > limit,
-                    ">=": number >= limit, "=": number == limit}[op]
+            return _OPERATORS[compare.group(1)](number, float(compare.group(2)))
     return actual is not None and str(actual) == str(wanted)
 
 
+def _refunds_match(refunds: Any, wanted: Any) -> bool:
+    """`refunds:` of a selector: no refund at all (none), or one that matches a selector."""
+    refunds = [r for r in refunds or [] if isinstance(r, dict)]
+    if wanted in (None, False, "none", "无"):
+        return not refunds
+    return isinstance(wanted, dict) and any(order_matches(r, wanted) for r in refunds)
+
+
 def order_matches(order: Dict[str, Any], selector: Dict[str, Any]) -> bool:
-    for key, wanted in selector.items():
-        if key == "refunds":
-            refunds = [r for r in order.get("refunds") or [] if isinstance(r, dict)]
-            if wanted in (None, False, "none", "无"):
-                if refunds:
-                    return False
-            elif not any(order_matches(r, wanted) for r in refunds if isinstance(wanted, dict)):
-                return False
-        elif not _matches_value(order.get(key), wanted):
-            return False
-    return True
+    return all(_refunds_match(order.get(key), wanted) if key == "refunds" else _matches_value(order.get(key), wanted)
+               for key, wanted in selector.items())
 
 
 def orders_file(project_root: Path) -> Path:
@@ -180,21 +173,15 @@ def read_orders(path: Path) -> List[Dict[str, Any]]:
 def choose_order(orders: List[Dict[str, Any]], selector: Dict[str, Any]) -> Optional[str]:
     if "order_id" in selector:
         return str(selector["order_id"])
-    for order in orders:
-        if order_matches(order, selector):
-            return str(order.get("order_id"))
-    return None
-
-
-def describe_selector(selector: Dict[str, Any]) -> str:
-    return "，".join(f"{k}={v}" for k, v in selector.items())
+    return next((str(order.get("order_id")) for order in orders if order_matches(order, selector)), None)
 
 
 def resolve(scenario: Scenario, orders: List[Dict[str, Any]]) -> Tuple[List[str], Optional[str], Optional[str]]:
     """The customer's texts with {order} filled in, the order id, and an error if none fits."""
     order_id = choose_order(orders, scenario.order) if scenario.order else None
     if scenario.order and not order_id:
-        return [], None, f"订单数据（shop/orders.yml）里没有符合条件的订单：{describe_selector(scenario.order)}"
+        wanted = "，".join(f"{k}={v}" for k, v in scenario.order.items())
+        return [], None, f"订单数据（shop/orders.yml）里没有符合条件的订单：{wanted}"
     return [s.say.replace("{order}", order_id or "") for s in scenario.steps], order_id, None
 
 

@@ -7,6 +7,7 @@ shop/intents.yml categories; the rubric says which actions are fallback and hand
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any, Dict, List, Optional, Sequence
 
 from bot.answer_rules import PLACEHOLDER
@@ -64,55 +65,40 @@ def outcome(turn: Dict[str, Any], categories: Dict[str, str], rubric: Rubric) ->
     return categories.get(intent) or UNREGISTERED
 
 
-def is_placeholder_reply(text: str, rubric: Rubric) -> bool:
-    return (is_placeholder(text) or bool(rubric.answers.find(PLACEHOLDER, text))
-            or bool(_UNFILLED.search(text)))
-
-
-def missing_words(question: Question, reply: str) -> List[str]:
-    return ["|".join(group) for group in question.must_include if not any(w in reply for w in group)]
-
-
-def _nlu_file(category: str) -> str:
-    return f"data/nlu/{CATEGORY_FILES.get(category, 'other.yml')}"
+# What the student should add or fix, per status, in Chinese ("rule_missing": a fallback
+# although NLU understood an intent).
+_HINTS = {
+    "leaked": "训练数据里有和这道题几乎一样的句子（{place}）：考题不能放进训练数据，请换成自己写的问法。",
+    "wrong_category": ("被识别成 {intent}（{got}，置信度 {confidence:.2f}）：在 {nlu_file} 的{target}下"
+                       "补充类似的问法，并检查 {intent} 的示例里有没有太像的句子。"),
+    "rule_missing": ("识别为 {intent}（置信度 {confidence:.2f}），但没有规则告诉机器人怎么回答，只能兜底："
+                     "在 data/rules/ 给 {intent} 加一条规则。"),
+    FALLBACK: "没听懂（最可能的意图 {intent}，置信度 {confidence:.2f}）：在 {nlu_file} 的{target}下加入类似的说法。",
+    HANDOFF: ("转了人工：看看问题里是否有人工介入词或情绪词（shop/policy.yml），"
+              "如果没有，检查 {intent} 的规则（data/rules/）。"),
+    SILENT: "识别为 {intent}，但机器人没有回复：在 data/rules/ 给 {intent} 加一条规则，并在 domain.yml 写答案。",
+    UNREGISTERED: "意图 {intent} 没有在 shop/intents.yml 登记类别：登记后才算{wanted}的答案。",
+    "placeholder": "答案还没写完（占位符或没有填好的 {{变量}}）：修改 domain.yml 里 {intent} 的答案。",
+    "missing_words": "答案里没有“{missing}”：修改 domain.yml 里 {intent} 的答案。",
+    "misrouted": ("这不是售后问题，却被识别成 {intent}（{got}，置信度 {confidence:.2f}）：在正确的意图下"
+                  "补充类似的问法，并检查 {intent} 的示例是否太宽泛。"),
+    "error": "这个项目没有运行起来，见上面的错误原因。",
+}
 
 
 def hint(question: Question, status: str, turn: Dict[str, Any], got: str,
          missing: Sequence[str] = (), leaks: Sequence[Dict[str, Any]] = (),
          rule_missing: bool = False) -> str:
     """What the student should add or fix, in Chinese."""
-    intent = turn.get("intent") or "无"
-    confidence = float(turn.get("confidence") or 0.0)
+    template = _HINTS.get("rule_missing" if status == FALLBACK and rule_missing else status)
+    if template is None:
+        return ""
     wanted = question.category
-    target = (f"意图 {question.intent}" if question.intent else f"对应的{label(wanted)}意图")
-    if status == "leaked":
-        return f"训练数据里有和这道题几乎一样的句子（{leaks[0]['place']}）：考题不能放进训练数据，请换成自己写的问法。"
-    if status == "wrong_category":
-        return (f"被识别成 {intent}（{label(got)}，置信度 {confidence:.2f}）：在 {_nlu_file(wanted)} 的{target}下"
-                f"补充类似的问法，并检查 {intent} 的示例里有没有太像的句子。")
-    if status == FALLBACK and rule_missing:
-        return (f"识别为 {intent}（置信度 {confidence:.2f}），但没有规则告诉机器人怎么回答，只能兜底："
-                f"在 data/rules/ 给 {intent} 加一条规则。")
-    if status == FALLBACK:
-        return (f"没听懂（最可能的意图 {intent}，置信度 {confidence:.2f}）：在 {_nlu_file(wanted)} 的{target}下"
-                f"加入类似的说法。")
-    if status == HANDOFF:
-        return ("转了人工：看看问题里是否有人工介入词或情绪词（shop/policy.yml），"
-                f"如果没有，检查 {intent} 的规则（data/rules/）。")
-    if status == SILENT:
-        return f"识别为 {intent}，但机器人没有回复：在 data/rules/ 给 {intent} 加一条规则，并在 domain.yml 写答案。"
-    if status == UNREGISTERED:
-        return f"意图 {intent} 没有在 shop/intents.yml 登记类别：登记后才算{label(wanted)}的答案。"
-    if status == "placeholder":
-        return f"答案还没写完（占位符或没有填好的 {{变量}}）：修改 domain.yml 里 {intent} 的答案。"
-    if status == "missing_words":
-        return f"答案里没有“{'、'.join(missing)}”：修改 domain.yml 里 {intent} 的答案。"
-    if status == "misrouted":
-        return (f"这不是售后问题，却被识别成 {intent}（{label(got)}，置信度 {confidence:.2f}）：在正确的意图下"
-                f"补充类似的问法，并检查 {intent} 的示例是否太宽泛。")
-    if status == "error":
-        return "这个项目没有运行起来，见上面的错误原因。"
-    return ""
+    return template.format(
+        intent=turn.get("intent") or "无", confidence=float(turn.get("confidence") or 0.0), got=label(got),
+        nlu_file=f"data/nlu/{CATEGORY_FILES.get(wanted, 'other.yml')}", wanted=label(wanted),
+        target=f"意图 {question.intent}" if question.intent else f"对应的{label(wanted)}意图",
+        missing="、".join(missing), place=leaks[0]["place"] if leaks else "")
 
 
 def judge(question: Question, turn: Optional[Dict[str, Any]], categories: Dict[str, str],
@@ -124,21 +110,18 @@ def judge(question: Question, turn: Optional[Dict[str, Any]], categories: Dict[s
     got = outcome(turn, categories, rubric)
     reply = "\n".join(turn.get("replies") or [])
     missing: List[str] = []
-    if question.category == NEGATIVE:
-        if got in AFTER_SALES:
-            status = "misrouted"
-        elif leaks:
-            status = "leaked"
-        else:
-            status = CORRECT
+    if question.category == NEGATIVE and got in AFTER_SALES:
+        status = "misrouted"
     elif leaks:
         status = "leaked"
+    elif question.category == NEGATIVE:
+        status = CORRECT
     elif got != question.category:
         status = got if got in (FALLBACK, HANDOFF, SILENT, UNREGISTERED) else "wrong_category"
-    elif is_placeholder_reply(reply, rubric):
-        status = "placeholder"
+    elif is_placeholder(reply) or rubric.answers.find(PLACEHOLDER, reply) or _UNFILLED.search(reply):
+        status = "placeholder"   # a placeholder answer, or one with a {variable} left unfilled
     else:
-        missing = missing_words(question, reply)
+        missing = ["|".join(group) for group in question.must_include if not any(w in reply for w in group)]
         status = "missing_words" if missing else COVERED
     return {
         "key": question.key, "status": status, "got": got, "intent": turn.get("intent"),
@@ -160,54 +143,45 @@ def _ratio(part: int, whole: int) -> Optional[float]:
 
 def metrics(questions: Sequence[Question], verdicts: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
     """Per category coverage, negatives, the dashboard rates and the category confusion."""
+    status = {q.key: verdicts[q.key]["status"] for q in questions}
+    got = {q.key: verdicts[q.key]["got"] for q in questions}
     categories: Dict[str, Any] = {}
     for category in AFTER_SALES:
         mine = [q for q in questions if q.category == category]
-        covered = [q for q in mine if verdicts[q.key]["status"] == COVERED]
-        by_category_fallback = [q for q in covered if verdicts[q.key].get("category_fallback")]
-        by_status: Dict[str, int] = {}
-        for q in mine:
-            status = verdicts[q.key]["status"]
-            if status != COVERED:
-                by_status[status] = by_status.get(status, 0) + 1
+        covered = [q for q in mine if status[q.key] == COVERED]
+        missing = [q.key for q in mine if status[q.key] != COVERED]
         categories[category] = {
             "label": label(category), "total": len(mine), "covered": len(covered),
             "coverage": _ratio(len(covered), len(mine)),
             # covered by the category's 类别兜底 answer rather than one of its intents
-            "category_fallback": len(by_category_fallback),
-            "missing": [q.key for q in mine if verdicts[q.key]["status"] != COVERED],
-            "failures": by_status,
+            "category_fallback": sum(1 for q in covered if verdicts[q.key].get("category_fallback")),
+            "missing": missing,
+            "failures": dict(Counter(status[key] for key in missing)),
         }
     negatives = [q for q in questions if q.category == NEGATIVE]
-    misrouted = [q.key for q in negatives if verdicts[q.key]["status"] == "misrouted"]
-    leaked_negatives = [q.key for q in negatives if verdicts[q.key]["status"] == "leaked"]
-    correct = len(negatives) - len(misrouted) - len(leaked_negatives)
+    misrouted = [q.key for q in negatives if status[q.key] == "misrouted"]
+    leaked_negatives = sum(1 for q in negatives if status[q.key] == "leaked")
+    correct = len(negatives) - len(misrouted) - leaked_negatives
 
-    ran = [q for q in questions if verdicts[q.key]["status"] != "error"]
-    outcomes = [verdicts[q.key]["got"] for q in ran]
-    answered = [q for q in ran if verdicts[q.key]["got"] not in (FALLBACK, HANDOFF, SILENT)]
-
-    def answered_wrongly(q: Question) -> bool:
-        got = verdicts[q.key]["got"]
-        return got in AFTER_SALES if q.category == NEGATIVE else got != q.category
-
-    wrong = [q for q in answered if answered_wrongly(q)]
+    ran = [q for q in questions if status[q.key] != "error"]
+    outcomes = Counter(got[q.key] for q in ran)
+    answered = [q for q in ran if got[q.key] not in (FALLBACK, HANDOFF, SILENT)]
+    # wrong: an after-sales question answered by another category, a negative one as after-sales
+    wrong = [q for q in answered
+             if (got[q.key] in AFTER_SALES if q.category == NEGATIVE else got[q.key] != q.category)]
     after_sales = [q for q in questions if q.category in AFTER_SALES]
-    confusion: Dict[str, Dict[str, int]] = {}
-    for q in ran:
-        row = confusion.setdefault(q.category, {})
-        got = verdicts[q.key]["got"]
-        row[got] = row.get(got, 0) + 1
+    confusion = {category: dict(Counter(got[q.key] for q in ran if q.category == category))
+                 for category in dict.fromkeys(q.category for q in ran)}
     return {
         "categories": categories,
-        "negatives": {"total": len(negatives), "misrouted": len(misrouted), "leaked": len(leaked_negatives),
+        "negatives": {"total": len(negatives), "misrouted": len(misrouted), "leaked": leaked_negatives,
                       "correct": correct, "misroute_rate": _ratio(len(misrouted), len(negatives)),
                       "missing": misrouted},
         "rates": {
-            "recognition": _ratio(sum(1 for o in outcomes if o != FALLBACK), len(ran)),
+            "recognition": _ratio(len(ran) - outcomes[FALLBACK], len(ran)),
             "coverage": _ratio(sum(c["covered"] for c in categories.values()), len(after_sales)),
             "misanswer": _ratio(len(wrong), len(answered)),
-            "handoff": _ratio(sum(1 for o in outcomes if o == HANDOFF), len(ran)),
+            "handoff": _ratio(outcomes[HANDOFF], len(ran)),
             "negative_misroute": _ratio(len(misrouted), len(negatives)),
         },
         "counts": {"questions": len(questions), "ran": len(ran), "answered": len(answered),
@@ -244,14 +218,11 @@ def score(values: Dict[str, Optional[float]], rubric: Rubric) -> Dict[str, Any]:
     used = {name: values.get(name) for name in COMPONENTS
             if values.get(name) is not None and rubric.weights.get(name, 0) > 0}
     total_weight = sum(rubric.weights[name] for name in used)
-    parts = {}
-    for name in COMPONENTS:
-        value = values.get(name)
-        weight = rubric.weights.get(name, 0)
-        share = weight / total_weight * 100 if name in used and total_weight else 0.0
-        parts[name] = {"value": None if value is None else round(value, 4), "weight": weight,
-                       "max_points": round(share, 2),
-                       "points": round(share * value, 2) if name in used else None}
+    shares = {name: rubric.weights[name] / total_weight * 100 if total_weight else 0.0 for name in used}
+    parts = {name: {"value": None if values.get(name) is None else round(values[name], 4),
+                    "weight": rubric.weights.get(name, 0), "max_points": round(shares.get(name, 0.0), 2),
+                    "points": round(shares[name] * used[name], 2) if name in used else None}
+             for name in COMPONENTS}
     total = sum(p["points"] for p in parts.values() if p["points"] is not None)
     return {"score": round(total, 1) if used else None, "parts": parts}
 

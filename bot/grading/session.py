@@ -76,22 +76,19 @@ def build_report(graded: Graded, questions: List[Question], scenarios: List[Scen
     ran = result.ok
     categories = intent_categories(sub.root) if sub.root else {}
     leaks = (graded.static or {}).get("leaks", {})
-    answers = result.questions
-    verdicts = {q.key: scoring.judge(q, answers.get(q.key) if ran else None, categories, rubric,
+    verdicts = {q.key: scoring.judge(q, result.questions.get(q.key) if ran else None, categories, rubric,
                                      leaks.get(q.key, ())) for q in questions}
     measured = scoring.metrics(questions, verdicts)
     scenario_results = []
     for scenario in scenarios:
-        run = dict(graded.scenario_runs.get(scenario.key) or {})
+        run = {**(graded.scenario_runs.get(scenario.key) or {}), "turns": result.scenarios.get(scenario.key, [])}
         if not ran and not run.get("error"):
             run["error"] = "项目没有运行起来"
-        run["turns"] = result.scenarios.get(scenario.key, [])
         scenario_results.append(scoring.judge_scenario(scenario, run, categories))
     # A submission that is not a project at all has nothing to read: 0 everywhere.
     static_part = graded.static or {"hygiene": {"value": 0.0, "findings": 0},
                                     "answer_quality": {"value": 0.0, "findings": 0}, "leaks": {}}
-    values = scoring.component_values(measured, scenario_results, static_part, ran)
-    scored = scoring.score(values, rubric)
+    scored = scoring.score(scoring.component_values(measured, scenario_results, static_part, ran), rubric)
     error = sub.error or (None if ran else result.error or "没有运行")
     broken = static_part["hygiene"].get("broken_files") or []
     if error and broken and not sub.error:
@@ -125,14 +122,8 @@ def _progress_line(states: Dict[str, JobState], finished: int, total: int, start
     filled = int(width * finished / total) if total else width
     bar = "█" * filled + "░" * (width - filled)
     running = [s for s in states.values() if not s.finished and s.stage not in ("等待",)]
-    parts = []
-    for state in running[:2]:
-        what = state.stage
-        if state.detail:
-            what += f"（{state.detail}）"
-        elif state.total:
-            what += f" {state.done}/{state.total}"
-        parts.append(f"{state.name}：{what}")
+    parts = [f"{s.name}：{s.stage}" + (f"（{s.detail}）" if s.detail else f" {s.done}/{s.total}" if s.total else "")
+             for s in running[:2]]
     return f"评分 [{bar}] {finished}/{total}  {time.monotonic() - started:4.0f} 秒  " + "  ".join(parts)
 
 
@@ -184,10 +175,8 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
            banks: List[Bank], rubric: Rubric, options: Options, scratch: Path, single: bool,
            started: float) -> int:
     jobs = []
-    by_key = {}
-    for number, item in enumerate(graded):
-        key = f"p{number:03d}"
-        by_key[key] = item
+    by_key = {f"p{number:03d}": item for number, item in enumerate(graded)}
+    for key, item in by_key.items():
         if item.submission.root is None:
             continue
         item.scenario_runs = _scenario_jobs(scenarios, item.submission.root)
@@ -229,10 +218,13 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
             if result:
                 conclude(by_key[key], result)
 
+    def clear_progress() -> None:
+        if interactive:
+            console.write("\r" + " " * 110 + "\r", end="")
+
     def on_progress(states: Dict[str, JobState]) -> None:
         if interactive:
-            line = _progress_line(states, counted[0], len(todo), started)
-            console.write("\r" + fit(line, 110), end="")
+            console.write("\r" + fit(_progress_line(states, counted[0], len(todo), started), 110), end="")
 
     def on_result(result: Result) -> None:
         counted[0] += 1
@@ -243,8 +235,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
         seconds = result.timings.get("total")
         where = "，".join(part for part in (f"{seconds:.0f} 秒" if seconds else "", result.worker) if part)
         line = f"[{counted[0]}/{len(todo)}] {item.submission.name}：{outcome}" + (f"（{where}）" if where else "")
-        if interactive:
-            console.write("\r" + " " * 110 + "\r", end="")
+        clear_progress()
         console.info(line)
         try:
             conclude(item, result)
@@ -252,17 +243,14 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
             item.report = None
             console.error(f"写 {item.submission.name} 的报告时出错（{type(exc).__name__}: {exc}），最后再试一次。")
 
+    common = dict(timeout=options.timeout, max_memory=options.max_memory * 1024 * 1024,
+                  on_progress=on_progress, on_result=on_result)
     if options.cluster:  # the engine is imported only here
         from bot.grading.cluster import ClusterPool
-        backend: Any = ClusterPool(address=options.cluster, timeout=options.timeout, scratch=scratch / "projects",
-                                   max_memory=options.max_memory * 1024 * 1024,
-                                   on_progress=on_progress, on_result=on_result)
+        backend: Any = ClusterPool(address=options.cluster, scratch=scratch / "projects", **common)
     else:
-        backend = Pool(parallel=max(1, min(options.jobs, len(todo) or 1)), timeout=options.timeout,
-                       max_memory=options.max_memory * 1024 * 1024,
-                       log_dir=options.out / ".logs" if not options.student_view else scratch / "logs",
-                       student_code=options.allow_student_code,
-                       on_progress=on_progress, on_result=on_result)
+        backend = Pool(parallel=max(1, min(options.jobs, len(todo) or 1)), student_code=options.allow_student_code,
+                       log_dir=options.out / ".logs" if not options.student_view else scratch / "logs", **common)
     try:
         if todo:
             backend.run(todo)
@@ -270,12 +258,10 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
         console.error(str(exc))
         return EXIT_USAGE
     except ClusterError as exc:
-        if interactive:
-            console.write("\r" + " " * 110 + "\r", end="")
+        clear_progress()
         console.error(str(exc))
         return EXIT_FAILED
-    if interactive:
-        console.write("\r" + " " * 110 + "\r", end="")
+    clear_progress()
     for key, item in by_key.items():
         if item.report is None:  # not a project at all (never went to a worker), or retried
             conclude(item, item.result)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from bot.answer_rules import AnswerFinding, AnswerRules
+from bot.answer_rules import AnswerRules
 from bot.grading.bank import Question
 from bot.grading.categories import category_fallback_intents
 from bot.grading.rubric import Rubric
@@ -41,11 +41,8 @@ def intent_followups(flows: List[Dict[str, Any]]) -> Dict[str, Set[str]]:
         for step in flow["steps"]:
             if not isinstance(step, dict):
                 continue
-            intents = []
-            if "intent" in step:
-                intents = [str(step["intent"])]
-            elif isinstance(step.get("or"), list):
-                intents = [str(s["intent"]) for s in step["or"] if isinstance(s, dict) and "intent" in s]
+            alternatives = [step] if "intent" in step else step.get("or") if isinstance(step.get("or"), list) else []
+            intents = [str(s["intent"]) for s in alternatives if isinstance(s, dict) and "intent" in s]
             if intents:
                 current = intents
                 for intent in intents:
@@ -61,28 +58,22 @@ def intent_followups(flows: List[Dict[str, Any]]) -> Dict[str, Set[str]]:
 
 def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[str, Any]],
             rubric: Rubric) -> Dict[str, Any]:
-    counts: Dict[str, int] = defaultdict(int)
-    first: Dict[str, Example] = {}
-    for example in examples:
-        counts[example.intent] += 1
-        first.setdefault(example.intent, example)
-    names = sorted((set(intents) | set(counts)) - IGNORED_INTENTS)
-    thin = [{"intent": name, "count": counts.get(name, 0),
-             "file": first[name].file if name in first else "",
-             "line": first[name].line if name in first else 0}
-            for name in names if counts.get(name, 0) < rubric.min_examples]
-
+    by_intent: Dict[str, List[Example]] = defaultdict(list)
     by_text: Dict[str, List[Example]] = defaultdict(list)
     for example in examples:
+        by_intent[example.intent].append(example)
         by_text[normalise(example.text) or re.sub(r"\s+", "", example.text)].append(example)
+    counts = {name: len(group) for name, group in by_intent.items()}
+    names = sorted((set(intents) | set(counts)) - IGNORED_INTENTS)
+    thin = [{"intent": name, "count": counts.get(name, 0),
+             "file": by_intent[name][0].file if name in by_intent else "",
+             "line": by_intent[name][0].line if name in by_intent else 0}
+            for name in names if counts.get(name, 0) < rubric.min_examples]
     conflicts = [{"text": group[0].text, "intents": sorted({e.intent for e in group}),
                   "places": [f"{e.file}:{e.line}" for e in group]}
                  for group in by_text.values() if len({e.intent for e in group}) > 1]
 
     near = []
-    by_intent: Dict[str, List[Example]] = defaultdict(list)
-    for example in examples:
-        by_intent[example.intent].append(example)
     for intent, group in sorted(by_intent.items()):
         for i, j, score in near_pairs([e.text for e in group], rubric.near_duplicate):
             a, b = group[i], group[j]
@@ -110,14 +101,10 @@ def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[s
 # ---------------------------------------------------------------- answer quality
 
 
-def response_findings(text: str, rubric: Rubric) -> List[AnswerFinding]:
-    """The course's answer rules (the rubric's, as `check` applies them) on one text."""
-    return rubric.answers.check(text or "")
-
-
 def response_problems(text: str, rubric: Rubric) -> List[str]:
-    """What is wrong with one response text, in Chinese (empty when it is fine)."""
-    return [rubric.answers.describe(f) for f in response_findings(text, rubric)]
+    """What is wrong with one response text, in Chinese (empty when it is fine): the
+    course's answer rules (the rubric's, as `check` applies them)."""
+    return [rubric.answers.describe(f) for f in rubric.answers.check(text or "")]
 
 
 def _response_texts(domain: Dict[str, Any]) -> Iterable[Tuple[str, str]]:
@@ -145,7 +132,7 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
     codes: Dict[str, Set[str]] = defaultdict(set)  # response -> codes of all its variants
     for name, text in _response_texts(domain):
         checked += 1
-        found = response_findings(text, rubric)
+        found = rubric.answers.check(text or "")
         if found:
             codes[name].update(f.code for f in found)
             responses.append({"response": name, "text": text, "codes": [f.code for f in found],

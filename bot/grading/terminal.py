@@ -20,22 +20,17 @@ def project_table(report: Dict[str, Any], student_view: bool) -> List[str]:
     """Category, total, covered, %, then what is missing (ids, or reasons in the student view)."""
     head = ["类别", "题数", "答对", "覆盖率", "没答对" if not student_view else "没答对的原因"]
     sizes = [16, 6, 6, 8]
-    rows = []
-    for data in report["categories"].values():
-        if student_view:
-            missing = "、".join(wording.failure_reasons(data))
-        else:
-            missing = _missing_ids(report, data.get("missing") or [])
-        rows.append([data["label"], str(data["total"]), str(data["covered"]), pct(data["coverage"]), missing])
+    rows = [[d["label"], str(d["total"]), str(d["covered"]), pct(d["coverage"]),
+             "、".join(wording.failure_reasons(d)) if student_view else _missing_ids(report, d.get("missing") or [])]
+            for d in report["categories"].values()]
     total = sum(d["total"] for d in report["categories"].values())
     covered = sum(d["covered"] for d in report["categories"].values())
     neg = report["negatives"]
     sc = report["scenarios"]
-    failed_scenarios = [s for s in sc["items"] if not s["passed"]]
 
     def line(cells: List[str]) -> str:
-        return (pad(cells[0], sizes[0]) + pad(cells[1], sizes[1], True) + pad(cells[2], sizes[2], True)
-                + pad(cells[3], sizes[3], True) + ("   " + cells[4] if cells[4] else ""))
+        return (pad(cells[0], sizes[0]) + "".join(pad(c, s, True) for c, s in zip(cells[1:4], sizes[1:]))
+                + ("   " + cells[4] if cells[4] else ""))
 
     rule = "-" * (sum(sizes) + 10)
     out = [line(head), rule] + [line(r) for r in rows] + [rule]
@@ -43,7 +38,7 @@ def project_table(report: Dict[str, Any], student_view: bool) -> List[str]:
     out.append(line(["负例（误答）", str(neg["total"]), str(neg["misrouted"]), pct(neg["misroute_rate"]),
                      "" if student_view else _missing_ids(report, neg.get("missing") or [])]))
     out.append(line(["多轮情景（通过）", str(sc["total"]), str(sc["passed"]), pct(sc["pass_rate"]),
-                     ", ".join(s["name"] for s in failed_scenarios)]))
+                     ", ".join(s["name"] for s in sc["items"] if not s["passed"])]))
     out.append(rule)
     rates = report["rates"]
     out.append("  ".join(f"{wording.RATE_LABELS[k]} {pct(rates.get(k))}" for k in ("recognition", "misanswer", "handoff")))

@@ -69,16 +69,12 @@ def rate_rows(report: Dict[str, Any]) -> List[Tuple[str, str, str]]:
 
 def failed_questions(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     """The teacher view's questions the bot got wrong, with what a table shows of each."""
-    rows = []
-    for q in report.get("questions") or []:
-        if q["status"] in ("covered", "correct"):
-            continue
-        rows.append({"id": q["id"], "category": label(q["category"]), "text": q["text"],
-                     "intent": q["intent"] or "—", "status": status_label(q["status"]), "got": label(q["got"]),
-                     "confidence": f"{q['confidence']:.2f}", "reply": q["reply"] or "（没有回复）",
-                     "must_include": "；".join("|".join(group) for group in q.get("must_include") or []),
-                     "hint": q["hint"]})
-    return rows
+    return [{"id": q["id"], "category": label(q["category"]), "text": q["text"],
+             "intent": q["intent"] or "—", "status": status_label(q["status"]), "got": label(q["got"]),
+             "confidence": f"{q['confidence']:.2f}", "reply": q["reply"] or "（没有回复）",
+             "must_include": "；".join("|".join(group) for group in q.get("must_include") or []),
+             "hint": q["hint"]}
+            for q in report.get("questions") or [] if q["status"] not in ("covered", "correct")]
 
 
 @dataclass
@@ -98,22 +94,19 @@ def findings(report: Dict[str, Any]) -> List[Finding]:
                            [f"{i['id']}“{i['text']}” ≈ {i['examples'][0]['place']}“{i['examples'][0]['text']}”"
                             f"（相似度 {i['examples'][0]['similarity']:.2f}）" for i in leaks.get("items") or []]))
     hygiene = report.get("hygiene") or {}
-    for i in hygiene.get("broken_files") or []:
-        out.append(Finding(f"读不了 {i['file']}：{i['message']}", True))
-    for i in hygiene.get("thin_intents") or []:
-        where = f"（{i['file']}:{i['line']}）" if i.get("file") else ""
-        out.append(Finding(f"意图 {i['intent']} 只有 {i['count']} 条相似问法{where}"))
-    for i in hygiene.get("conflicts") or []:
-        out.append(Finding(f"“{i['text']}”同时在 {'、'.join(i['intents'])} 下：{'、'.join(i['places'])}"))
-    for i in hygiene.get("near_duplicates") or []:
-        out.append(Finding(f"{i['intent']} 里重复：“{i['a']}”和“{i['b']}”（{'、'.join(i['places'])}）"))
+    out += [Finding(f"读不了 {i['file']}：{i['message']}", True) for i in hygiene.get("broken_files") or []]
+    out += [Finding(f"意图 {i['intent']} 只有 {i['count']} 条相似问法" + (f"（{i['file']}:{i['line']}）" if i.get("file") else ""))
+            for i in hygiene.get("thin_intents") or []]
+    out += [Finding(f"“{i['text']}”同时在 {'、'.join(i['intents'])} 下：{'、'.join(i['places'])}")
+            for i in hygiene.get("conflicts") or []]
+    out += [Finding(f"{i['intent']} 里重复：“{i['a']}”和“{i['b']}”（{'、'.join(i['places'])}）")
+            for i in hygiene.get("near_duplicates") or []]
     quality = report.get("answer_quality") or {}
-    for name in quality.get("unanswered_intents") or []:
-        out.append(Finding(f"意图 {name} 没有规则或故事，机器人不会回答它"))
-    for name in quality.get("conditional_missing") or []:
-        out.append(Finding(f"意图 {name} 应当先要订单号、按订单状态回答（规则里用 order_form）"))
-    for i in quality.get("responses") or []:
-        out.append(Finding(f"答案 {i['response']}：{'；'.join(i['problems'])}", quote=i["text"][:120]))
+    out += [Finding(f"意图 {name} 没有规则或故事，机器人不会回答它") for name in quality.get("unanswered_intents") or []]
+    out += [Finding(f"意图 {name} 应当先要订单号、按订单状态回答（规则里用 order_form）")
+            for name in quality.get("conditional_missing") or []]
+    out += [Finding(f"答案 {i['response']}：{'；'.join(i['problems'])}", quote=i["text"][:120])
+            for i in quality.get("responses") or []]
     return out
 
 
