@@ -16,6 +16,9 @@ from typing import Any, Dict, Optional, Sequence, Text
 
 from actions import products, timeutil
 
+# An order, product, refund, ticket or tracking event, or the policy, as a dict.
+Row = Dict[Text, Any]
+
 # Defaults used when shop/policy.yml lacks a number.
 DEFAULT_RETURN_DAYS = 7
 DEFAULT_EXCHANGE_DAYS = 15
@@ -61,14 +64,14 @@ class Decision:
     values: Dict[Text, Any] = field(default_factory=dict)
 
 
-def _number(policy: Dict[Text, Any], key: Text, default: float) -> float:
+def _number(policy: Row, key: Text, default: float) -> float:
     try:
         return float(policy.get(key, default))
     except (TypeError, ValueError):
         return default
 
 
-def order_values(order: Dict[Text, Any], product: Optional[Dict[Text, Any]]) -> Dict[Text, Any]:
+def order_values(order: Row, product: Optional[Row]) -> Dict[Text, Any]:
     """Values every order reply may show."""
     delivered = timeutil.from_db(order.get("delivered_at"))
     return {
@@ -83,7 +86,7 @@ def order_values(order: Dict[Text, Any], product: Optional[Dict[Text, Any]]) -> 
     }
 
 
-def _received_at(order: Dict[Text, Any], now: datetime) -> datetime:
+def _received_at(order: Row, now: datetime) -> datetime:
     """When the customer signed for the parcel (falls back to later/earlier stamps)."""
     for key in ("delivered_at", "completed_at", "shipped_at"):
         moment = timeutil.from_db(order.get(key))
@@ -92,8 +95,7 @@ def _received_at(order: Dict[Text, Any], now: datetime) -> datetime:
     return now
 
 
-def _new_ticket(reason: Text, values: Dict[Text, Any],
-                existing_ticket: Optional[Dict[Text, Any]]) -> Decision:
+def _new_ticket(reason: Text, values: Dict[Text, Any], existing_ticket: Optional[Row]) -> Decision:
     """Go ahead and open the ticket, unless the one this request would open is open already."""
     if existing_ticket:
         values["ticket_no"] = existing_ticket.get("ticket_no", "")
@@ -104,7 +106,7 @@ def _new_ticket(reason: Text, values: Dict[Text, Any],
 # ---------------------------------------------------------------- refunds
 
 
-def current_refund(refunds: Sequence[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
+def current_refund(refunds: Sequence[Row]) -> Optional[Row]:
     """The refund that answers "how is my refund going": an open one, else a finished one.
 
     Finished exchanges and closed (withdrawn) applications do not count.
@@ -118,12 +120,7 @@ def current_refund(refunds: Sequence[Dict[Text, Any]]) -> Optional[Dict[Text, An
     )
 
 
-def refund_progress(
-    order: Dict[Text, Any],
-    product: Optional[Dict[Text, Any]],
-    refunds: Sequence[Dict[Text, Any]],
-    policy: Dict[Text, Any],
-) -> Decision:
+def refund_progress(order: Row, product: Optional[Row], refunds: Sequence[Row], policy: Row) -> Decision:
     """Where the order's refund stands: refund_<status>, refund_completed or no_refund."""
     values = order_values(order, product)
     refund = current_refund(refunds)
@@ -138,22 +135,14 @@ def refund_progress(
         ),
         refund_days=str(policy.get("refund_days", "1-3")),
     )
-    if refund.get("status") == "completed":
-        return Decision(False, "refund_completed", values)
     return Decision(False, f"refund_{refund.get('status')}", values)
 
 
 # ---------------------------------------------------------------- returns
 
 
-def return_decision(
-    order: Dict[Text, Any],
-    product: Optional[Dict[Text, Any]],
-    now: datetime,
-    policy: Dict[Text, Any],
-    kind: Text,
-    refunds: Sequence[Dict[Text, Any]] = (),
-) -> Decision:
+def return_decision(order: Row, product: Optional[Row], now: datetime, policy: Row, kind: Text,
+                    refunds: Sequence[Row] = ()) -> Decision:
     """Can the customer return, exchange, get a refund for or cancel this order?
 
     kind: return | exchange | refund | cancel. Reasons:
@@ -191,13 +180,10 @@ def return_decision(
     if status == "unpaid":
         return Decision(True, "unpaid_close", values)
     if status == "paid":
-        if kind == "exchange":
-            return Decision(True, "exchange_before_shipping", values)
-        return Decision(True, "refund_before_shipping", values)
+        return Decision(True, "exchange_before_shipping" if kind == "exchange" else "refund_before_shipping",
+                        values)
     if status == "shipped":
-        if kind == "exchange":
-            return Decision(False, "exchange_in_transit", values)
-        return Decision(False, "in_transit", values)
+        return Decision(False, "exchange_in_transit" if kind == "exchange" else "in_transit", values)
 
     # delivered or completed: the windows count from signing.
     received = _received_at(order, now)
@@ -230,7 +216,7 @@ def return_decision(
 # ---------------------------------------------------------------- logistics
 
 
-def tracking_text(events: Sequence[Dict[Text, Any]], limit: int = TRACKING_EVENTS_SHOWN) -> Text:
+def tracking_text(events: Sequence[Row], limit: int = TRACKING_EVENTS_SHOWN) -> Text:
     """The newest tracking events, newest first, one per line."""
     lines = []
     for event in list(events)[-limit:][::-1]:
@@ -239,15 +225,8 @@ def tracking_text(events: Sequence[Dict[Text, Any]], limit: int = TRACKING_EVENT
     return "\n".join(lines)
 
 
-def logistics_decision(
-    order: Dict[Text, Any],
-    product: Optional[Dict[Text, Any]],
-    events: Sequence[Dict[Text, Any]],
-    now: datetime,
-    policy: Dict[Text, Any],
-    kind: Text,
-    existing_ticket: Optional[Dict[Text, Any]] = None,
-) -> Decision:
+def logistics_decision(order: Row, product: Optional[Row], events: Sequence[Row], now: datetime,
+                       policy: Row, kind: Text, existing_ticket: Optional[Row] = None) -> Decision:
     """Where is the parcel / please ship / change the address / signed but not received.
 
     Reasons:
@@ -314,14 +293,8 @@ def logistics_decision(
 # ---------------------------------------------------------------- quality
 
 
-def quality_decision(
-    order: Dict[Text, Any],
-    product: Optional[Dict[Text, Any]],
-    now: datetime,
-    policy: Dict[Text, Any],
-    intent: Text,
-    existing_ticket: Optional[Dict[Text, Any]] = None,
-) -> Decision:
+def quality_decision(order: Row, product: Optional[Row], now: datetime, policy: Row, intent: Text,
+                     existing_ticket: Optional[Row] = None) -> Decision:
     """A quality complaint (damaged, defect, wrong item, fake, allergy) about an order.
 
     Reasons: quality_<ticket kind> (open a ticket: remedies 退货退款/换新/补发, the shop

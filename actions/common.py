@@ -45,13 +45,10 @@ def first(value: Any) -> Any:
     return value
 
 
-def product_examples() -> Text:
-    names = shop_data.product_names(EXAMPLE_PRODUCTS)
-    return "、".join(f"“{n}”" for n in names) if names else "商品名称"
-
-
 def ask_which_product(dispatcher: CollectingDispatcher) -> None:
-    dispatcher.utter_message(response="utter_ask_which_product", examples=product_examples())
+    names = shop_data.product_names(EXAMPLE_PRODUCTS)
+    examples = "、".join(f"“{n}”" for n in names) if names else "商品名称"
+    dispatcher.utter_message(response="utter_ask_which_product", examples=examples)
 
 
 def policy_text(key: Text, default: Text = "") -> Text:

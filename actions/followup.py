@@ -1,4 +1,11 @@
-"""action_order_followup: after order_form, answer the request the customer came with."""
+"""action_order_followup: after order_form, answer the request the customer came with.
+
+The requests come in three families, each answered by one function here from the
+decision of after_sales_rules:
+  returns      退货、换货、退款、取消订单、退款进度
+  logistics    查物流、催发货、改地址、签收未收到
+  quality      破损、质量问题、发错货、假货、过敏 (opens a ticket)
+"""
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Text
@@ -9,16 +16,128 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import after_sales_rules as rules
-from actions import logistics, quality, returns, shop_data, timeutil
-from actions.common import Case, database_guard, first
+from actions import shop_data, timeutil
+from actions.common import Case, database_guard, first, policy_text
 from actions.order_form import is_well_formed, normalise_order_id
 from actions.store import OrderStore
 
-# Task intent -> the family module that handles it.
+# ---------------------------------------------------------------- returns
+
+RETURN_INTENTS = ("request_return", "request_exchange", "request_refund", "cancel_order",
+                  "ask_refund_progress")
+KIND_OF_INTENT = {
+    "request_return": "return",
+    "request_exchange": "exchange",
+    "request_refund": "refund",
+    "cancel_order": "cancel",
+}
+RETURN_RESPONSES = {
+    "unpaid_close": "utter_cancel_unpaid",
+    "refund_before_shipping": "utter_refund_before_shipping",
+    "exchange_before_shipping": "utter_exchange_before_shipping",
+    "in_transit": "utter_return_in_transit",
+    "exchange_in_transit": "utter_exchange_in_transit",
+    "return_allowed": "utter_return_allowed",
+    "exchange_allowed": "utter_exchange_allowed",
+    "excluded": "utter_return_excluded",
+    "return_window_passed_exchange_ok": "utter_return_window_passed_exchange_ok",
+    "return_window_passed": "utter_return_window_passed",
+    "exchange_window_passed": "utter_exchange_window_passed",
+    "refund_pending": "utter_refund_pending",
+    "refund_agreed": "utter_refund_agreed",
+    "refund_returning": "utter_refund_returning",
+    "refund_refunding": "utter_refund_refunding",
+    "refund_completed": "utter_refund_completed",
+    "no_refund": "utter_no_refund",
+}
+
+
+def handle_return(case: Case) -> List[Dict[Text, Any]]:
+    refunds = case.store.refunds_for(case.order_id)
+    if case.intent == "ask_refund_progress":
+        decision = rules.refund_progress(case.order, case.product, refunds, case.policy)
+    else:
+        decision = rules.return_decision(
+            case.order, case.product, case.now, case.policy, KIND_OF_INTENT[case.intent], refunds
+        )
+    if decision.reason == "order_closed":
+        return case.say_status()
+    case.say(
+        RETURN_RESPONSES[decision.reason],
+        **decision.values,
+        return_address=policy_text("return_address"),
+        shipping_insurance=policy_text("shipping_insurance"),
+    )
+    return []
+
+
+# ---------------------------------------------------------------- logistics
+
+TICKET_OF_INTENT = {"change_address": "address_change", "delivered_not_received": "not_received"}
+# These reasons are plain order states: the conditional response utter_order_status
+# (or the overdue apology) answers them.
+STATUS_REASONS = ("order_closed", "pay_first", "ship_pending", "ship_overdue", "in_transit",
+                  "delivered")
+LOGISTICS_RESPONSES = {
+    "change_address_self": "utter_change_address_self",
+    "change_address_before_shipping": "utter_change_address_noted",
+    "change_address_shipped": "utter_change_address_shipped",
+    "change_address_delivered": "utter_change_address_delivered",
+    "not_received_ticket": "utter_not_received_ticket",
+    "ticket_exists": "utter_ticket_exists",
+}
+
+
+def handle_logistics(case: Case) -> List[Dict[Text, Any]]:
+    ticket_kind = TICKET_OF_INTENT.get(case.intent)
+    existing = case.store.open_ticket_for(case.order_id, ticket_kind) if ticket_kind else None
+    decision = rules.logistics_decision(
+        case.order, case.product, case.store.tracking_events(case.order_id),
+        case.now, case.policy, case.intent, existing,
+    )
+    if decision.reason in STATUS_REASONS:
+        return case.say_status()
+    values = dict(decision.values)
+    if decision.allowed and "ticket_kind" in values:
+        values["ticket_no"] = case.open_ticket(values["ticket_kind"])["ticket_no"]
+    case.say(LOGISTICS_RESPONSES[decision.reason], **values)
+    return []
+
+
+# ---------------------------------------------------------------- quality
+
+QUALITY_RESPONSES = {f"quality_{kind}": f"utter_quality_{kind}"
+                     for kind in rules.QUALITY_TICKETS.values()}
+
+
+def handle_quality(case: Case) -> List[Dict[Text, Any]]:
+    """Apologise, offer the remedies and open a ticket."""
+    ticket_kind = rules.QUALITY_TICKETS[case.intent]
+    decision = rules.quality_decision(
+        case.order, case.product, case.now, case.policy, case.intent,
+        case.store.open_ticket_for(case.order_id, ticket_kind),
+    )
+    if decision.reason == "order_closed":
+        return case.say_status()
+    if decision.reason == "not_delivered":
+        events = case.say_status()
+        case.say("utter_quality_not_delivered", **decision.values)
+        return events
+    if decision.reason == "ticket_exists":
+        case.say("utter_ticket_exists", **decision.values)
+        return []
+    ticket = case.open_ticket(ticket_kind)
+    case.say(QUALITY_RESPONSES[decision.reason], **decision.values, ticket_no=ticket["ticket_no"])
+    return []
+
+
+# ---------------------------------------------------------------- the action
+
+# Task intent -> the family function that handles it.
 FAMILIES: Dict[Text, Callable[[Case], List[Dict[Text, Any]]]] = {
-    **{intent: returns.handle for intent in returns.INTENTS},
-    **{intent: logistics.handle for intent in logistics.INTENTS},
-    **{intent: quality.handle for intent in quality.INTENTS},
+    **{intent: handle_return for intent in RETURN_INTENTS},
+    **{intent: handle_logistics for intent in rules.LOGISTICS_KINDS},
+    **{intent: handle_quality for intent in rules.QUALITY_TICKETS},
 }
 
 

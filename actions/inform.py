@@ -18,15 +18,8 @@ from actions import after_sales_rules as rules
 from actions import products, shop_data
 from actions.common import ask_which_product, database_guard, entity_values, latest_text
 from actions.order_form import find_order_number, is_well_formed, normalise_order_id
-from actions.product_actions import (
-    HEIGHT_RANGE,
-    WEIGHT_RANGE,
-    current_product,
-    in_range,
-    measures,
-    product_in_message,
-    size_reply,
-)
+from actions.product_actions import (CHECKED_MEASURES, current_product, measures, plausible,
+                                     product_in_message, size_reply)
 from actions.store import OrderStore
 
 MEASURES = ("height", "weight", "foot_length")
@@ -71,12 +64,9 @@ class ActionInform(Action):
         height, weight, foot_length = measures(tracker)
         given = {m: products.to_number(next(iter(entity_values(tracker, m)), None))
                  for m in MEASURES}
-        if given["height"] is not None and not in_range(given["height"], HEIGHT_RANGE):
-            dispatcher.utter_message(response="utter_invalid_height")
-            return [SlotSet("height", None)]
-        if given["weight"] is not None and not in_range(given["weight"], WEIGHT_RANGE):
-            dispatcher.utter_message(response="utter_invalid_weight")
-            return [SlotSet("weight", None)]
+        for measure in CHECKED_MEASURES:
+            if given[measure] is not None and plausible(measure, given[measure], dispatcher) is None:
+                return [SlotSet(measure, None)]
         events = [SlotSet(m, value) for m, value in given.items() if value is not None]
         product = current_product(tracker)
         if product is None:

@@ -13,11 +13,10 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import entity_values, first, latest_text
-from actions.store import OrderStore
+from actions.store import ORDER_ID_PATTERN, OrderStore
 
 logger = logging.getLogger(__name__)
 
-ORDER_ID = re.compile(r"^42\d{17}$")
 # Separators shoppers type inside long numbers: spaces, dashes, underscores.
 SEPARATORS = re.compile(r"[\s\-_－—–]+")
 # A run of at least 8 digits, possibly split by separators: an attempt at an order number.
@@ -36,7 +35,7 @@ def normalise_order_id(value: Any) -> Text:
 
 def is_well_formed(order_id: Text) -> bool:
     """19 digits starting with 42."""
-    return bool(ORDER_ID.match(order_id or ""))
+    return bool(ORDER_ID_PATTERN.match(order_id or ""))
 
 
 def find_order_number(text: Any) -> Optional[Text]:

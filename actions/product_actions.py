@@ -22,6 +22,9 @@ Reply = Tuple[Text, Dict[Text, Any]]
 
 HEIGHT_RANGE = (120, 220)  # cm
 WEIGHT_RANGE = (30, 150)  # kg
+# The measures the size form checks: the plausible range, and the reply to a value outside it.
+CHECKED_MEASURES = {"height": (HEIGHT_RANGE, "utter_invalid_height"),
+                    "weight": (WEIGHT_RANGE, "utter_invalid_weight")}
 
 
 def product_in_message(tracker: Tracker) -> Optional[Product]:
@@ -42,55 +45,60 @@ def in_range(value: Optional[float], bounds: Tuple[float, float]) -> bool:
     return value is not None and bounds[0] <= value <= bounds[1]
 
 
+def plausible(measure: Text, value: Any, dispatcher: CollectingDispatcher) -> Optional[float]:
+    """A height or weight as a number; None, after saying so, when it is implausible."""
+    number = products.to_number(first(value))
+    bounds, invalid_response = CHECKED_MEASURES[measure]
+    if in_range(number, bounds):
+        return number
+    dispatcher.utter_message(response=invalid_response)
+    return None
+
+
 # ---------------------------------------------------------------- answers
+
+
+def _reply(product: Product, response: Text, **values: Any) -> Reply:
+    """`response` about `product`: its name and `values` fill the response's variables."""
+    return response, {"product_name": products.name(product), **values}
 
 
 def _fact(product: Product, key: Text, response: Text) -> Reply:
     value = product.get(key)
     if not value:
-        return "utter_product_fact_missing", {"product_name": products.name(product)}
-    return response, {"product_name": products.name(product), key: str(value).rstrip("。")}
+        return _reply(product, "utter_product_fact_missing")
+    return _reply(product, response, **{key: str(value).rstrip("。")})
 
 
 def price_reply(product: Product) -> Reply:
     if product.get("price") is None:
-        return "utter_product_fact_missing", {"product_name": products.name(product)}
-    return "utter_product_price", {"product_name": products.name(product),
-                                   "price": products.price_text(product)}
+        return _reply(product, "utter_product_fact_missing")
+    return _reply(product, "utter_product_price", price=products.price_text(product))
 
 
 def size_chart_reply(product: Product) -> Reply:
     if not products.has_sizes(product):
-        return "utter_product_no_size", {"product_name": products.name(product),
-                                         "spec": products.spec_text(product)}
+        return _reply(product, "utter_product_no_size", spec=products.spec_text(product))
     chart = products.size_chart_text(product)
     if not chart:
-        return "utter_size_no_chart", {"product_name": products.name(product),
-                                       "sizes": products.sizes_text(product)}
-    return "utter_product_size", {"product_name": products.name(product),
-                                  "sizes": products.sizes_text(product), "size_chart": chart}
+        return _reply(product, "utter_size_no_chart", sizes=products.sizes_text(product))
+    return _reply(product, "utter_product_size", sizes=products.sizes_text(product), size_chart=chart)
 
 
 def color_reply(product: Product) -> Reply:
     if not products.colors(product):
-        return "utter_product_fact_missing", {"product_name": products.name(product)}
-    return "utter_product_color", {"product_name": products.name(product),
-                                   "colors": products.enumerate_text(products.colors(product))}
+        return _reply(product, "utter_product_fact_missing")
+    return _reply(product, "utter_product_color", colors=products.enumerate_text(products.colors(product)))
 
 
 def stock_reply(product: Product) -> Reply:
     in_stock, sold_out = products.stock_split(product)
-    name = products.name(product)
     if not in_stock:
-        return "utter_product_sold_out", {"product_name": name}
+        return _reply(product, "utter_product_sold_out")
     if sold_out:
-        return "utter_product_partly_sold_out", {
-            "product_name": name,
-            "in_stock": products.enumerate_text(in_stock),
-            "sold_out": products.enumerate_text(sold_out),
-        }
-    return "utter_product_in_stock", {"product_name": name,
-                                      "colors": products.enumerate_text(in_stock)}
+        return _reply(product, "utter_product_partly_sold_out", in_stock=products.enumerate_text(in_stock),
+                      sold_out=products.enumerate_text(sold_out))
+    return _reply(product, "utter_product_in_stock", colors=products.enumerate_text(in_stock))
 
 
 def info_reply(product: Product) -> Reply:
@@ -99,12 +107,8 @@ def info_reply(product: Product) -> Reply:
         return price_reply(product)
     if description[-1] not in "。！～":
         description += "。"
-    return "utter_product_info", {
-        "product_name": products.name(product),
-        "description": description,
-        "price": products.price_text(product),
-        "colors": products.enumerate_text(products.colors(product)) or "多种款式",
-    }
+    return _reply(product, "utter_product_info", description=description, price=products.price_text(product),
+                  colors=products.enumerate_text(products.colors(product)) or "多种款式")
 
 
 ANSWERS: Dict[Text, Callable[[Product], Reply]] = {
@@ -119,40 +123,29 @@ ANSWERS: Dict[Text, Callable[[Product], Reply]] = {
 }
 
 
-def size_reply(
-    product: Product,
-    height: Optional[float] = None,
-    weight: Optional[float] = None,
-    foot_length: Optional[float] = None,
-) -> Reply:
+def size_reply(product: Product, height: Optional[float] = None, weight: Optional[float] = None,
+               foot_length: Optional[float] = None) -> Reply:
     """The size recommendation reply for the measures known (shared with action_inform)."""
     advice = products.recommend_size(product, height, weight, foot_length)
-    values: Dict[Text, Any] = {"product_name": products.name(product)}
-    if advice.reason == "no_sizes":
-        return "utter_product_no_size", {**values, "spec": products.spec_text(product)}
-    if advice.reason == "no_chart":
-        return "utter_size_no_chart", {**values, "sizes": products.sizes_text(product)}
+    if advice.reason in ("no_sizes", "no_chart"):
+        return size_chart_reply(product)  # it says the same: no sizes, or sizes without a chart
     if advice.reason == "need_measures":
         return ("utter_ask_height" if height is None else "utter_ask_weight"), {}
     if advice.reason == "need_foot_length":
-        return "utter_shoe_size_chart", {**values,
-                                         "size_chart": products.size_chart_text(product)}
+        return _reply(product, "utter_shoe_size_chart", size_chart=products.size_chart_text(product))
     if product.get("kind") == "shoes":
-        values.update(foot_length=products.number_text(foot_length),
-                      chart_range=advice.chart_range)
+        values = {"foot_length": products.number_text(foot_length), "chart_range": advice.chart_range}
         if advice.reason == "out_of_range":
-            return "utter_foot_length_out_of_range", values
-        return "utter_shoe_size_recommend", {**values, "size": advice.size}
-    values.update(height=products.number_text(height), weight=products.number_text(weight),
-                  chart_range=advice.chart_range)
+            return _reply(product, "utter_foot_length_out_of_range", **values)
+        return _reply(product, "utter_shoe_size_recommend", **values, size=advice.size)
+    values = {"height": products.number_text(height), "weight": products.number_text(weight),
+              "chart_range": advice.chart_range}
     if advice.reason == "out_of_range":
-        return "utter_size_out_of_range", values
+        return _reply(product, "utter_size_out_of_range", **values)
     if advice.reason == "between":
-        return "utter_size_recommend_between", {
-            **values, "size": advice.size,
-            "size_by_height": advice.size_by_height, "size_by_weight": advice.size_by_weight,
-        }
-    return "utter_size_recommend", {**values, "size": advice.size}
+        return _reply(product, "utter_size_recommend_between", **values, size=advice.size,
+                      size_by_height=advice.size_by_height, size_by_weight=advice.size_by_weight)
+    return _reply(product, "utter_size_recommend", **values, size=advice.size)
 
 
 def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Optional[float]]:
@@ -217,11 +210,7 @@ class ValidateSizeForm(FormValidationAction):
         return "validate_size_form"
 
     async def required_slots(
-        self,
-        domain_slots: List[Text],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
         measures_needed = [s for s in domain_slots if s != "product"]
         product = shop_data.find_product(first(tracker.get_slot("product")))
@@ -254,20 +243,12 @@ class ValidateSizeForm(FormValidationAction):
     def validate_height(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        height = products.to_number(first(value))
-        if not in_range(height, HEIGHT_RANGE):
-            dispatcher.utter_message(response="utter_invalid_height")
-            return {"height": None}
-        return {"height": height}
+        return {"height": plausible("height", value, dispatcher)}
 
     def validate_weight(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        weight = products.to_number(first(value))
-        if not in_range(weight, WEIGHT_RANGE):
-            dispatcher.utter_message(response="utter_invalid_weight")
-            return {"weight": None}
-        return {"weight": weight}
+        return {"weight": plausible("weight", value, dispatcher)}
 
 
 class ActionRecommendSize(Action):

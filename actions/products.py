@@ -183,12 +183,8 @@ def recommend_shoes(product: Product, foot_length: Optional[float]) -> SizeAdvic
     return SizeAdvice("fit", size=str(rows[position]["size"]), chart_range=chart_range)
 
 
-def recommend_size(
-    product: Product,
-    height: Optional[float] = None,
-    weight: Optional[float] = None,
-    foot_length: Optional[float] = None,
-) -> SizeAdvice:
+def recommend_size(product: Product, height: Optional[float] = None, weight: Optional[float] = None,
+                   foot_length: Optional[float] = None) -> SizeAdvice:
     """Recommends a size from the product's size chart."""
     if not has_sizes(product):
         return SizeAdvice("no_sizes")

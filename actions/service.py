@@ -15,7 +15,6 @@ from actions.store import OrderStore
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
 # Hand-off reason by the intent that led to it; any other intent means the bot could
 # not resolve the question (e.g. the anti-loop policy stopped a repeated answer).
 HANDOFF_REASONS = {"complain": "complaint", "request_human": "customer_request"}
@@ -26,10 +25,6 @@ HANDOFF_RESPONSES = {
 }
 
 
-def handoff_reason(intent: Optional[Text]) -> Text:
-    return HANDOFF_REASONS.get(intent or "", "unresolved")
-
-
 class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
@@ -38,7 +33,7 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         intent = latest_intent(tracker)
-        reason = handoff_reason(intent)
+        reason = HANDOFF_REASONS.get(intent or "", "unresolved")
         try:
             OrderStore().record_handoff(tracker.sender_id, reason, intent, latest_text(tracker))
         except (sqlite3.Error, OSError):  # the customer still gets the human

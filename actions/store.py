@@ -26,7 +26,7 @@ import logging
 import os
 import re
 import sqlite3
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Text
@@ -169,13 +169,10 @@ class OrderStore:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self._ensure_database()
-        conn = sqlite3.connect(str(self.path), timeout=10)
-        conn.row_factory = sqlite3.Row
-        try:
+        with closing(sqlite3.connect(str(self.path), timeout=10)) as conn:
+            conn.row_factory = sqlite3.Row
             with conn:  # commits, or rolls back on error
                 yield conn
-        finally:
-            conn.close()
 
     def _ensure_database(self) -> None:
         """Creates the tables and seeds the demo orders unless the database has orders.
@@ -188,8 +185,7 @@ class OrderStore:
         if _ready_key(self.path) in _READY:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
-        try:
+        with closing(sqlite3.connect(str(self.path), timeout=10, isolation_level=None)) as conn:
             conn.execute("BEGIN IMMEDIATE")  # one process at a time decides to seed
             try:
                 has_orders = conn.execute(
@@ -203,8 +199,6 @@ class OrderStore:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        finally:
-            conn.close()
         _READY.add(_ready_key(self.path))
         if count is not None:
             logger.info("已创建订单数据库 %s（%d 个演示订单）", self.path, count)
@@ -245,14 +239,8 @@ class OrderStore:
 
     # ------------------------------------------------------------ writes
 
-    def open_ticket(
-        self,
-        kind: Text,
-        order_id: Optional[Text],
-        sender_id: Optional[Text],
-        text: Any,
-        now: Optional[datetime] = None,
-    ) -> Dict[Text, Any]:
+    def open_ticket(self, kind: Text, order_id: Optional[Text], sender_id: Optional[Text], text: Any,
+                    now: Optional[datetime] = None) -> Dict[Text, Any]:
         """Opens an after-sales ticket and returns it with its number (SH + date + id)."""
         if kind not in TICKET_KINDS:
             raise ValueError(f"unknown ticket kind {kind!r}")
@@ -286,16 +274,9 @@ class OrderStore:
                      "VALUES (?, ?, ?, ?, ?)",
                      (sender_id, reason, intent, clip(text), timeutil.to_db(now or timeutil.now())))
 
-    def record_unrecognised(
-        self,
-        sender_id: Optional[Text],
-        text: Any,
-        intent: Optional[Text],
-        confidence: Optional[float],
-        top_intent: Optional[Text] = None,
-        top_confidence: Optional[float] = None,
-        now: Optional[datetime] = None,
-    ) -> None:
+    def record_unrecognised(self, sender_id: Optional[Text], text: Any, intent: Optional[Text],
+                            confidence: Optional[float], top_intent: Optional[Text] = None,
+                            top_confidence: Optional[float] = None, now: Optional[datetime] = None) -> None:
         self._insert("INSERT INTO unrecognised (sender_id, text, intent, confidence, top_intent, "
                      "top_confidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (sender_id, clip(text), intent, confidence, top_intent, top_confidence,
@@ -361,11 +342,8 @@ def _insert_order(conn: sqlite3.Connection, order: Dict[Text, Any], now: datetim
             order.get("color"), None if order.get("size") is None else str(order["size"]),
             int(order.get("quantity") or 1), float(order.get("amount") or 0),
             order["status"], timeutil.to_db(created),
-            timeutil.to_db(_moment(order, "paid", now)),
-            timeutil.to_db(_moment(order, "shipped", now)),
-            timeutil.to_db(_moment(order, "delivered", now)),
-            timeutil.to_db(_moment(order, "completed", now)),
-            timeutil.to_db(_moment(order, "closed", now)),
+            *(timeutil.to_db(_moment(order, stamp, now))
+              for stamp in ("paid", "shipped", "delivered", "completed", "closed")),
             order.get("address"), order.get("courier"),
             None if order.get("tracking_no") is None else str(order["tracking_no"]),
         ),

@@ -87,12 +87,8 @@ class AnswerRules:
     penalty: Dict[str, float] = field(default_factory=dict)
 
     def find(self, code: str, text: str) -> List[str]:
-        found: List[str] = []
-        for rule in self.words.get(code, []):
-            for word in rule.hits(text):
-                if word not in found:
-                    found.append(word)
-        return found
+        """The distinct words the rules of `code` find, in the order found."""
+        return list(dict.fromkeys(word for rule in self.words.get(code, []) for word in rule.hits(text)))
 
     def check(self, text: str) -> List[AnswerFinding]:
         """Every rule one answer text breaks. An empty or unwritten answer is one finding
@@ -179,11 +175,9 @@ def _exceptions(path: Tuple[Any, ...], word: str, pattern: Pattern[str], value: 
 
 
 def _entry(path: Tuple[Any, ...], entry: Any) -> WordRule:
-    if isinstance(entry, (str, int, float)) and not isinstance(entry, bool):
-        word = str(entry)
-        return WordRule(word, re.compile(re.escape(word)))
-    if isinstance(entry, dict) and "word" not in entry and len(entry) == 1:
-        (word, exceptions), = entry.items()
+    plain = isinstance(entry, (str, int, float)) and not isinstance(entry, bool)
+    if plain or isinstance(entry, dict) and "word" not in entry and len(entry) == 1:
+        word, exceptions = (entry, None) if plain else next(iter(entry.items()))  # 词, or 词: [例外]
         word = str(word)
         pattern = re.compile(re.escape(word))
         return WordRule(word, pattern, _exceptions(path, word, pattern, exceptions))

@@ -186,11 +186,10 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
             block.examples_end_line = max(end_line(text_lines, value.end_mark),
                                           key.start_mark.line + 1)
             raw = value.value if isinstance(value, yaml.ScalarNode) else ""
-            first = value.start_mark.line + 1 if block.literal else key.start_mark.line
             for offset, line in enumerate(str(raw).splitlines()):
                 stripped = line.strip()
                 if stripped.startswith("- "):
-                    number = first + offset + 1 if block.literal else key.start_mark.line + 1
+                    number = value.start_mark.line + offset + 2 if block.literal else key.start_mark.line + 1
                     block.examples.append((strip_annotations(stripped[2:]).strip(), number))
         blocks.append(block)
     return blocks
@@ -281,13 +280,9 @@ def read_domain(root: Path) -> Tuple[Optional[Dict[str, Any]], Optional[Dict[str
 
 
 def domain_intents(domain: Dict[str, Any]) -> List[str]:
-    names = []
-    for item in domain.get("intents") or []:
-        if isinstance(item, dict):
-            names.extend(str(k) for k in item)
-        else:
-            names.append(str(item))
-    return names
+    """The domain's intent names (an intent with properties is a one-key mapping)."""
+    return [str(name) for item in domain.get("intents") or []
+            for name in (item if isinstance(item, dict) else [item])]
 
 
 # ---------------------------------------------------------------- shop/catalog.yml

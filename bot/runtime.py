@@ -6,8 +6,9 @@ conversation and see what the bot understood and did in each turn.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from bot import console, rasa_patches
 
@@ -95,27 +96,27 @@ class BotRuntime:
 
     async def start_session(self, sender_id: str, context: Optional[Dict[str, str]] = None) -> None:
         """Open the conversation; `context` is the test window: product page and order."""
+        await self._append(sender_id, partial(self.agent.processor.fetch_tracker_with_initial_session,
+                                              metadata={k: v for k, v in (context or {}).items() if v}))
+
+    async def _append(self, sender_id: str, fetch: Callable, *events) -> None:
+        """Add `events` to the conversation `fetch(sender_id)` returns, and save it."""
         async with self.agent.lock_store.lock(sender_id):
-            tracker = await self.agent.processor.fetch_tracker_with_initial_session(
-                sender_id, metadata={k: v for k, v in (context or {}).items() if v}
-            )
+            tracker = await fetch(sender_id)
+            for event in events:
+                tracker.update(event, self.agent.domain)
             await self.agent.processor.save_tracker(tracker)
 
     async def set_slot(self, sender_id: str, name: str, value: Any) -> None:
         from rasa.shared.core.events import SlotSet
 
-        async with self.agent.lock_store.lock(sender_id):
-            tracker = await self.agent.processor.fetch_tracker_and_update_session(sender_id)
-            tracker.update(SlotSet(name, value), self.agent.domain)
-            await self.agent.processor.save_tracker(tracker)
+        await self._append(sender_id, self.agent.processor.fetch_tracker_and_update_session,
+                           SlotSet(name, value))
 
     async def restart(self, sender_id: str) -> None:
         from rasa.shared.core.events import Restarted
 
-        async with self.agent.lock_store.lock(sender_id):
-            tracker = await self.agent.processor.get_tracker(sender_id)
-            tracker.update(Restarted(), self.agent.domain)
-            await self.agent.processor.save_tracker(tracker)
+        await self._append(sender_id, self.agent.processor.get_tracker, Restarted())
 
     async def parse(self, text: str) -> Dict[str, Any]:
         return await self.agent.parse_message(clean(text))
@@ -148,13 +149,9 @@ class BotRuntime:
         from rasa.shared.core.events import BotUttered, UserUttered
 
         parse = await self.parse(text)
-        async with self.agent.lock_store.lock(sender_id):
-            tracker = await self.agent.processor.fetch_tracker_and_update_session(sender_id)
-            tracker.update(UserUttered(parse["text"], parse["intent"], parse.get("entities"),
-                                       parse), self.agent.domain)
-            tracker.update(BotUttered(reply, metadata={"assist": "own_reply"}),
-                           self.agent.domain)
-            await self.agent.processor.save_tracker(tracker)
+        await self._append(sender_id, self.agent.processor.fetch_tracker_and_update_session,
+                           UserUttered(parse["text"], parse["intent"], parse.get("entities"), parse),
+                           BotUttered(reply, metadata={"assist": "own_reply"}))
 
     async def send(self, sender_id: str, text: str,
                    parse_data: Optional[Dict[str, Any]] = None) -> Turn:

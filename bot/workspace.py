@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
@@ -71,10 +72,6 @@ class WorkspaceSummary:
     warnings: List[str]
 
 
-def _is_inside(path: Path, parent: Path) -> bool:
-    return path == parent or parent in path.parents
-
-
 def check_target(target: Path, reference: Path) -> None:
     if target.exists() and not target.is_dir():
         raise WorkspaceError(f"{target} 已经存在而且是一个文件：请换一个文件夹名。")
@@ -83,15 +80,10 @@ def check_target(target: Path, reference: Path) -> None:
             f"文件夹 {target} 已经存在而且不是空的，为了不覆盖里面的东西，没有创建工作区。"
             "请换一个新的文件夹名，或者先把它清空。")
     for name in ("data", "shop", "models", "var", "actions", "components", "bot", "tests"):
-        if _is_inside(target, reference / name):
+        if target == reference / name or reference / name in target.parents:
             raise WorkspaceError(
                 f"不能把工作区建在参考项目的 {name}/ 文件夹里（{target}）：那样会混进参考项目的数据。"
                 "请换一个位置，例如参考项目旁边的新文件夹。")
-
-
-def _copy_ignoring_hidden(source: Path, destination: Path) -> None:
-    shutil.copytree(source, destination,
-                    ignore=lambda _dir, names: [n for n in names if n.startswith(".") or n == "__pycache__"])
 
 
 def _replace_lines(lines: List[str], start: int, end: int, new: List[str]) -> None:
@@ -148,11 +140,9 @@ def rewrite_nlu_file(source: Path, destination: Path, catalog: IntentCatalog, ke
     for block, examples in reversed(list(zip(blocks, plans))):  # bottom-up: lines above stay valid
         if not examples:
             continue
-        indent = " " * block.examples_indent
+        indent = " " * (2 if block.examples_key_line is None else block.examples_indent)
         new = [f"{indent}examples: |\n"] + [f"{indent}  - {e}\n" for e in examples]
         if block.examples_key_line is None:   # no examples key: add one after "- intent:"
-            indent = " " * 2
-            new = [f"{indent}examples: |\n"] + [f"{indent}  - {e}\n" for e in examples]
             lines[block.line:block.line] = new
         else:
             _replace_lines(lines, block.examples_key_line, block.examples_end_line, new)
@@ -170,10 +160,8 @@ def append_missing_intents(data_dir: Path, catalog: IntentCatalog, present: Iter
         if name in present or info is None or not info.standard or catalog.is_category_fallback(name):
             continue
         path = Path(data_dir) / "nlu" / CATEGORY_FILES.get(info.category, "other.yml")
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text('version: "3.1"\nnlu:\n', "utf-8")
-        text = path.read_text("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = path.read_text("utf-8") if path.exists() else 'version: "3.1"\nnlu:\n'
         if not text.endswith("\n"):
             text += "\n"
         text += f"# {info.standard}\n- intent: {name}\n  examples: |\n    - {info.standard}\n"
@@ -199,9 +187,9 @@ def rewrite_domain(source: Path, destination: Path, answers: Dict[str, IntentInf
             continue
         key_line = key.start_mark.line
         end = end_line(lines, value.end_mark)
+        first_item = lines[value.start_mark.line]
         if value.start_mark.line > key_line:
-            item_indent = lines[value.start_mark.line][: len(lines[value.start_mark.line])
-                                                      - len(lines[value.start_mark.line].lstrip())]
+            item_indent = first_item[: len(first_item) - len(first_item.lstrip())]
         else:
             item_indent = " " * key.start_mark.column
         answer = json.dumps(placeholder_answer(info.standard or info.name), ensure_ascii=False)
@@ -261,7 +249,7 @@ def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_exampl
         for name in COPIED_FILES:
             shutil.copy2(reference / name, target / name)
         for name in COPIED_DIRS:
-            _copy_ignoring_hidden(reference / name, target / name)
+            shutil.copytree(reference / name, target / name, ignore=shutil.ignore_patterns(".*", "__pycache__"))
         (target / "var").mkdir()
         placeholders = rewrite_domain(reference / "domain.yml", target / "domain.yml", answers)
         written: Dict[str, List[str]] = {}
@@ -272,11 +260,9 @@ def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_exampl
         for intent in append_missing_intents(target / "data", catalog, written, domain_intents(domain or {})):
             written[intent] = [catalog.intents[intent].standard]
         verify_workspace(target, catalog, answers, keep_answers)
-        by_category: Dict[str, int] = {label: 0 for label in catalog.categories.values()}
-        for intent in written:
-            label = catalog.label_of(intent)
-            by_category[label] = by_category.get(label, 0) + 1
-        by_category = {label: n for label, n in by_category.items() if n}
+        counts = Counter(catalog.label_of(intent) for intent in written)
+        # The catalog's order first, then labels it lacks (未登记) as they come.
+        by_category = {label: counts[label] for label in [*catalog.categories.values(), *counts] if counts[label]}
         summary = WorkspaceSummary(root=target, intents_by_category=by_category, placeholders=placeholders,
                                    examples=sum(len(e) for e in written.values()), warnings=warnings)
         (target / "README.md").write_text(

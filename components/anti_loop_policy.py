@@ -74,11 +74,8 @@ class AntiLoopPolicy(Policy):
         return self._resource
 
     def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
+        self, tracker: DialogueStateTracker, domain: Domain, rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         handoff = self.config["handoff_action"]
@@ -94,12 +91,6 @@ class AntiLoopPolicy(Policy):
         return self._prediction(probabilities)
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> AntiLoopPolicy:
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> AntiLoopPolicy:
         return cls(config, model_storage, resource, execution_context)

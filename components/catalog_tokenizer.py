@@ -71,13 +71,8 @@ class CatalogJiebaTokenizer(StoredShopData, JiebaTokenizer):
         # product words) 90.0/94.5/90.9 · 7/160; token added 91.8/93.6/92.7 · 6/160.
         return {**JiebaTokenizer.get_default_config(), "product_token": True, "fault_token": False}
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        shop_words: Dict[Text, List[Text]],
-    ) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 shop_words: Dict[Text, List[Text]]) -> None:
         super().__init__(config, model_storage, resource)
         self.words = shop_words.get("words", [])
         product_words = shop_words.get("product_words", [])

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from components import shop_facts
-from components.model_files import StoredShopData
+from components.model_files import ShopDataComponent
 
 NLU_FALLBACK = "nlu_fallback"
 CATEGORY_RANKING = "category_ranking"
@@ -46,7 +43,9 @@ def category_answer(category_ranking: List[Dict[Text, Any]], fallback_intents: D
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
-class CategoryFallback(StoredShopData, GraphComponent, IntentClassifier):
+class CategoryFallback(ShopDataComponent, IntentClassifier):
+    """`self.data`: category -> its fallback intent."""
+
     DATA_FILE = "category_fallback_intents.json"
     DATA_TYPE = dict
 
@@ -55,26 +54,16 @@ class CategoryFallback(StoredShopData, GraphComponent, IntentClassifier):
         # threshold: config.yml sets the value chosen with bench/real_shoppers.py --grid.
         return {"threshold": 0.6}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource, fallback_intents: Dict[Text, Text]) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self.fallback_intents = fallback_intents
-
     @staticmethod
     def shop_data() -> Dict[Text, Text]:
         return shop_facts.category_fallback_intents()
-
-    def stored_data(self) -> Dict[Text, Text]:
-        return self.fallback_intents
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if (message.get(INTENT) or {}).get("name") != NLU_FALLBACK:
                 continue
-            answer = category_answer(message.get(CATEGORY_RANKING) or [], self.fallback_intents,
-                                     self.config["threshold"])
+            answer = category_answer(message.get(CATEGORY_RANKING) or [], self.data,
+                                     self._config["threshold"])
             if answer is None:
                 continue
             message.set(INTENT, answer, add_to_output=True)

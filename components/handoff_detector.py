@@ -9,23 +9,23 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components import shop_facts
-from components.model_files import StoredShopData
+from components.model_files import ShopDataComponent
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
-class HandoffKeywordDetector(StoredShopData, GraphComponent, IntentClassifier):
+class HandoffKeywordDetector(ShopDataComponent, IntentClassifier):
+    """`self.data`: the hand-off keywords and angry words."""
+
     DATA_FILE = "handoff_words.json"
     DATA_TYPE = list
 
@@ -33,35 +33,20 @@ class HandoffKeywordDetector(StoredShopData, GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {"intent": "complain"}
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        words: List[Text],
-    ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.words = words
-
     @staticmethod
     def shop_data() -> List[Text]:
         return shop_facts.policy_words("handoff_keywords") + shop_facts.policy_words("angry_words")
 
-    def stored_data(self) -> List[Text]:
-        return self.words
-
     def train(self, training_data: TrainingData) -> Resource:
         # A project without the hand-off intent keeps its classifier's answer.
         if self._config["intent"] not in training_data.intents:
-            self.words = []
+            self.data = []
         return super().train(training_data)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if not any(word in text for word in self.words):
+            if not any(word in text for word in self.data):
                 continue
             target = {"name": self._config["intent"], "confidence": 1.0}
             ranking = [

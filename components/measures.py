@@ -105,13 +105,9 @@ def find_measures(text: Text) -> List[Found]:
     for m in WEIGHT_AFTER_WORD.finditer(text):
         add("weight", _weight_kg(float(m.group(1)), ""), m.start(1), m.end(1))
 
-    heights = []
-    for m in HEIGHT_METRES.finditer(text):
-        heights.append((100 + _cn(m.group(2)) * 10 + _cn(m.group(3)), m))
-    for m in HEIGHT_DECIMAL.finditer(text):
-        heights.append((100 + int(m.group(1).ljust(2, "0")), m))
-    for m in HEIGHT_CM.finditer(text):
-        heights.append((float(m.group(1)), m))
+    heights = [(100 + _cn(m.group(2)) * 10 + _cn(m.group(3)), m) for m in HEIGHT_METRES.finditer(text)]
+    heights += [(100 + int(m.group(1).ljust(2, "0")), m) for m in HEIGHT_DECIMAL.finditer(text)]
+    heights += [(float(m.group(1)), m) for m in HEIGHT_CM.finditer(text)]
     for value, m in heights:
         # Metre forms ("一米七五") are one span; "170cm" keeps the number only.
         start, end = (m.start(1), m.end(1)) if m.re is HEIGHT_CM else (m.start(), m.end())

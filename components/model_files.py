@@ -6,24 +6,10 @@ import json
 from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
-from rasa.engine.graph import ExecutionContext
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
-
-def save_json(model_storage: ModelStorage, resource: Resource, name: Text, data: Any) -> None:
-    with model_storage.write_to(resource) as directory:
-        (Path(directory) / name).write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-
-
-def load_json(model_storage: ModelStorage, resource: Resource, name: Text, default: Any) -> Any:
-    """The stored data, or `default` when the model has none (e.g. never trained)."""
-    try:
-        with model_storage.read_from(resource) as directory:
-            return json.loads((Path(directory) / name).read_text("utf-8"))
-    except (ValueError, FileNotFoundError):
-        return default
 
 
 def fingerprint(data: Any) -> Text:
@@ -69,9 +55,28 @@ class StoredShopData:
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> StoredShopData:
-        data = load_json(model_storage, resource, cls.DATA_FILE, default=cls.DATA_TYPE())
+        try:
+            with model_storage.read_from(resource) as directory:
+                data = json.loads((Path(directory) / cls.DATA_FILE).read_text("utf-8"))
+        except (ValueError, FileNotFoundError):
+            data = cls.DATA_TYPE()  # the model has none (e.g. never trained)
         return cls(config, model_storage, resource, data)
 
     def train(self, training_data: TrainingData) -> Resource:
-        save_json(self._model_storage, self._resource, self.DATA_FILE, self.stored_data())
+        with self._model_storage.write_to(self._resource) as directory:
+            (Path(directory) / self.DATA_FILE).write_text(json.dumps(self.stored_data(), ensure_ascii=False), "utf-8")
         return self._resource
+
+
+class ShopDataComponent(StoredShopData, GraphComponent):
+    """A plain graph component whose whole trained state is its shop data, `self.data`."""
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 data: Any) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.data = data
+
+    def stored_data(self) -> Any:
+        return self.data

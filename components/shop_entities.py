@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -20,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components import shop_facts
 from components.measures import find_measures
-from components.model_files import StoredShopData
+from components.model_files import ShopDataComponent
 
 
 def build_ruler(names: Dict[Text, Text]):
@@ -38,49 +37,30 @@ def build_ruler(names: Dict[Text, Text]):
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
 )
-class ShopEntityExtractor(StoredShopData, GraphComponent, EntityExtractorMixin):
-    """Finds products, order numbers and body measures without learning."""
+class ShopEntityExtractor(ShopDataComponent, EntityExtractorMixin):
+    """Finds products, order numbers and body measures without learning.
+
+    `self.data`: every product name and alias -> its product id.
+    """
 
     DATA_FILE = "product_patterns.json"
     DATA_TYPE = dict
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
-
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        names: Dict[Text, Text],
-    ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.names = names
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 names: Dict[Text, Text]) -> None:
+        super().__init__(config, model_storage, resource, names)
         self._nlp = build_ruler(names) if names else None
 
     @staticmethod
     def shop_data() -> Dict[Text, Text]:
         return shop_facts.product_names()
 
-    def stored_data(self) -> Dict[Text, Text]:
-        return self.names
-
     def extract(self, text: Text) -> List[Dict[Text, Any]]:
-        entities = [
-            {"entity": f.entity, "value": f.value, "start": f.start, "end": f.end,
-             "confidence": 1.0}
-            for f in find_measures(text)
-        ]
+        found = [(f.entity, f.value, f.start, f.end) for f in find_measures(text)]
         if self._nlp is not None:
-            for span in self._nlp(text).ents:
-                entities.append(
-                    {"entity": "product", "value": span.ent_id_, "start": span.start_char,
-                     "end": span.end_char, "confidence": 1.0}
-                )
-        return entities
+            found += [("product", span.ent_id_, span.start_char, span.end_char) for span in self._nlp(text).ents]
+        return [{"entity": entity, "value": value, "start": start, "end": end, "confidence": 1.0}
+                for entity, value, start, end in found]
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

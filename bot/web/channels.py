@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.rest import RestInput
@@ -108,6 +108,11 @@ class TestWindowInput(InputChannel):
         def runtime(request: Request) -> BotRuntime:
             return BotRuntime.around(request.app.ctx.agent)
 
+        def conversation(request: Request) -> Tuple[Dict[str, Any], BotRuntime, str, str]:
+            """The request's body, the bot, the conversation and the customer's text."""
+            body = json_body(request)
+            return body, runtime(request), self.sender(body), str(body.get("text") or "")
+
         def turn_json(turn) -> Dict[str, Any]:
             data = asdict(turn)
             data["slots"] = {k: v for k, v in turn.slots.items() if k in DEBUG_SLOTS}
@@ -127,29 +132,26 @@ class TestWindowInput(InputChannel):
 
         @blueprint.route("/session", methods=["POST"])
         async def session(request: Request):
-            body = json_body(request)
-            await self.open(runtime(request), self.sender(body), body)
+            body, bot, sender, _ = conversation(request)
+            await self.open(bot, sender, body)
             return response.json({"ok": True})
 
         @blueprint.route("/restart", methods=["POST"])
         async def restart(request: Request):
-            body = json_body(request)
-            bot, sender = runtime(request), self.sender(body)
+            body, bot, sender, _ = conversation(request)
             await bot.restart(sender)
             await self.open(bot, sender, body)
             return response.json({"ok": True})
 
         @blueprint.route("/message", methods=["POST"])
         async def message(request: Request):
-            body = json_body(request)
-            return response.json(turn_json(await runtime(request).send(
-                self.sender(body), str(body.get("text") or ""))))
+            _, bot, sender, text = conversation(request)
+            return response.json(turn_json(await bot.send(sender, text)))
 
         @blueprint.route("/suggest", methods=["POST"])
         async def suggest(request: Request):
-            body = json_body(request)
-            candidates = await runtime(request).candidates(
-                self.sender(body), str(body.get("text") or ""))
+            _, bot, sender, text = conversation(request)
+            candidates = await bot.candidates(sender, text)
             return response.json([{"intent": c.intent, "confidence": c.confidence,
                                    "answer": c.shown} for c in candidates])
 
@@ -157,8 +159,7 @@ class TestWindowInput(InputChannel):
         async def adopt_suggestion(request: Request):
             # The operator's pick is an index: the candidates are computed again here,
             # so a client never sends what the bot understood.
-            body = json_body(request)
-            bot, sender, text = runtime(request), self.sender(body), str(body.get("text") or "")
+            body, bot, sender, text = conversation(request)
             candidates = await bot.candidates(sender, text)
             index = body.get("choice")
             if not isinstance(index, int) or not 0 <= index < len(candidates):
@@ -167,8 +168,7 @@ class TestWindowInput(InputChannel):
 
         @blueprint.route("/reply", methods=["POST"])
         async def own_reply(request: Request):
-            body = json_body(request)
-            bot, sender, text = runtime(request), self.sender(body), str(body.get("text") or "")
+            body, bot, sender, text = conversation(request)
             reply = clean(str(body.get("reply") or ""))
             if not reply:
                 raise InvalidUsage("客服回复是空的：请写上回复内容，或选择一个推荐答案。")
