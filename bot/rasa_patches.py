@@ -16,6 +16,7 @@ processes.python_environment (checks/rasa_validate.py).
 """
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -271,6 +272,131 @@ def read_nlu_data_once() -> None:
             importer.get_nlu_data = one_key(importer.get_nlu_data)
 
 
+def merge_training_data_without_deep_copies() -> None:
+    """Make TrainingData.merge copy each example's containers, not all its contents.
+
+    A training merges the NLU data five times (the importer chain, after
+    read_nlu_data_once), and each merge deep-copies every example, then
+    de-duplicates them by fingerprint, which it computes anew: sanitize_examples
+    sets each intent again (stripped) even when nothing changes, and setting a
+    property drops the cached fingerprint. 1.8 of 17 s of the reference's training.
+    Here a merged example is a new Message with its own data dict, output properties
+    and feature list (what the components change in place), sharing the values, and
+    a property is set again only when stripping changes it: 1.8 -> 0.3 s.
+    tests/test_rasa_patches.py checks the merged data against Rasa's.
+    """
+    import copy
+    from collections import OrderedDict
+
+    from rasa.shared.nlu.constants import INTENT, RESPONSE
+    from rasa.shared.nlu.training_data import util
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    if getattr(TrainingData.merge, "rasa_original", None) is not None:
+        return
+
+    def copied(messages: List[Any]) -> List[Any]:
+        found = []
+        for m in messages:
+            message = Message(data=m.data, output_properties=set(m.output_properties), time=m.time,
+                              features=list(m.features))
+            message._cached_fingerprint = m._cached_fingerprint  # the same data and features
+            found.append(message)
+        return found
+
+    def merge(self, *others):  # type: ignore[no-untyped-def]
+        examples = copied(self.training_examples)
+        synonyms = self.entity_synonyms.copy()
+        regex_features = copy.deepcopy(self.regex_features)
+        lookup_tables = copy.deepcopy(self.lookup_tables)
+        responses = copy.deepcopy(self.responses)
+        for other in others:
+            if not other:
+                continue
+            examples.extend(copied(other.training_examples))
+            regex_features.extend(copy.deepcopy(other.regex_features))
+            lookup_tables.extend(copy.deepcopy(other.lookup_tables))
+            for text, synonym in other.entity_synonyms.items():
+                util.check_duplicate_synonym(synonyms, text, synonym, "merging training data")
+            synonyms.update(other.entity_synonyms)
+            responses.update(other.responses)
+        return TrainingData(examples, synonyms, regex_features, lookup_tables, responses)
+
+    def sanitize_examples(examples):  # type: ignore[no-untyped-def]
+        for example in examples:
+            for name in (INTENT, RESPONSE):
+                value = example.get(name)
+                if value and value.strip() != value:
+                    example.set(name, value.strip())
+        return list(OrderedDict.fromkeys(examples))
+
+    merge.rasa_original = TrainingData.merge
+    sanitize_examples.rasa_original = TrainingData.sanitize_examples
+    TrainingData.merge = merge
+    TrainingData.sanitize_examples = staticmethod(sanitize_examples)
+
+
+def count_messages_together() -> None:
+    """Make CountVectorsFeaturizer count all messages' tokens in one call per attribute.
+
+    Rasa calls scikit-learn's transform twice per message and attribute (the tokens,
+    then the joined sentence) and converts each result: 48,845 calls for the
+    reference's 9,742 examples and its two featurizers, 5.5 of its 21 s of training
+    CPU, nearly all of it per-call overhead. A count vectoriser counts each document
+    apart, so one transform of every message's tokens (and one of every sentence),
+    cut into one block of rows per message, holds the same features: 5.5 -> 3.0 s,
+    the rest being the analysis itself and a sparse matrix per message (CPU of the
+    two featurizer nodes; tests/test_rasa_patches.py checks the features are equal).
+    The bank questions, parsed together (grading/worker.py parse_all), go the same way.
+    """
+    import numpy as np
+    import scipy.sparse
+    from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    original = getattr(CountVectorsFeaturizer.process, "rasa_original", CountVectorsFeaturizer.process)
+
+    def blocks(documents: List[List[str]], vectorizer: Any) -> List[Any]:
+        """One COO matrix per list of documents: rows = its documents, as transform gives."""
+        counts = vectorizer.transform([d for group in documents for d in group])
+        counts.sort_indices()
+        width, pointers, found = counts.shape[1], counts.indptr, []
+        start = 0
+        for group in documents:
+            end = start + len(group)
+            lo, hi = pointers[start], pointers[end]
+            rows = np.repeat(np.arange(end - start, dtype=counts.indices.dtype), np.diff(pointers[start:end + 1]))
+            found.append(scipy.sparse.coo_matrix(
+                (counts.data[lo:hi], (rows, counts.indices[lo:hi])), shape=(end - start, width)))
+            start = end
+        return found
+
+    @functools.wraps(original)  # Rasa's graph checks the method's signature and types
+    def process(self, messages):  # type: ignore[no-untyped-def]
+        if self.vectorizers is None:
+            return original(self, messages)  # Rasa logs the missing model
+        for attribute in self._attributes:
+            tokens = [self._get_processed_message_tokens_by_attribute(m, attribute) for m in messages]
+            sequence: List[Any] = [None] * len(messages)
+            sentence: List[Any] = [None] * len(messages)
+            vectorizer = self.vectorizers.get(attribute)
+            present = [i for i, t in enumerate(tokens) if t]
+            if vectorizer and present:
+                for i, block in zip(present, blocks([tokens[i] for i in present], vectorizer)):
+                    sequence[i] = block
+                if attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+                    joined = blocks([[" ".join(tokens[i])] for i in present], vectorizer)
+                    for i, block in zip(present, joined):
+                        sentence[i] = block
+            for message, seq, sent in zip(messages, sequence, sentence):
+                self.add_features_to_message(seq, sent, attribute, message)
+        return messages
+
+    process.rasa_original = original
+    CountVectorsFeaturizer.process = process
+
+
 def for_conversations() -> None:
     """The patches of every process that loads a model and chats (shell, serve, grader)."""
     check_action_results_once()
@@ -282,3 +408,5 @@ def for_grading() -> None:
     for_conversations()
     skip_training_cache()
     read_nlu_data_once()
+    merge_training_data_without_deep_copies()
+    count_messages_together()

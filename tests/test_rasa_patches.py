@@ -219,3 +219,178 @@ def test_the_guard_is_installed_for_our_model_and_not_for_a_broken_one(trained_p
     broken = tmp_path / "broken.tar.gz"
     broken.write_bytes(b"not a model")
     assert guard_installed(broken) == "False"  # Rasa explains a broken model itself
+
+
+# ---------------------------------------------------------------- training data and features
+
+
+def _rasa_s_own(monkeypatch, cls, name):
+    """Rasa's own cls.name during the test (a patch applied before comes back afterwards)."""
+    current = cls.__dict__[name]
+    function = getattr(current, "__func__", current)
+    original = getattr(function, "rasa_original", function)
+    monkeypatch.setattr(cls, name, staticmethod(original) if isinstance(current, staticmethod) else original)
+
+
+def _messages():
+    """Examples with what the featurizers meet in a training: Chinese text, an intent,
+    a response, an action name from a story, an empty text, a repeated example."""
+    from rasa.shared.nlu.constants import ACTION_NAME
+    from rasa.shared.nlu.training_data.message import Message
+
+    texts = [("在吗 亲", "greet"), ("这个 牛仔裤 多少钱", "ask_price"), ("收到 的 耳机 是 坏的", "report_damaged"),
+             ("快递 到 哪 了", "where_is_parcel"), ("我 要 退货 订单号 4201230001234567890", "request_return"),
+             ("在吗 亲", "greet")]
+    messages = [Message.build(text=t, intent=i) for t, i in texts]
+    messages.append(Message(data={ACTION_NAME: "utter_greet"}))
+    messages.append(Message(data={"text": "", "intent": "greet"}))
+    messages.append(Message(data={"response": "亲，您好", "text": "你好 呀", "intent": "greet"}))
+    return messages
+
+
+def _featurizers(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
+    tokenizer = JiebaTokenizer.create({**JiebaTokenizer.get_default_config()}, storage, Resource("jieba"), context)
+    data = TrainingData(_messages())
+    tokenizer.process_training_data(data)
+    featurizers = []
+    for n, config in enumerate(({"analyzer": "word"}, {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 3})):
+        featurizer = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config(), **config},
+                                                   storage, Resource(f"cvf{n}"), context)
+        featurizer.train(data)
+        featurizers.append(featurizer)
+    return tokenizer, featurizers
+
+
+def _features(messages):
+    found = []
+    for message in messages:
+        for f in message.features:
+            found.append((f.type, f.attribute, f.origin, f.features.format, f.features.dtype, f.features.shape,
+                          f.features.toarray().tolist()))
+    return found
+
+
+def test_features_counted_together_are_the_features_rasa_counts(monkeypatch, tmp_path):
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    _rasa_s_own(monkeypatch, CountVectorsFeaturizer, "process")
+    # What the patch replaces: Rasa featurizes one message at a time.
+    assert "self._create_features(\n                    attribute, [message_tokens]" in inspect.getsource(
+        CountVectorsFeaturizer.process)
+    tokenizer, featurizers = _featurizers(tmp_path)
+
+    def featurized():
+        messages = _messages()
+        tokenizer.process(messages)
+        for featurizer in featurizers:
+            featurizer.process(messages)
+        return messages
+
+    as_rasa = _features(featurized())
+    rasa_patches.count_messages_together()
+    assert CountVectorsFeaturizer.process.rasa_original is not None
+    together = featurized()
+    assert _features(together) == as_rasa
+    assert len(as_rasa) > 2 * len(together)  # sequence and sentence features of several attributes
+    # Each message owns its rows: changing one message's counts changes no other message.
+    first = together[0].features[0].features
+    first.data[:] = 99
+    assert all((f.features.data != 99).all() for m in together[1:] for f in m.features)
+
+
+def test_training_data_merged_without_deep_copies_equals_rasa_s(monkeypatch):
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from rasa.shared.utils.io import deep_container_fingerprint
+
+    _rasa_s_own(monkeypatch, TrainingData, "merge")
+    _rasa_s_own(monkeypatch, TrainingData, "sanitize_examples")
+    # What the patch replaces: Rasa deep-copies every example at each merge and sets
+    # each intent again, which drops the fingerprint the de-duplication then needs.
+    assert "copy.deepcopy(self.training_examples)" in inspect.getsource(TrainingData.merge)
+    assert "ex.set(INTENT, ex.get(INTENT).strip())" in inspect.getsource(TrainingData.sanitize_examples)
+
+    def data():
+        examples = _messages() + [Message.build(text="退货", intent=" request_return "),
+                                  Message(data={"response": " 亲，您好 ", "text": "你好 呀", "intent": "greet"})]
+        first = TrainingData(examples[:5], entity_synonyms={"牛仔": "牛仔裤"},
+                             regex_features=[{"name": "order", "pattern": r"\d{19}"}],
+                             lookup_tables=[{"name": "colour", "elements": ["红", "蓝"]}],
+                             responses={"utter_a": [{"text": "亲"}]})
+        second = TrainingData(examples[3:], entity_synonyms={"耳麦": "耳机"}, responses={"utter_b": [{"text": "好"}]})
+        return first, second
+
+    def summary(merged):
+        return ([m.fingerprint() for m in merged.training_examples], [m.as_dict() for m in merged.training_examples],
+                [len(m.features) for m in merged.training_examples],
+                merged.entity_synonyms, merged.regex_features, merged.lookup_tables, merged.responses)
+
+    first, second = data()
+    as_rasa = summary(TrainingData().merge(first, None, second))
+    rasa_patches.merge_training_data_without_deep_copies()
+    first, second = data()
+    merged = TrainingData().merge(first, None, second)
+    assert summary(merged) == as_rasa
+    # The kept fingerprints are the examples' own.
+    assert all(m.fingerprint() == deep_container_fingerprint([m.data, m.features]) for m in merged.training_examples)
+    # Changing a merged example (components set properties and add features) leaves the merged data alone.
+    before = summary(first)
+    for message in merged.training_examples:
+        message.set("intent", "changed")
+        message.add_features(None)
+        message.features.append("feature")
+    merged.lookup_tables[0]["elements"].append("绿")
+    assert summary(first) == before
+
+
+def test_the_grader_trains_the_model_rasa_train_trains(trained_project, tmp_path):
+    """Every training patch together (rasa_patches.for_grading, the grading worker's
+    training) against `rasa train` (bot.training) on the reference: the same files in
+    the model but for when and how it was made (metadata.json)."""
+    import io
+    import json
+    import tarfile
+
+    import numpy as np
+
+    from bot.grading.pool import worker_environment
+    from bot.project import REFERENCE_ROOT
+
+    code = ("import sys; from pathlib import Path; from bot import rasa_patches; from bot.grading import worker\n"
+            "rasa_patches.for_grading(); worker.quiet_rasa(); worker.reset_jieba()\n"
+            "project = worker.GradedProject(root=Path(sys.argv[1]), scratch=Path(sys.argv[2]),\n"
+            "                               store=Path(sys.argv[3]))\n"
+            "print(worker.train_here(project, lambda message: None)[0])")
+    out = subprocess.run([sys.executable, "-c", code, str(trained_project.root), str(tmp_path / "scratch"),
+                          str(tmp_path / "store")], cwd=REFERENCE_ROOT, env=worker_environment(),
+                         capture_output=True, text=True, encoding="utf-8", timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+
+    def files(model):
+        with tarfile.open(model) as archive:
+            return {m.name.lstrip("/"): archive.extractfile(m).read() for m in archive.getmembers()
+                    if m.isfile() and not m.name.endswith("metadata.json")}
+
+    graded, plain = files(out.stdout.strip().splitlines()[-1]), files(trained_project.model_path())
+    assert sorted(graded) == sorted(plain) and any(n.endswith(".npz") for n in plain)
+    for name, content in plain.items():
+        if name.endswith(".npz"):
+            ours, theirs = np.load(io.BytesIO(graded[name])), np.load(io.BytesIO(content))
+            assert sorted(ours.files) == sorted(theirs.files)
+            assert all(np.array_equal(ours[k], theirs[k]) for k in theirs.files), name
+        elif name.endswith("rule_policy.json"):
+            # Rasa lists the rules not in stories from a set: their order changes from process to process.
+            ours, theirs = json.loads(graded[name]), json.loads(content)
+            for policy in (ours, theirs):
+                policy["lookup"]["rules_not_in_stories"].sort()
+            assert ours == theirs
+        else:
+            assert graded[name] == content, name

@@ -7,7 +7,10 @@ Where the time of grading a class goes, and what this does about it:
 - training (~5-20 s of CPU, depending on the number of examples): a model is cached by
   the fingerprint of its training inputs, so an unchanged project is never trained
   twice; Rasa's per-component cache, and the fingerprinting that feeds it (a third of
-  a training), is switched off (rasa_patches.skip_training_cache);
+  a training), is switched off (rasa_patches.skip_training_cache); the featurizers
+  count all examples in one call and the NLU data is merged without deep copies
+  (rasa_patches.count_messages_together, merge_training_data_without_deep_copies:
+  21 -> 16 s of CPU for the reference, the same model);
 - the action server (~0.5 s to start): one per project, as SHOP_DIR and SHOP_DB are
   per project; it starts while the model trains;
 - questioning (~10 ms of CPU per question): the bank is parsed in one NLU run, the
