@@ -199,7 +199,7 @@ def resolve_event_types_once() -> None:
 
 
 def trust_reference_actions() -> None:
-    """Check the reference action server's replies by their shape only.
+    """Check the reference actions' replies by their shape only.
 
     The full JSON-schema check costs ~10 ms per custom action call, hundreds per
     graded project. The reference actions are tested code: a reply shaped like a reply

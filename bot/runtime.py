@@ -56,9 +56,11 @@ def sqlite_tracker_store(conversations_db: Path):
 
 
 class BotRuntime:
-    def __init__(self, model: Path, action_url: str, conversations_db: Path) -> None:
+    def __init__(self, model: Path, action_url: str, conversations_db: Path,
+                 action_endpoint: Any = None) -> None:
         self.model = model
         self.action_url = action_url
+        self.action_endpoint = action_endpoint  # an EndpointConfig instead of the URL
         self.conversations_db = conversations_db
         self.agent = None
 
@@ -86,7 +88,7 @@ class BotRuntime:
         tracker_store = TrackerStore.create(sqlite_tracker_store(self.conversations_db))
         rasa_patches.for_conversations()
         self.agent = Agent.load(str(self.model), tracker_store=tracker_store,
-                                action_endpoint=EndpointConfig(url=self.action_url))
+                                action_endpoint=self.action_endpoint or EndpointConfig(url=self.action_url))
         if not self.agent.is_ready():
             raise RuntimeError(f"模型无法加载：{self.model}")
         return self

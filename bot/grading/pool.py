@@ -11,19 +11,20 @@ Where the time of grading a class goes, and what this does about it:
   count all examples in one call and the NLU data is merged without deep copies
   (rasa_patches.count_messages_together, merge_training_data_without_deep_copies:
   21 -> 16 s of CPU for the reference, the same model);
-- the action server (~0.5 s to start): one per project, as SHOP_DIR and SHOP_DB are
-  per project; it starts while the model trains;
-- questioning (~10 ms of CPU per question): the bank is parsed in one NLU run, the
-  reference action server's replies are checked by shape (rasa_patches.trust_reference_actions),
+- the actions: the reference's run in the worker (action_server.ActionsInProcess),
+  with the project's SHOP_DIR and SHOP_DB; an action server per project cost 1.6 s of
+  CPU (its start, and an HTTP round trip per action);
+- questioning (~27 ms of CPU per question): the bank is parsed in one NLU run, the
+  reference actions' replies are checked by shape (rasa_patches.trust_reference_actions),
   event types are looked up once (rasa_patches.resolve_event_types_once), conversations live in
   memory, and each question starts from a copy of one real session start instead of
-  calling the action server for it again.
+  running action_session_start again.
 
 Two workers by default on a 2-core machine (training is single-threaded); BLAS
 threads are limited to one per worker. A job past its time limit, or whose worker
 grows past the memory limit (its resident memory, read from /proc where there is
-one: Linux), gets its worker killed (with its action server: the worker leads its
-own process group, see bot/processes.py) and a fresh worker takes the next job. The
+one: Linux), gets its worker killed (with a student's action server if it started
+one: the worker leads its own process group, see bot/processes.py) and a fresh worker takes the next job. The
 limits hold for all the work on a student's data: reading it (static analysis),
 training, questioning.
 """
@@ -108,7 +109,7 @@ class Worker:
         self.process.stdin.flush()
 
     def kill(self) -> None:
-        """Stop the worker and everything it started (its action server)."""
+        """Stop the worker and everything it started (a student's action server)."""
         processes.kill_tree(self.process)
 
     def close(self) -> None:

@@ -9,10 +9,12 @@ Rasa is imported once per worker, not once per project (that import is ~10 s of 
 on the original stdout ({"type": "progress", ...} then {"type": "result", ...}).
 Everything Rasa prints goes to stderr, which the parent keeps in a log file.
 
-Per project: the reference action server starts (SHOP_DIR = the project's shop/,
-SHOP_DB = a fresh database in the project's scratch folder, seeded by the actions
-from shop/orders.yml) while the project's data is analysed (grading/static.py: the
-same time and memory limits as training) and the model trains in this process; then the model is
+Per project: the reference actions are set to the project (SHOP_DIR = its shop/,
+SHOP_DB = a fresh database in its scratch folder, seeded by the actions from
+shop/orders.yml; they run in this process, action_server.ActionsInProcess; a
+student's own actions get their own action server), the project's data is analysed
+(grading/static.py: the same time and memory limits as training) and the model
+trains in this process; then the model is
 loaded with an in-memory tracker store, the scenarios run one after another, and the
 bank questions, parsed together in one NLU run, each go through the full bot (policies,
 real actions, replies) in a fresh conversation, a few at a time.
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from bot import processes, rasa_patches
-from bot.action_server import ActionServer, ActionServerError
+from bot.action_server import ActionServer, ActionServerError, ActionsInProcess
 from bot.grading import static
 from bot.grading.bank import Question
 from bot.grading.jobs import Job, Result
@@ -215,7 +217,7 @@ def turn_dict(turn: Any) -> Dict[str, Any]:
     }
 
 
-async def question_bot(job: Job, model: Path, server: ActionServer,
+async def question_bot(job: Job, model: Path, server: Any,
                        project: GradedProject, emit: Emit) -> Dict[str, Any]:
     from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -224,7 +226,7 @@ async def question_bot(job: Job, model: Path, server: ActionServer,
 
     clock = Clock()
     reset_jieba()
-    runtime = BotRuntime(model, server.url, project.var / "conversations.db")
+    runtime = BotRuntime(model, server.url, project.var / "conversations.db", server.endpoint())
     await runtime.load()
     if not project.student_code:
         rasa_patches.trust_reference_actions()
@@ -339,8 +341,7 @@ def grade_job(job: Job, emit: Emit) -> Result:
     project = GradedProject(root=Path(job.root).resolve(), scratch=Path(job.scratch),
                             store=Path(job.store), student_code=student_code)
     result = Result(key=job.key)
-    server_class = StudentActionServer if student_code else ActionServer
-    server = server_class(project)
+    server = StudentActionServer(project) if student_code else ActionsInProcess(project)
     stage = "检查数据"
     try:
         server.start()  # it imports while the data is read and the model trains
