@@ -1,4 +1,5 @@
-"""Starts and stops the Rasa action server for a project, so users never have to."""
+"""Starts and stops the Rasa action server for a project, so users never have to
+(or, for the grader, runs the reference actions in its own process)."""
 from __future__ import annotations
 
 import json
@@ -28,12 +29,6 @@ class ActionServerError(Exception):
 class ActionServer:
     """`with ActionServer(project) as server:` runs rasa_sdk on a free local port."""
 
-    def endpoint(self) -> Any:
-        """What Rasa calls the actions through (its EndpointConfig)."""
-        from rasa.utils.endpoints import EndpointConfig
-
-        return EndpointConfig(url=self.url)
-
     def __init__(self, project: Project, port: Optional[int] = None,
                  log_name: str = "actions.log") -> None:
         self.project = project
@@ -44,6 +39,12 @@ class ActionServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/webhook"
+
+    def endpoint(self) -> Any:
+        """What Rasa calls the actions through (its EndpointConfig)."""
+        from rasa.utils.endpoints import EndpointConfig
+
+        return EndpointConfig(url=self.url)
 
     def start(self) -> "ActionServer":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

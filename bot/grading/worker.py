@@ -344,7 +344,7 @@ def grade_job(job: Job, emit: Emit) -> Result:
     server = StudentActionServer(project) if student_code else ActionsInProcess(project)
     stage = "检查数据"
     try:
-        server.start()  # it imports while the data is read and the model trains
+        server.start()  # a student's action server imports while the data is read and the model trains
         emit({"type": "progress", "stage": stage})
         result.static = analyse_here(job, project)
         clock.lap("static")
