@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from bot.project import REFERENCE_ROOT, Project
-from bot.training import rasa_environment
+from bot.training import rasa_environment, shop_environment
 
 
 def free_port() -> int:
@@ -115,7 +115,7 @@ class ActionsInProcess:
         self.project = project
 
     def start(self) -> "ActionsInProcess":
-        os.environ.update(SHOP_DIR=str(self.project.shop), SHOP_DB=str(self.project.shop_db))
+        os.environ.update(shop_environment(self.project))
         return self
 
     def wait_ready(self, timeout: float = 60.0) -> None:

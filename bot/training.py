@@ -6,7 +6,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from bot import console, processes
 from bot.checks import components
@@ -60,6 +60,12 @@ def require_files(project: Project) -> None:
         raise TrainingError("missing_files", f"项目缺少 {', '.join(missing)}", "请从参考项目复制一份再训练。")
 
 
+def shop_environment(project: Project) -> Dict[str, str]:
+    """Where the actions and the shop components read the project's shop: its shop/
+    folder and its order database (the actions read both at every call)."""
+    return {"SHOP_DIR": str(project.shop), "SHOP_DB": str(project.shop_db)}
+
+
 def rasa_environment(project: Project, code: Sequence[Path] = ()) -> dict:
     """Environment for Rasa subprocesses serving `project` with the reference code
     (or with `code` first on the path: a student's own, only when allowed).
@@ -69,8 +75,7 @@ def rasa_environment(project: Project, code: Sequence[Path] = ()) -> dict:
     """
     # The action server listens on this computer only: nothing open to the lab's
     # network, and no firewall prompt on Windows.
-    return processes.python_environment(code, SHOP_DIR=str(project.shop), SHOP_DB=str(project.shop_db),
-                                        SANIC_HOST="127.0.0.1")
+    return processes.python_environment(code, **shop_environment(project), SANIC_HOST="127.0.0.1")
 
 
 def explain_failure(log: str, root: Optional[Path] = None) -> TrainingError:

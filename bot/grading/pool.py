@@ -24,9 +24,9 @@ Two workers by default on a 2-core machine (training is single-threaded); BLAS
 threads are limited to one per worker. A job past its time limit, or whose worker
 grows past the memory limit (its resident memory, read from /proc where there is
 one: Linux), gets its worker killed (with a student's action server if it started
-one: the worker leads its own process group, see bot/processes.py) and a fresh worker takes the next job. The
-limits hold for all the work on a student's data: reading it (static analysis),
-training, questioning.
+one: the worker leads its own process group, see bot/processes.py) and a fresh
+worker takes the next job. The limits hold for all the work on a student's data:
+reading it (static analysis), training, questioning.
 """
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ from bot.grading.bank import Question
 from bot.grading.jobs import Job, Result
 from bot.grading.rubric import load_rubric
 from bot.project import REFERENCE_ROOT, Project
-from bot.training import PHASES, TrainingError, explain_failure, rasa_environment, require_files
+from bot.training import (PHASES, TrainingError, explain_failure, rasa_environment, require_files,
+                          shop_environment)
 
 Emit = Callable[[Dict[str, Any]], None]
 
@@ -162,7 +163,7 @@ def train_here(project: GradedProject, emit: Emit) -> tuple:
     if model.exists():
         return model, True
     log_path = project.var / "train.log"
-    os.environ["SHOP_DIR"] = str(project.shop)  # the components read the project's shop words
+    os.environ.update(shop_environment(project))  # the components read the project's shop words
     reset_jieba()
     partial = model.with_name(f"{model.name[:-len('.tar.gz')]}-{uuid.uuid4().hex[:6]}")
     rasa_logger = logging.getLogger("rasa")

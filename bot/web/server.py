@@ -121,7 +121,7 @@ def serve(project: Project, model: Path, host: str, port: int, token: Optional[s
     from rasa.utils.log_utils import configure_structlog
 
     from bot.action_server import ActionServer
-    from bot.training import rasa_environment
+    from bot.training import shop_environment
 
     if not port_is_free(host, port):
         raise ServeError(f"端口 {port} 已被占用（可能已经有一个 dxm serve 在运行）。"
@@ -130,8 +130,7 @@ def serve(project: Project, model: Path, host: str, port: int, token: Optional[s
         console.info("提示：几个 serve 进程共用 --tracker-store 时，请同时加 --lock-store redis://…，"
                      "否则同一个对话的消息可能在两个进程里同时处理。")
     # The test window reads the same shop folder and order database as the actions.
-    for name in ("SHOP_DIR", "SHOP_DB"):
-        os.environ[name] = rasa_environment(project)[name]
+    os.environ.update(shop_environment(project))
     level = logging.INFO if verbose else logging.ERROR
     configure_logging_and_warnings(level)
     configure_structlog(level)
