@@ -75,8 +75,17 @@ def _sentence_features(messages: List[Message]) -> Optional[sparse.csr_matrix]:
     if any(not sparse.issparse(b) or b.shape[0] != 1 for row in blocks for b in row) or any(
             [b.shape[1] for b in row] != widths for row in blocks):
         return None
-    return sparse.hstack([sparse.vstack([row[i] for row in blocks]) for i in range(len(widths))],
-                         format="csr")
+    return sparse.hstack([_stacked([row[i] for row in blocks]) for i in range(len(widths))], format="csr")
+
+
+def _stacked(rows: List[Any]) -> sparse.coo_matrix:
+    """One-row matrices stacked into one: scipy's vstack converts each of them (0.9 s
+    of CPU for the reference's 9,742 examples), this concatenates their arrays."""
+    rows = [r.tocoo() for r in rows]
+    return sparse.coo_matrix(
+        (np.concatenate([r.data for r in rows]),
+         (np.repeat(np.arange(len(rows)), [r.nnz for r in rows]), np.concatenate([r.col for r in rows]))),
+        shape=(len(rows), rows[0].shape[1]))
 
 
 def _arrays(model: LogisticRegression, prefix: Text) -> Dict[Text, np.ndarray]:

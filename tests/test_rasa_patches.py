@@ -10,7 +10,9 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+import scipy.sparse
 import rasa.model_training
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -300,6 +302,16 @@ def test_features_counted_together_are_the_features_rasa_counts(monkeypatch, tmp
     together = featurized()
     assert _features(together) == as_rasa
     assert len(as_rasa) > 2 * len(together)  # sequence and sentence features of several attributes
+    # The matrices filled in without scipy's constructor are the ones it would build.
+    for matrix in (f.features for m in together for f in m.features):
+        built = scipy.sparse.coo_matrix((matrix.data, (matrix.row, matrix.col)), shape=matrix.shape)
+        assert vars(matrix).keys() == vars(built).keys()
+        for name, value in vars(built).items():
+            if isinstance(value, np.ndarray):
+                assert value.dtype == vars(matrix)[name].dtype and (value == vars(matrix)[name]).all()
+            else:
+                assert value == vars(matrix)[name]
+        matrix._check()
     # Each message owns its rows: changing one message's counts changes no other message.
     first = together[0].features[0].features
     first.data[:] = 99
@@ -394,3 +406,4 @@ def test_the_grader_trains_the_model_rasa_train_trains(trained_project, tmp_path
             assert ours == theirs
         else:
             assert graded[name] == content, name
+
