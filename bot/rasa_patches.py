@@ -408,6 +408,52 @@ def count_messages_together() -> None:
     CountVectorsFeaturizer.process = process
 
 
+def run_graphs_by_walking_them() -> None:
+    """Run a model's graph with a walk of the nodes it needs instead of `dask.get`.
+
+    Rasa runs the prediction graph once per predicted action (~1,800 times for the
+    bank of one graded project), and each time builds a dask graph and hands it to
+    dask's synchronous scheduler, whose ordering and bookkeeping cost 0.25 ms a run,
+    ~0.6 s of CPU per graded project (cProfile of the questions: 5.6 s in the runner,
+    4.3 s in the nodes). The walk calls every needed node once, after the nodes it
+    needs, with what dask would pass it: each need's output, an input as its
+    (name, value) pair, an unknown name as itself. Errors come out as dask lets them
+    (a node's own exception; a RuntimeError as Rasa's GraphRunError). Nodes on
+    separate branches may run in another order than dask's, which no node of Rasa's
+    or ours depends on (tests/test_rasa_patches.py compares a trained model's
+    predictions and the trained model files both ways).
+    """
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    original = getattr(DaskGraphRunner.run, "rasa_original", DaskGraphRunner.run)
+
+    @functools.wraps(original)
+    def run(self, inputs=None, targets=None):  # type: ignore[no-untyped-def]
+        run_targets = targets if targets else self._graph_schema.target_names
+        nodes = self._graph_schema.nodes
+        values: Dict[str, Any] = {}
+        for name, value in (inputs or {}).items():
+            if isinstance(value, str) and value in nodes:
+                return original(self, inputs, targets)  # Rasa's error for the clash
+            values[name] = (name, value)
+
+        def output(name: str) -> Any:
+            if name not in values:
+                if name not in nodes:
+                    return name
+                values[name] = self._instantiated_nodes[name](*[output(n) for n in nodes[name].needs.values()])
+            return values[name]
+
+        try:
+            return dict(output(target) for target in run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    run.rasa_original = original
+    DaskGraphRunner.run = run
+
+
 def for_conversations() -> None:
     """The patches of every process that loads a model and chats (shell, serve, grader)."""
     check_action_results_once()
@@ -421,3 +467,4 @@ def for_grading() -> None:
     read_nlu_data_once()
     merge_training_data_without_deep_copies()
     count_messages_together()
+    run_graphs_by_walking_them()

@@ -407,3 +407,42 @@ def test_the_grader_trains_the_model_rasa_train_trains(trained_project, tmp_path
         else:
             assert graded[name] == content, name
 
+
+def test_a_graph_walked_predicts_what_dask_runs(monkeypatch, trained_project):
+    """The trained reference's NLU and its policies, on the same messages and
+    conversations, by dask (Rasa's way) and by the walk: the same outputs."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    _rasa_s_own(monkeypatch, DaskGraphRunner, "run")
+    assert "dask.get(run_graph, run_targets)" in inspect.getsource(DaskGraphRunner.run)
+    processor = Agent.load(str(trained_project.model_path())).processor
+    nlu, core = processor.model_metadata.nlu_target, processor.model_metadata.core_target
+    texts = ["在吗", "我要退货 订单号4201230001234567890", "快递三天了还没到", "耳机有杂音", "牛仔裤多少钱",
+             "我165 100斤穿什么码", "叫你们老板来", "今天天气真好"]
+
+    def outputs():
+        found = []
+        for text in texts:
+            message = processor.graph_runner.run(
+                inputs={PLACEHOLDER_MESSAGE: [UserMessage(text=text, sender_id="walk")],
+                        PLACEHOLDER_TRACKER: DialogueStateTracker.from_events("walk", [])},
+                targets=[nlu])[nlu][0]
+            parsed = message.as_dict(only_output_properties=True)
+            tracker = DialogueStateTracker.from_events("walk", [
+                ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+                UserUttered(text, parsed["intent"], parsed["entities"], parse_data=parsed)], processor.domain.slots)
+            prediction = processor.graph_runner.run(inputs={PLACEHOLDER_TRACKER: tracker}, targets=[core])[core]
+            found.append((parsed, vars(prediction)))
+        return found
+
+    by_dask = outputs()
+    rasa_patches.run_graphs_by_walking_them()
+    assert DaskGraphRunner.run.rasa_original is not None
+    walked = outputs()
+    assert walked == by_dask
+    assert len({p["intent"]["name"] for p, _ in walked}) >= 6  # varied messages, not one answer
