@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from bot import yamlfile
 from bot.project import REFERENCE_ROOT
 
 
@@ -106,7 +107,7 @@ def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
     if not path.exists():
         return IntentCatalog()
     try:
-        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        raw = yamlfile.safe_load(path.read_text("utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ProjectFileError(f"{path} 不是正确的 YAML：{exc}") from exc
     if not isinstance(raw, dict):
@@ -163,7 +164,7 @@ def strip_annotations(text: str) -> str:
 def read_nlu_blocks(path: Path) -> List[NluBlock]:
     """The intent blocks of one NLU file. Raises yaml.YAMLError on broken YAML."""
     text = Path(path).read_text("utf-8")
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yamlfile.compose(text)
     if not isinstance(root, yaml.MappingNode):
         return []
     text_lines = text.splitlines()  # once: splitting per block is quadratic in a big file
@@ -249,7 +250,7 @@ def read_training_data(root: Path) -> Tuple[List[Example], List[Dict[str, Any]],
         where = relative(path, root)
         try:
             text = path.read_text("utf-8")
-            raw = yaml.safe_load(text)
+            raw = yamlfile.safe_load(text)
             blocks = read_nlu_blocks(path) if isinstance(raw, dict) and "nlu" in raw else []
         except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
             broken.append({"file": where, "message": _yaml_problem(exc)})
@@ -273,7 +274,7 @@ def read_domain(root: Path) -> Tuple[Optional[Dict[str, Any]], Optional[Dict[str
     if not path.exists():
         return None, {"file": "domain.yml", "message": "缺少 domain.yml"}
     try:
-        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        raw = yamlfile.safe_load(path.read_text("utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         return None, {"file": "domain.yml", "message": _yaml_problem(exc)}
     return (raw if isinstance(raw, dict) else {}), None
@@ -293,4 +294,4 @@ def catalog_products(root: Path) -> List[Dict[str, Any]]:
     path = Path(root) / "shop" / "catalog.yml"
     if not path.exists():
         return []
-    return (yaml.safe_load(path.read_text("utf-8")) or {}).get("products") or []
+    return (yamlfile.safe_load(path.read_text("utf-8")) or {}).get("products") or []

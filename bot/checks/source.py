@@ -11,10 +11,12 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
-from bot import textfile
+from bot import textfile, yamlfile
+from bot.yamlfile import MAX_DEPTH
 
-# The pure-Python loader: its error messages are the ones yaml_syntax.explain translates
-# (libyaml words them differently), and our files are small.
+# PyYAML's words for a text that does not parse are the ones yaml_syntax.explain
+# translates (libyaml words them differently): bot.yamlfile reads with libyaml only
+# what parses.
 _Loader = yaml.SafeLoader
 
 
@@ -84,18 +86,13 @@ def parse(text: str) -> Optional[Node]:
     Raises yaml.YAMLError (a MarkedYAMLError with problem_mark) when it does not parse,
     also when it is nested too deeply for PyYAML's recursive composer.
     """
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        return None if node is None else _convert(node, loader, {})
+        node = yamlfile.compose(text)
+        return None if node is None else _convert(node, _Loader(""), {})
     except RecursionError:
         raise too_deep(text) from None
-    finally:
-        loader.dispose()
 
 
-# Rasa's files nest a handful of levels (rules -> steps -> slot_was_set -> slot).
-MAX_DEPTH = 100
 TOO_DEEP = "nested too deeply"
 
 
