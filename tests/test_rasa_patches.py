@@ -446,3 +446,31 @@ def test_a_graph_walked_predicts_what_dask_runs(monkeypatch, trained_project):
     walked = outputs()
     assert walked == by_dask
     assert len({p["intent"]["name"] for p, _ in walked}) >= 6  # varied messages, not one answer
+
+
+def test_a_slot_copied_by_its_attributes_is_the_copy_python_makes(monkeypatch):
+    import copy
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    from bot.project import REFERENCE_ROOT
+
+    monkeypatch.delattr(Slot, "__copy__", raising=False)
+    slots = Domain.load(str(REFERENCE_ROOT / "domain.yml")).slots
+    kinds = {type(s) for s in slots}
+    assert len(kinds) >= 3  # text, float and any slots in the reference
+    for kind in kinds | set(all_subclasses(Slot)):
+        # What copy.copy relies on without __copy__: the instance dict is the whole state.
+        assert not any(vars(c).get("__slots__") for c in kind.__mro__) and not hasattr(kind, "__getstate__")
+        assert not hasattr(kind, "__setstate__") and kind.__reduce_ex__ is object.__reduce_ex__
+    for slot in slots:
+        slot.value = slot.initial_value
+    by_python = [copy.copy(s) for s in slots]
+    rasa_patches.copy_slots_by_their_attributes()
+    ours = [copy.copy(s) for s in slots]
+    for slot, python, copied in zip(slots, by_python, ours):
+        assert type(copied) is type(python) and vars(copied) == vars(python) and copied is not slot
+        assert all(vars(copied)[k] is v for k, v in vars(slot).items())  # shallow, as copy.copy
+    ours[0].value = "changed"
+    assert slots[0].value != "changed"
