@@ -27,7 +27,7 @@ _OPENS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSES = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
-def _libyaml_reads(text: str) -> bool:
+def libyaml_reads(text: str) -> bool:
     """TEXT ends its last line, parses and nests at most MAX_DEPTH levels (libyaml's
     parser is not recursive). Without the last line's end, libyaml ends the blocks
     still open on the next line where PyYAML ends them on the last one."""
@@ -65,7 +65,7 @@ def _plain_style_as_pyyaml(root: yaml.Node) -> yaml.Node:
 
 def compose(text: str) -> Optional[yaml.Node]:
     """The node tree of a one-document TEXT, as yaml.compose(text, SafeLoader) gives it."""
-    if _libyaml_reads(text):
+    if libyaml_reads(text):
         try:
             node = yaml.compose(text, Loader=yaml.CSafeLoader)
         except yaml.YAMLError:
@@ -77,7 +77,7 @@ def compose(text: str) -> Optional[yaml.Node]:
 
 def safe_load(text: str) -> Any:
     """yaml.safe_load(text)."""
-    if _libyaml_reads(text):
+    if libyaml_reads(text):
         try:
             return yaml.load(text, Loader=yaml.CSafeLoader)
         except yaml.YAMLError:

@@ -474,3 +474,44 @@ def test_a_slot_copied_by_its_attributes_is_the_copy_python_makes(monkeypatch):
         assert all(vars(copied)[k] is v for k, v in vars(slot).items())  # shallow, as copy.copy
     ours[0].value = "changed"
     assert slots[0].value != "changed"
+
+
+def _words(exc):
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - Rasa's YamlValidationException cannot always say itself
+        return repr([getattr(e, "msg", e) for e in getattr(exc, "validation_errors", None) or exc.args])
+
+
+def test_schemas_checked_on_the_fast_reading_pass_and_fail_as_rasa_s(monkeypatch, tmp_path):
+    import rasa.shared.utils.io as rasa_io
+    import rasa.shared.utils.validation as validation
+    from rasa.shared.core.domain import DOMAIN_SCHEMA_FILE
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import CORE_SCHEMA_FILE
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import NLU_SCHEMA_FILE
+
+    from test_yamlfile import _texts
+
+    _rasa_s_own(monkeypatch, validation, "validate_yaml_schema")
+    _rasa_s_own(monkeypatch, rasa_io, "read_yaml")
+    # What the patch relies on: Rasa reads the file for the check through read_yaml, round trip.
+    assert 'read_yaml(\n            yaml_file_content, reader_type=["safe", "rt"]' in inspect.getsource(
+        validation.validate_yaml_schema)
+    texts = [text for _, text in _texts(tmp_path) if len(text) < 200_000]  # the huge files: minutes
+
+    def outcomes():
+        found = []
+        for text in texts:
+            for schema in (NLU_SCHEMA_FILE, CORE_SCHEMA_FILE, DOMAIN_SCHEMA_FILE):
+                try:
+                    validation.validate_yaml_schema(text, schema)
+                    found.append("ok")
+                except Exception as exc:  # noqa: BLE001 - compared both ways
+                    found.append(f"{type(exc).__name__}: {_words(exc)}")
+        return found
+
+    by_rasa = outcomes()
+    rasa_patches.check_schemas_on_the_fast_reading()
+    assert validation.validate_yaml_schema.rasa_original is not None
+    assert outcomes() == by_rasa
+    assert by_rasa.count("ok") > 300 and len(set(by_rasa)) > 20  # many pass, many fail in many ways
