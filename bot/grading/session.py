@@ -175,6 +175,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
            banks: List[Bank], rubric: Rubric, options: Options, scratch: Path, single: bool,
            started: float) -> int:
     jobs = []
+    bank = [q.to_json() for q in questions]  # one list for every job: nothing changes it
     by_key = {f"p{number:03d}": item for number, item in enumerate(graded)}
     for key, item in by_key.items():
         if item.submission.root is None:
@@ -184,7 +185,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
             key=key, name=item.submission.name, root=str(item.submission.root),
             scratch=str(scratch / "projects" / key), store=str(options.model_store),
             student_code=options.allow_student_code, concurrency=options.concurrency,
-            questions=[q.to_json() for q in questions],
+            questions=bank,
             rubric=str(options.rubric) if options.rubric else None,
             scenarios=list(item.scenario_runs.values())))
     jobs.sort(key=lambda job: -_expected_work(job))
