@@ -15,7 +15,9 @@
    shop/ like bot.training);
 4. prints medians per project, totals, CPU seconds, projects per minute per core and the
    ratios. When --naive is smaller than the class, the naive total for the class is its
-   median x class size;
+   median x class size, which overstates it: the class's broken and small projects take
+   far less than the median (on the class of 30: 1,476 s estimated from 5, 1,359 s
+   measured on all 30);
 5. projects a department's exam (--project-projects on --project-machines of
    --project-cores): the measured mean seconds per project x projects / cores.
 
