@@ -1,4 +1,4 @@
-"""Each patch of bot/rasa_patches.py against the Rasa code it replaces or relies on.
+"""Each patch of bot/rasa_patches/ against the Rasa code it replaces or relies on.
 
 A test here failing after a Rasa upgrade means a patch must be revisited: the code it
 replaces changed, or Rasa stopped doing what made the patch worth having.
