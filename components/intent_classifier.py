@@ -80,7 +80,8 @@ def _sentence_features(messages: List[Message]) -> Optional[sparse.csr_matrix]:
 
 def _stacked(rows: List[Any]) -> sparse.coo_matrix:
     """One-row matrices stacked into one: scipy's vstack converts each of them (0.9 s
-    of CPU for the reference's 9,742 examples), this concatenates their arrays."""
+    under cProfile for the reference's 9,742 examples and a bank of 751 questions),
+    this concatenates their arrays."""
     rows = [r.tocoo() for r in rows]
     return sparse.coo_matrix(
         (np.concatenate([r.data for r in rows]),
