@@ -17,7 +17,7 @@ class _Json:
         """The fields of the class found in DATA (others, such as "type", are ignored)."""
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
-    def fields_as_dict(self) -> Dict[str, Any]:
+    def to_json(self) -> Dict[str, Any]:
         """The fields, shared, not copied: what json.dumps reads from asdict's deep copy
         (the fields hold plain dicts and lists), without copying 751 questions a job."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -37,9 +37,6 @@ class Job(_Json):
     rubric: Optional[str] = None
     student_code: bool = False
     concurrency: int = 4
-
-    def to_json(self) -> Dict[str, Any]:
-        return self.fields_as_dict()
 
 
 @dataclass
@@ -62,7 +59,7 @@ class Result(_Json):
     final: bool = True
 
     def to_json(self) -> Dict[str, Any]:
-        return {"type": "result", **self.fields_as_dict()}
+        return {"type": "result", **super().to_json()}
 
 
 class ClusterError(Exception):

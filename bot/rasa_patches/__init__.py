@@ -22,17 +22,12 @@ from __future__ import annotations
 from bot.rasa_patches.conversations import (check_action_results_once, copy_slots_by_their_attributes,
                                             resolve_event_types_once, run_graphs_by_walking_them,
                                             trust_reference_actions)
-from bot.rasa_patches.tensorflow import (TENSORFLOW_MODULES, TensorFlowUnavailable, model_classes,
-                                         needs_tensorflow, without_tensorflow)
+from bot.rasa_patches.tensorflow import (TENSORFLOW_MODULES, model_classes, needs_tensorflow,
+                                         without_tensorflow)
 from bot.rasa_patches.training import (check_schemas_on_the_fast_reading, count_messages_together,
                                        merge_training_data_without_deep_copies, read_nlu_data_once,
                                        skip_training_cache)
 
-__all__ = ["TENSORFLOW_MODULES", "TensorFlowUnavailable", "model_classes", "needs_tensorflow", "without_tensorflow",
-           "check_action_results_once", "resolve_event_types_once", "trust_reference_actions",
-           "run_graphs_by_walking_them", "copy_slots_by_their_attributes", "skip_training_cache",
-           "read_nlu_data_once", "merge_training_data_without_deep_copies", "count_messages_together",
-           "check_schemas_on_the_fast_reading", "for_conversations", "for_grading"]
 
 def for_conversations() -> None:
     """The patches of every process that loads a model and chats (shell, serve, grader)."""
