@@ -145,11 +145,6 @@ def _ready_key(path: Path):
     return (str(path.resolve()), stat.st_dev, stat.st_ino)
 
 
-def db_path() -> Path:
-    """$SHOP_DB if set, else <project>/var/shop.db."""
-    return Path(os.environ.get("SHOP_DB") or DEFAULT_DB)
-
-
 def clip(text: Any) -> Text:
     """Customer text as stored: a string, at most MAX_TEXT characters."""
     text = "" if text is None else str(text)
@@ -160,7 +155,7 @@ class OrderStore:
     """Repository over the SQLite order database."""
 
     def __init__(self, path: Optional[Path] = None, seed_time: Optional[datetime] = None):
-        self.path = Path(path) if path else db_path()
+        self.path = Path(path or os.environ.get("SHOP_DB") or DEFAULT_DB)
         # The moment the relative dates of shop/orders.yml count back from (now if None).
         self.seed_time = seed_time
 
@@ -246,12 +241,11 @@ class OrderStore:
             raise ValueError(f"unknown ticket kind {kind!r}")
         moment = now or timeutil.now()
         with self._connect() as conn:
-            cursor = conn.execute(
+            ticket_id = conn.execute(
                 "INSERT INTO tickets (kind, order_id, sender_id, text, status, created_at) "
                 "VALUES (?, ?, ?, ?, 'open', ?)",
                 (kind, order_id, sender_id, clip(text), timeutil.to_db(moment)),
-            )
-            ticket_id = cursor.lastrowid
+            ).lastrowid
             ticket_no = f"SH{moment:%Y%m%d}{ticket_id:04d}"
             conn.execute("UPDATE tickets SET ticket_no = ? WHERE id = ?", (ticket_no, ticket_id))
             row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
