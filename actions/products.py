@@ -38,9 +38,7 @@ def enumerate_text(items: Sequence[Any]) -> Text:
 
 
 def name(product: Optional[Product], fallback: Text = "") -> Text:
-    if not product:
-        return fallback
-    return str(product.get("name") or product.get("id") or fallback)
+    return str(product.get("name") or product.get("id") or fallback) if product else fallback
 
 
 def price_text(product: Product) -> Text:
@@ -160,10 +158,9 @@ def recommend_clothing(product: Product, height: Optional[float],
     by_weight = _position(rows, "weight", weight)
     if by_height is None or by_weight is None:
         return SizeAdvice("out_of_range", chart_range=chart_range)
-    size = str(rows[max(by_height, by_weight)]["size"])
     return SizeAdvice(
         "fit" if by_height == by_weight else "between",
-        size=size,
+        size=str(rows[max(by_height, by_weight)]["size"]),
         size_by_height=str(rows[by_height]["size"]),
         size_by_weight=str(rows[by_weight]["size"]),
         chart_range=chart_range,
