@@ -29,11 +29,7 @@ CHECKED_MEASURES = {"height": (HEIGHT_RANGE, "utter_invalid_height"),
 
 def product_in_message(tracker: Tracker) -> Optional[Product]:
     """The first catalog product named in the latest message."""
-    for value in entity_values(tracker, "product"):
-        product = shop_data.find_product(value)
-        if product:
-            return product
-    return None
+    return next(filter(None, map(shop_data.find_product, entity_values(tracker, "product"))), None)
 
 
 def current_product(tracker: Tracker) -> Optional[Product]:
@@ -86,9 +82,10 @@ def size_chart_reply(product: Product) -> Reply:
 
 
 def color_reply(product: Product) -> Reply:
-    if not products.colors(product):
+    colors = products.colors(product)
+    if not colors:
         return _reply(product, "utter_product_fact_missing")
-    return _reply(product, "utter_product_color", colors=products.enumerate_text(products.colors(product)))
+    return _reply(product, "utter_product_color", colors=products.enumerate_text(colors))
 
 
 def stock_reply(product: Product) -> Reply:
@@ -154,11 +151,8 @@ def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Option
     Implausible heights and weights count as unknown.
     """
     def value(name: Text) -> Optional[float]:
-        for candidate in entity_values(tracker, name) + [first(tracker.get_slot(name))]:
-            number = products.to_number(candidate)
-            if number is not None:
-                return number
-        return None
+        candidates = entity_values(tracker, name) + [first(tracker.get_slot(name))]
+        return next((n for n in map(products.to_number, candidates) if n is not None), None)
 
     height, weight = value("height"), value("weight")
     return (
@@ -172,15 +166,16 @@ def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Option
 
 
 def reply_about_product(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        reply: Callable[[Product], Reply]) -> Optional[Product]:
-    """Says `reply` about the product talked about; with none known, asks which one."""
+                        reply: Callable[[Product], Reply]) -> List[Dict[Text, Any]]:
+    """Says `reply` about the product talked about and sets the product slot to it; with
+    none known, asks which one."""
     product = current_product(tracker)
     if product is None:
         ask_which_product(dispatcher)
-        return None
+        return []
     response, values = reply(product)
     dispatcher.utter_message(response=response, **values)
-    return product
+    return [SlotSet("product", product["id"])]
 
 
 class ActionProductAnswer(Action):
@@ -191,8 +186,7 @@ class ActionProductAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         answer = ANSWERS.get(latest_intent(tracker), info_reply)
-        product = reply_about_product(dispatcher, tracker, answer)
-        return [SlotSet("product", product["id"])] if product else []
+        return reply_about_product(dispatcher, tracker, answer)
 
 
 class ValidateSizeForm(FormValidationAction):
