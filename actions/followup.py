@@ -23,14 +23,9 @@ from actions.store import OrderStore
 
 # ---------------------------------------------------------------- returns
 
-RETURN_INTENTS = ("request_return", "request_exchange", "request_refund", "cancel_order",
-                  "ask_refund_progress")
-KIND_OF_INTENT = {
-    "request_return": "return",
-    "request_exchange": "exchange",
-    "request_refund": "refund",
-    "cancel_order": "cancel",
-}
+KIND_OF_INTENT = {"request_return": "return", "request_exchange": "exchange",
+                  "request_refund": "refund", "cancel_order": "cancel"}
+RETURN_INTENTS = (*KIND_OF_INTENT, "ask_refund_progress")
 RETURN_RESPONSES = {
     "unpaid_close": "utter_cancel_unpaid",
     "refund_before_shipping": "utter_refund_before_shipping",
@@ -147,13 +142,9 @@ def task_intent(tracker: Tracker) -> Optional[Text]:
     The message that completed the form is usually just the order number (inform), so
     the request is found further back: "我要退货" -> order_form -> "4201..." -> here.
     """
-    for event in reversed(tracker.events or []):
-        if event.get("event") != "user":
-            continue
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if name in FAMILIES:
-            return name
-    return None
+    intents = (((event.get("parse_data") or {}).get("intent") or {}).get("name")
+               for event in reversed(tracker.events or []) if event.get("event") == "user")
+    return next((name for name in intents if name in FAMILIES), None)
 
 
 class ActionOrderFollowup(Action):
