@@ -42,8 +42,7 @@ def find_order_number(text: Any) -> Optional[Text]:
     """The first digit run in the text that looks like an order number attempt."""
     if not text:
         return None
-    normalised = unicodedata.normalize("NFKC", str(text)[:SEARCH_LIMIT])
-    match = DIGIT_RUN.search(normalised)
+    match = DIGIT_RUN.search(unicodedata.normalize("NFKC", str(text)[:SEARCH_LIMIT]))
     return SEPARATORS.sub("", match.group(0)) if match else None
 
 

@@ -91,21 +91,19 @@ def chart_rows(product: Product, *keys: Text) -> List[Dict[Text, Any]]:
             if isinstance(row, dict) and row.get("size") is not None and all(_range(row, k) for k in keys)]
 
 
+def _span(rows: List[Dict[Text, Any]], key: Text, unit: Text) -> Text:
+    return f"{number_text(_range(rows[0], key)[0])}-{number_text(_range(rows[-1], key)[1])}{unit}"
+
+
 def size_chart_text(product: Product) -> Text:
     """The size chart as lines, e.g. "M码：身高160-168cm，体重50-58kg"."""
-    lines = []
     if product.get("kind") == "shoes":
-        for row in chart_rows(product, "foot_length"):
-            low, high = _range(row, "foot_length")
-            lines.append(f"{row['size']}码：脚长{number_text(low)}-{number_text(high)}cm")
-    else:
-        for row in chart_rows(product, "height", "weight"):
-            (h1, h2), (w1, w2) = _range(row, "height"), _range(row, "weight")
-            lines.append(
-                f"{row['size']}码：身高{number_text(h1)}-{number_text(h2)}cm，"
-                f"体重{number_text(w1)}-{number_text(w2)}kg"
-            )
-    return "\n".join(lines)
+        return "\n".join(f"{row['size']}码：脚长{_span([row], 'foot_length', 'cm')}"
+                         for row in chart_rows(product, "foot_length"))
+    return "\n".join(
+        f"{row['size']}码：身高{_span([row], 'height', 'cm')}，体重{_span([row], 'weight', 'kg')}"
+        for row in chart_rows(product, "height", "weight")
+    )
 
 
 # ---------------------------------------------------------------- size advice
@@ -140,10 +138,6 @@ def _position(rows: List[Dict[Text, Any]], key: Text, value: float) -> Optional[
     if value < ranges[0][0] or value > ranges[-1][1]:
         return None
     return next(i for i, (low, _) in enumerate(ranges) if low > value)
-
-
-def _span(rows: List[Dict[Text, Any]], key: Text, unit: Text) -> Text:
-    return f"{number_text(_range(rows[0], key)[0])}-{number_text(_range(rows[-1], key)[1])}{unit}"
 
 
 def recommend_clothing(product: Product, height: Optional[float],
