@@ -96,6 +96,15 @@ class Case:
             kind, self.order_id, self.tracker.sender_id, latest_text(self.tracker), now=self.now
         )
 
+    def answer(self, decision: rules.Decision, responses: Dict[Text, Text],
+               **extra: Any) -> List[Dict[Text, Any]]:
+        """Says the response to the decision's reason; a ticket it allows is opened first."""
+        values = {**decision.values, **extra}
+        if decision.allowed and "ticket_kind" in values:
+            values["ticket_no"] = self.open_ticket(values["ticket_kind"])["ticket_no"]
+        self.say(responses[decision.reason], **values)
+        return []
+
     def say_status(self) -> List[Dict[Text, Any]]:
         """Tells the order's state with the conditional response utter_order_status.
 

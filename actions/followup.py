@@ -57,13 +57,8 @@ def handle_return(case: Case) -> List[Dict[Text, Any]]:
         )
     if decision.reason == "order_closed":
         return case.say_status()
-    case.say(
-        RETURN_RESPONSES[decision.reason],
-        **decision.values,
-        return_address=policy_text("return_address"),
-        shipping_insurance=policy_text("shipping_insurance"),
-    )
-    return []
+    return case.answer(decision, RETURN_RESPONSES, return_address=policy_text("return_address"),
+                       shipping_insurance=policy_text("shipping_insurance"))
 
 
 # ---------------------------------------------------------------- logistics
@@ -92,25 +87,21 @@ def handle_logistics(case: Case) -> List[Dict[Text, Any]]:
     )
     if decision.reason in STATUS_REASONS:
         return case.say_status()
-    values = dict(decision.values)
-    if decision.allowed and "ticket_kind" in values:
-        values["ticket_no"] = case.open_ticket(values["ticket_kind"])["ticket_no"]
-    case.say(LOGISTICS_RESPONSES[decision.reason], **values)
-    return []
+    return case.answer(decision, LOGISTICS_RESPONSES)
 
 
 # ---------------------------------------------------------------- quality
 
 QUALITY_RESPONSES = {f"quality_{kind}": f"utter_quality_{kind}"
                      for kind in rules.QUALITY_TICKETS.values()}
+QUALITY_RESPONSES["ticket_exists"] = "utter_ticket_exists"
 
 
 def handle_quality(case: Case) -> List[Dict[Text, Any]]:
     """Apologise, offer the remedies and open a ticket."""
-    ticket_kind = rules.QUALITY_TICKETS[case.intent]
     decision = rules.quality_decision(
         case.order, case.product, case.now, case.policy, case.intent,
-        case.store.open_ticket_for(case.order_id, ticket_kind),
+        case.store.open_ticket_for(case.order_id, rules.QUALITY_TICKETS[case.intent]),
     )
     if decision.reason == "order_closed":
         return case.say_status()
@@ -118,12 +109,7 @@ def handle_quality(case: Case) -> List[Dict[Text, Any]]:
         events = case.say_status()
         case.say("utter_quality_not_delivered", **decision.values)
         return events
-    if decision.reason == "ticket_exists":
-        case.say("utter_ticket_exists", **decision.values)
-        return []
-    ticket = case.open_ticket(ticket_kind)
-    case.say(QUALITY_RESPONSES[decision.reason], **decision.values, ticket_no=ticket["ticket_no"])
-    return []
+    return case.answer(decision, QUALITY_RESPONSES)
 
 
 # ---------------------------------------------------------------- the action
