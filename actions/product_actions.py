@@ -206,15 +206,13 @@ class ValidateSizeForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        measures_needed = [s for s in domain_slots if s != "product"]
         product = shop_data.find_product(first(tracker.get_slot("product")))
-        if product is None:
-            return ["product"] + measures_needed
-        if not (product.get("kind") == "clothing" and products.has_sizes(product)
-                and products.chart_rows(product, "height", "weight")):
-            measures_needed = []
-        if tracker.get_slot("requested_slot") == "product":
-            # The customer just answered utter_ask_product: validate that answer too.
+        asks_measures = product is None or (
+            product.get("kind") == "clothing" and products.has_sizes(product)
+            and products.chart_rows(product, "height", "weight"))
+        measures_needed = [s for s in domain_slots if s != "product"] if asks_measures else []
+        # No product yet, or the customer just answered utter_ask_product: validate that too.
+        if product is None or tracker.get_slot("requested_slot") == "product":
             return ["product"] + measures_needed
         return measures_needed
 
