@@ -29,9 +29,8 @@ class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         intent = latest_intent(tracker)
         reason = HANDOFF_REASONS.get(intent or "", "unresolved")
         try:
@@ -57,9 +56,8 @@ class ActionUnrecognised(Action):
     def name(self) -> Text:
         return "action_unrecognised"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
         top_intent, top_confidence = best_guess(message)
