@@ -137,14 +137,11 @@ def return_decision(order: Row, product: Optional[Row], now: datetime, policy: R
     if kind not in RETURN_KINDS:
         raise ValueError(f"unknown return kind {kind!r}")
     status = order.get("status")
-    values = order_values(order, product)
     return_days = _number(policy, "return_days", DEFAULT_RETURN_DAYS)
     exchange_days = _number(policy, "exchange_days", DEFAULT_EXCHANGE_DAYS)
-    values.update(
-        return_days=products.number_text(return_days),
-        exchange_days=products.number_text(exchange_days),
-        refund_days=str(policy.get("refund_days", "1-3")),
-    )
+    values = dict(order_values(order, product), return_days=products.number_text(return_days),
+                  exchange_days=products.number_text(exchange_days),
+                  refund_days=str(policy.get("refund_days", "1-3")))
 
     if any(r.get("status") in OPEN_REFUND_STATUSES for r in refunds) or (
         status == "closed" and current_refund(refunds) and kind != "exchange"
@@ -166,10 +163,8 @@ def return_decision(order: Row, product: Optional[Row], now: datetime, policy: R
     elapsed = now - received
     exchange_deadline = received + timedelta(days=exchange_days)
     excluded = bool(product and product.get("return_excluded"))
-    values.update(
-        days_since=str(max(0, elapsed.days)),
-        return_note=str((product or {}).get("return_note") or "拆封后不支持七天无理由退货"),
-    )
+    values.update(days_since=str(max(0, elapsed.days)),
+                  return_note=str((product or {}).get("return_note") or "拆封后不支持七天无理由退货"))
     if kind == "exchange":
         if elapsed > timedelta(days=exchange_days):
             return Decision(False, "exchange_window_passed", values)
@@ -219,15 +214,12 @@ def logistics_decision(order: Row, product: Optional[Row], events: Sequence[Row]
     if kind not in LOGISTICS_KINDS:
         raise ValueError(f"unknown logistics kind {kind!r}")
     status = order.get("status")
-    values = order_values(order, product)
     ship_within = _number(policy, "ship_within_hours", DEFAULT_SHIP_WITHIN_HOURS)
-    values.update(
-        ship_within_hours=products.number_text(ship_within),
-        delivery_days=str(policy.get("delivery_days", "2-4")),
-        tracking_events=tracking_text(events) or "暂时还没有物流记录",
-        last_event=str(events[-1].get("description", "")) if events else "",
-        hours_left="",
-    )
+    values = dict(order_values(order, product), ship_within_hours=products.number_text(ship_within),
+                  delivery_days=str(policy.get("delivery_days", "2-4")),
+                  tracking_events=tracking_text(events) or "暂时还没有物流记录",
+                  last_event=str(events[-1].get("description", "")) if events else "",
+                  hours_left="")
 
     def ticket(reason: Text, ticket_kind: Text) -> Decision:
         values.update(ticket_kind=ticket_kind, ticket_label=TICKET_LABELS[ticket_kind])
