@@ -176,7 +176,6 @@ def recommend_shoes(product: Product, foot_length: Optional[float]) -> SizeAdvic
 
 def recommend_size(product: Product, height: Optional[float] = None, weight: Optional[float] = None,
                    foot_length: Optional[float] = None) -> SizeAdvice:
-    """Recommends a size from the product's size chart."""
     if not has_sizes(product):
         return SizeAdvice("no_sizes")
     if product.get("kind") == "shoes":

@@ -18,11 +18,9 @@ logger = logging.getLogger(__name__)
 # Hand-off reason by the intent that led to it; any other intent means the bot could
 # not resolve the question (e.g. the anti-loop policy stopped a repeated answer).
 HANDOFF_REASONS = {"complain": "complaint", "request_human": "customer_request"}
-HANDOFF_RESPONSES = {
-    "complaint": "utter_handoff_complaint",
-    "customer_request": "utter_handoff_request",
-    "unresolved": "utter_handoff_unresolved",
-}
+HANDOFF_RESPONSES = {"complaint": "utter_handoff_complaint",
+                     "customer_request": "utter_handoff_request",
+                     "unresolved": "utter_handoff_unresolved"}
 
 
 class ActionHandoff(Action):

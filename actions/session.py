@@ -67,10 +67,5 @@ class ActionSessionStart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        return (
-            [SessionStarted()]
-            + carried_slots(tracker, domain)
-            + policy_slots(domain)
-            + context_slots(tracker)
-            + [ActionExecuted("action_listen")]
-        )
+        return ([SessionStarted()] + carried_slots(tracker, domain) + policy_slots(domain)
+                + context_slots(tracker) + [ActionExecuted("action_listen")])

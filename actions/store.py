@@ -42,9 +42,8 @@ MAX_TEXT = 1000
 ORDER_STATUSES = ("unpaid", "paid", "shipped", "delivered", "completed", "closed")
 REFUND_KINDS = ("return", "refund", "exchange")
 REFUND_STATUSES = ("pending", "agreed", "returning", "refunding", "completed", "closed")
-TICKET_KINDS = (
-    "damaged", "defect", "wrong_item", "fake", "allergy", "not_received", "address_change",
-)
+TICKET_KINDS = ("damaged", "defect", "wrong_item", "fake", "allergy", "not_received",
+                "address_change")
 HANDOFF_REASONS = ("complaint", "customer_request", "unresolved")
 ORDER_ID_PATTERN = re.compile(r"^42\d{17}$")
 
