@@ -31,11 +31,9 @@ def latest_text(tracker: Tracker) -> Text:
 
 def entity_values(tracker: Tracker, entity: Text) -> List[Any]:
     """Values of `entity` in the latest message, in the order they appear."""
-    return [
-        e.get("value")
-        for e in (tracker.latest_message or {}).get("entities") or []
-        if isinstance(e, dict) and e.get("entity") == entity and e.get("value") is not None
-    ]
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return [e.get("value") for e in entities
+            if isinstance(e, dict) and e.get("entity") == entity and e.get("value") is not None]
 
 
 def first(value: Any) -> Any:

@@ -25,12 +25,9 @@ def carried_slots(tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]
         return []
     declared = domain.get("slots") or {}
     policy_keys = shop_data.policy_scalars()  # set afresh below
-    return [
-        SlotSet(name, value)
-        for name, value in (tracker.slots or {}).items()
-        if value is not None and name not in NOT_CARRIED and name not in policy_keys
-        and (not declared or name in declared)
-    ]
+    return [SlotSet(name, value) for name, value in (tracker.slots or {}).items()
+            if value is not None and name not in NOT_CARRIED and name not in policy_keys
+            and (not declared or name in declared)]
 
 
 def policy_slots(domain: DomainDict) -> List[Dict[Text, Any]]:
