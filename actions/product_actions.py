@@ -51,9 +51,6 @@ def plausible(measure: Text, value: Any, dispatcher: CollectingDispatcher) -> Op
     return None
 
 
-# ---------------------------------------------------------------- answers
-
-
 def _reply(product: Product, response: Text, **values: Any) -> Reply:
     """`response` about `product`: its name and `values` fill the response's variables."""
     return response, {"product_name": products.name(product), **values}
@@ -160,9 +157,6 @@ def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Option
         weight if in_range(weight, WEIGHT_RANGE) else None,
         value("foot_length"),
     )
-
-
-# ---------------------------------------------------------------- actions
 
 
 def reply_about_product(dispatcher: CollectingDispatcher, tracker: Tracker,

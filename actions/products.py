@@ -106,9 +106,6 @@ def size_chart_text(product: Product) -> Text:
     )
 
 
-# ---------------------------------------------------------------- size advice
-
-
 @dataclass(frozen=True)
 class SizeAdvice:
     """The outcome of a size recommendation.

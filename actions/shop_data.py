@@ -53,9 +53,6 @@ def load(name: Text) -> Dict[Text, Any]:
     return _read_yaml(str(path), mtime)
 
 
-# ---------------------------------------------------------------- catalog
-
-
 def products() -> List[Dict[Text, Any]]:
     """All products of shop/catalog.yml that have an id."""
     listed = load(CATALOG_FILE).get("products") or []
@@ -105,9 +102,6 @@ def product_names(limit: Optional[int] = None) -> List[Text]:
     return names[:limit] if limit else names
 
 
-# ---------------------------------------------------------------- policy
-
-
 def policy() -> Dict[Text, Any]:
     return load(POLICY_FILE)
 
@@ -121,9 +115,6 @@ def policy_scalars() -> Dict[Text, Text]:
     """Every scalar policy value as text, keyed like the domain's policy slots."""
     return {str(key): format_value(value) for key, value in policy().items()
             if isinstance(value, (str, int, float, bool))}
-
-
-# ---------------------------------------------------------------- orders fixture
 
 
 def order_fixture() -> List[Dict[Text, Any]]:

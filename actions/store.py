@@ -158,8 +158,6 @@ class OrderStore:
         # The moment the relative dates of shop/orders.yml count back from (now if None).
         self.seed_time = seed_time
 
-    # ------------------------------------------------------------ connection
-
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self._ensure_database()
@@ -197,8 +195,6 @@ class OrderStore:
         if count is not None:
             logger.info("已创建订单数据库 %s（%d 个演示订单）", self.path, count)
 
-    # ------------------------------------------------------------ reads
-
     def _rows(self, sql: Text, params: tuple = ()) -> List[Dict[Text, Any]]:
         with self._connect() as conn:
             return [dict(r) for r in conn.execute(sql, params).fetchall()]
@@ -230,8 +226,6 @@ class OrderStore:
 
     def tickets_for(self, order_id: Text) -> List[Dict[Text, Any]]:
         return self._rows("SELECT * FROM tickets WHERE order_id = ? ORDER BY id", (str(order_id),))
-
-    # ------------------------------------------------------------ writes
 
     def open_ticket(self, kind: Text, order_id: Optional[Text], sender_id: Optional[Text], text: Any,
                     now: Optional[datetime] = None) -> Dict[Text, Any]:
@@ -274,9 +268,6 @@ class OrderStore:
                      "top_confidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (sender_id, clip(text), intent, confidence, top_intent, top_confidence,
                       timeutil.to_db(now or timeutil.now())))
-
-
-# ---------------------------------------------------------------- seeding
 
 
 def _moment(item: Dict[Text, Any], field: Text, now: datetime) -> Optional[datetime]:
