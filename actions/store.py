@@ -241,8 +241,7 @@ class OrderStore:
             ).lastrowid
             ticket_no = f"SH{moment:%Y%m%d}{ticket_id:04d}"
             conn.execute("UPDATE tickets SET ticket_no = ? WHERE id = ?", (ticket_no, ticket_id))
-            row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        return dict(row)
+            return dict(conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone())
 
     def _insert(self, sql: Text, params: tuple) -> None:
         with self._connect() as conn:
@@ -298,19 +297,18 @@ def seed_orders(conn: sqlite3.Connection, fixture: List[Dict[Text, Any]], now: d
     count = 0
     for order in fixture:
         problem = _problem(order)
+        if not problem:
+            conn.execute("SAVEPOINT seed_order")
+            try:
+                _insert_order(conn, order, now)
+                count += 1
+            except (TypeError, ValueError, sqlite3.Error) as exc:
+                conn.execute("ROLLBACK TO seed_order")
+                problem = exc
+            finally:
+                conn.execute("RELEASE seed_order")
         if problem:
             logger.warning("shop/orders.yml 里的订单 %s 被跳过：%s", order.get("order_id"), problem)
-            continue
-        conn.execute("SAVEPOINT seed_order")
-        try:
-            _insert_order(conn, order, now)
-        except (TypeError, ValueError, sqlite3.Error) as exc:
-            conn.execute("ROLLBACK TO seed_order")
-            logger.warning("shop/orders.yml 里的订单 %s 被跳过：%s", order.get("order_id"), exc)
-            continue
-        finally:
-            conn.execute("RELEASE seed_order")
-        count += 1
     return count
 
 
