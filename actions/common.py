@@ -90,9 +90,8 @@ class Case:
         self.dispatcher.utter_message(response=response, **values)
 
     def open_ticket(self, kind: Text) -> Dict[Text, Any]:
-        return self.store.open_ticket(
-            kind, self.order_id, self.tracker.sender_id, latest_text(self.tracker), now=self.now
-        )
+        return self.store.open_ticket(kind, self.order_id, self.tracker.sender_id,
+                                      latest_text(self.tracker), now=self.now)
 
     def answer(self, decision: rules.Decision, responses: Dict[Text, Text],
                **extra: Any) -> List[Dict[Text, Any]]:

@@ -52,9 +52,8 @@ def handle_return(case: Case) -> List[Dict[Text, Any]]:
     if case.intent == "ask_refund_progress":
         decision = rules.refund_progress(case.order, case.product, refunds, case.policy)
     else:
-        decision = rules.return_decision(
-            case.order, case.product, case.now, case.policy, KIND_OF_INTENT[case.intent], refunds
-        )
+        decision = rules.return_decision(case.order, case.product, case.now, case.policy,
+                                         KIND_OF_INTENT[case.intent], refunds)
     if decision.reason == "order_closed":
         return case.say_status()
     return case.answer(decision, RETURN_RESPONSES, return_address=policy_text("return_address"),

@@ -152,11 +152,8 @@ def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Option
         return next((n for n in map(products.to_number, candidates) if n is not None), None)
 
     height, weight = value("height"), value("weight")
-    return (
-        height if in_range(height, HEIGHT_RANGE) else None,
-        weight if in_range(weight, WEIGHT_RANGE) else None,
-        value("foot_length"),
-    )
+    return (height if in_range(height, HEIGHT_RANGE) else None,
+            weight if in_range(weight, WEIGHT_RANGE) else None, value("foot_length"))
 
 
 def reply_about_product(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -47,10 +47,8 @@ def context_slots(tracker: Tracker) -> List[Dict[Text, Any]]:
     metadata = tracker.get_slot("session_started_metadata")
     if not isinstance(metadata, dict):
         return []
-    events = []
     product = shop_data.find_product(metadata.get("product"))
-    if product:
-        events.append(SlotSet("product", product["id"]))
+    events = [SlotSet("product", product["id"])] if product else []
     order_id = normalise_order_id(metadata.get("order_id"))
     if is_well_formed(order_id) and order_id != tracker.get_slot("order_id"):
         # Another order: its status is looked up when the order form accepts it.
