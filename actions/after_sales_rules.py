@@ -237,8 +237,7 @@ def logistics_decision(order: Row, product: Optional[Row], events: Sequence[Row]
         paid = (timeutil.from_db(order.get("paid_at"))
                 or timeutil.from_db(order.get("created_at")) or now)
         deadline = paid + timedelta(hours=ship_within)
-        hours_since = (now - paid).total_seconds() / 3600
-        values["hours_since"] = str(max(0, int(hours_since)))
+        values["hours_since"] = str(max(0, int((now - paid).total_seconds() / 3600)))
         if now > deadline:
             return Decision(False, "ship_overdue", values)
         values["hours_left"] = str(max(1, math.ceil((deadline - now).total_seconds() / 3600)))

@@ -155,6 +155,5 @@ class ActionOrderFollowup(Action):
             values = rules.order_values(order, product)
             dispatcher.utter_message(response="utter_order_found", **values)
             return [SlotSet("order_status", order["status"])]
-        case = Case(intent, order, product, store, dispatcher, tracker, timeutil.now(),
-                    shop_data.policy())
-        return FAMILIES[intent](case)
+        return FAMILIES[intent](Case(intent, order, product, store, dispatcher, tracker,
+                                     timeutil.now(), shop_data.policy()))

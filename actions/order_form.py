@@ -29,8 +29,7 @@ def normalise_order_id(value: Any) -> Text:
     """Full-width digits to ASCII, separators removed: "4201 2300-01..." -> "420123001..."."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(first(value)))
-    return SEPARATORS.sub("", text).strip()
+    return SEPARATORS.sub("", unicodedata.normalize("NFKC", str(first(value)))).strip()
 
 
 def is_well_formed(order_id: Text) -> bool:
