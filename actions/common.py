@@ -93,6 +93,11 @@ class Case:
         return self.store.open_ticket(kind, self.order_id, self.tracker.sender_id,
                                       latest_text(self.tracker), now=self.now)
 
+    def logistics(self, kind: Text, existing: Optional[Dict[Text, Any]] = None) -> rules.Decision:
+        return rules.logistics_decision(self.order, self.product,
+                                        self.store.tracking_events(self.order_id), self.now,
+                                        self.policy, kind, existing)
+
     def answer(self, decision: rules.Decision, responses: Dict[Text, Text],
                **extra: Any) -> List[Dict[Text, Any]]:
         """Says the response to the decision's reason; a ticket it allows is opened first."""
@@ -110,10 +115,7 @@ class Case:
         action was reached without the form), the plain utter_order_found is used.
         An overdue unshipped order gets the apology and an urge instead.
         """
-        decision = rules.logistics_decision(
-            self.order, self.product, self.store.tracking_events(self.order_id),
-            self.now, self.policy, "where_is_parcel",
-        )
+        decision = self.logistics("where_is_parcel")
         if decision.reason == "ship_overdue":
             self.store.record_urge(self.order_id, self.tracker.sender_id, now=self.now)
             self.say("utter_ship_overdue", **decision.values)

@@ -80,10 +80,7 @@ LOGISTICS_RESPONSES = {
 def handle_logistics(case: Case) -> List[Dict[Text, Any]]:
     ticket_kind = TICKET_OF_INTENT.get(case.intent)
     existing = case.store.open_ticket_for(case.order_id, ticket_kind) if ticket_kind else None
-    decision = rules.logistics_decision(
-        case.order, case.product, case.store.tracking_events(case.order_id),
-        case.now, case.policy, case.intent, existing,
-    )
+    decision = case.logistics(case.intent, existing)
     if decision.reason in STATUS_REASONS:
         return case.say_status()
     return case.answer(decision, LOGISTICS_RESPONSES)
@@ -98,10 +95,9 @@ QUALITY_RESPONSES["ticket_exists"] = "utter_ticket_exists"
 
 def handle_quality(case: Case) -> List[Dict[Text, Any]]:
     """Apologise, offer the remedies and open a ticket."""
-    decision = rules.quality_decision(
-        case.order, case.product, case.now, case.policy, case.intent,
-        case.store.open_ticket_for(case.order_id, rules.QUALITY_TICKETS[case.intent]),
-    )
+    existing = case.store.open_ticket_for(case.order_id, rules.QUALITY_TICKETS[case.intent])
+    decision = rules.quality_decision(case.order, case.product, case.now, case.policy,
+                                      case.intent, existing)
     if decision.reason == "order_closed":
         return case.say_status()
     if decision.reason == "not_delivered":
