@@ -44,7 +44,7 @@ def first(value: Any) -> Any:
 
 
 def ask_which_product(dispatcher: CollectingDispatcher) -> None:
-    names = shop_data.product_names(EXAMPLE_PRODUCTS)
+    names = [str(p.get("name") or p["id"]) for p in shop_data.products()[:EXAMPLE_PRODUCTS]]
     examples = "、".join(f"“{n}”" for n in names) if names else "商品名称"
     dispatcher.utter_message(response="utter_ask_which_product", examples=examples)
 

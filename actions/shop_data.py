@@ -97,11 +97,6 @@ def find_product_in_text(text: Any) -> Optional[Dict[Text, Any]]:
     return max(found, key=lambda match: match[0], default=(0, None))[1]
 
 
-def product_names(limit: Optional[int] = None) -> List[Text]:
-    names = [str(p.get("name") or p["id"]) for p in products()]
-    return names[:limit] if limit else names
-
-
 def policy() -> Dict[Text, Any]:
     return load(POLICY_FILE)
 
