@@ -144,8 +144,7 @@ def return_decision(order: Row, product: Optional[Row], now: datetime, policy: R
                   refund_days=str(policy.get("refund_days", "1-3")))
 
     if any(r.get("status") in OPEN_REFUND_STATUSES for r in refunds) or (
-        status == "closed" and current_refund(refunds) and kind != "exchange"
-    ):
+            status == "closed" and current_refund(refunds) and kind != "exchange"):
         progress = refund_progress(order, product, refunds, policy)
         return Decision(False, progress.reason, {**values, **progress.values})
     if status == "closed":

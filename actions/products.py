@@ -10,9 +10,6 @@ from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 Product = Dict[Text, Any]
 
-SIZED_KINDS = ("clothing", "shoes")
-
-
 def number_text(value: Any) -> Text:
     """170.0 -> "170", 24.5 -> "24.5"."""
     try:
@@ -64,7 +61,7 @@ def stock_split(product: Product) -> Tuple[List[Text], List[Text]]:
 
 
 def has_sizes(product: Product) -> bool:
-    return bool(product.get("sizes")) and product.get("kind") in SIZED_KINDS
+    return bool(product.get("sizes")) and product.get("kind") in ("clothing", "shoes")
 
 
 def sizes_text(product: Product) -> Text:

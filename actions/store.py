@@ -180,9 +180,8 @@ class OrderStore:
         with closing(sqlite3.connect(str(self.path), timeout=10, isolation_level=None)) as conn:
             conn.execute("BEGIN IMMEDIATE")  # one process at a time decides to seed
             try:
-                has_orders = conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'orders'"
-                ).fetchone()
+                has_orders = conn.execute("SELECT 1 FROM sqlite_master "
+                                          "WHERE type = 'table' AND name = 'orders'").fetchone()
                 for statement in SCHEMA_STATEMENTS:
                     conn.execute(statement)
                 count = None if has_orders else seed_orders(
