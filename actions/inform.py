@@ -72,8 +72,9 @@ class ActionInform(Action):
                       product: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """A product name alone: recommend a size if the measures are known, else ask."""
         height, weight, foot_length = measures(tracker)
-        knows_measures = ((product.get("kind") == "clothing" and None not in (height, weight))
-                          or (product.get("kind") == "shoes" and foot_length is not None))
+        kind = product.get("kind")
+        knows_measures = ((kind == "clothing" and height is not None and weight is not None)
+                          or (kind == "shoes" and foot_length is not None))
         if knows_measures and products.has_sizes(product):
             response, values = size_reply(product, height, weight, foot_length)
         else:

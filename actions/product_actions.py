@@ -158,8 +158,7 @@ def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Option
 
 def reply_about_product(dispatcher: CollectingDispatcher, tracker: Tracker,
                         reply: Callable[[Product], Reply]) -> List[Dict[Text, Any]]:
-    """Says `reply` about the product talked about and sets the product slot to it; with
-    none known, asks which one."""
+    """Says `reply` about the current product and sets its slot; with none known, asks which."""
     product = current_product(tracker)
     if product is None:
         ask_which_product(dispatcher)
