@@ -13,10 +13,7 @@ Actions
   session.py            action_session_start
   product_actions.py    action_product_answer, validate_size_form, action_recommend_size
   order_form.py         validate_order_form (and order-number parsing)
-  followup.py           action_order_followup, answering the three families:
-                          returns    退货、换货、退款、取消订单、退款进度
-                          logistics  查物流、催发货、改地址、签收未收到
-                          quality    破损、质量问题、发错货、假货、过敏 (opens a ticket)
+  followup.py           action_order_followup: returns, logistics and quality (see there)
   inform.py             action_inform
   service.py            action_handoff, action_unrecognised
   common.py             helpers the actions share

@@ -24,35 +24,18 @@ DEFAULT_RETURN_DAYS = 7
 DEFAULT_EXCHANGE_DAYS = 15
 DEFAULT_SHIP_WITHIN_HOURS = 48
 
-ORDER_STATUS_LABELS = {
-    "unpaid": "待付款",
-    "paid": "待发货",
-    "shipped": "已发货",
-    "delivered": "已签收",
-    "completed": "交易成功",
-    "closed": "已关闭",
-}
+ORDER_STATUS_LABELS = {"unpaid": "待付款", "paid": "待发货", "shipped": "已发货",
+                       "delivered": "已签收", "completed": "交易成功", "closed": "已关闭"}
 REFUND_KIND_LABELS = {"return": "退货退款", "refund": "仅退款", "exchange": "换货"}
 OPEN_REFUND_STATUSES = ("pending", "agreed", "returning", "refunding")
 
 RETURN_KINDS = ("return", "exchange", "refund", "cancel")
 LOGISTICS_KINDS = ("where_is_parcel", "urge_shipping", "change_address", "delivered_not_received")
-QUALITY_TICKETS = {
-    "report_damaged": "damaged",
-    "report_defect": "defect",
-    "report_wrong_item": "wrong_item",
-    "suspect_fake": "fake",
-    "report_allergy": "allergy",
-}
-TICKET_LABELS = {
-    "damaged": "破损",
-    "defect": "质量",
-    "wrong_item": "发错货",
-    "fake": "真伪核实",
-    "allergy": "过敏",
-    "not_received": "签收未收到",
-    "address_change": "修改地址",
-}
+QUALITY_TICKETS = {"report_damaged": "damaged", "report_defect": "defect",
+                   "report_wrong_item": "wrong_item", "suspect_fake": "fake",
+                   "report_allergy": "allergy"}
+TICKET_LABELS = {"damaged": "破损", "defect": "质量", "wrong_item": "发错货", "fake": "真伪核实",
+                 "allergy": "过敏", "not_received": "签收未收到", "address_change": "修改地址"}
 # How many tracking events a reply shows (newest first).
 TRACKING_EVENTS_SHOWN = 3
 
@@ -88,11 +71,8 @@ def order_values(order: Row, product: Optional[Row]) -> Dict[Text, Any]:
 
 def _received_at(order: Row, now: datetime) -> datetime:
     """When the customer signed for the parcel (falls back to later/earlier stamps)."""
-    for key in ("delivered_at", "completed_at", "shipped_at"):
-        moment = timeutil.from_db(order.get(key))
-        if moment:
-            return moment
-    return now
+    times = (timeutil.from_db(order.get(k)) for k in ("delivered_at", "completed_at", "shipped_at"))
+    return next((moment for moment in times if moment), now)
 
 
 def _new_ticket(reason: Text, values: Dict[Text, Any], existing_ticket: Optional[Row]) -> Decision:
@@ -112,12 +92,8 @@ def current_refund(refunds: Sequence[Row]) -> Optional[Row]:
     Finished exchanges and closed (withdrawn) applications do not count.
     """
     open_ones = [r for r in refunds if r.get("status") in OPEN_REFUND_STATUSES]
-    if open_ones:
-        return open_ones[0]
-    return next(
-        (r for r in refunds if r.get("status") == "completed" and r.get("kind") != "exchange"),
-        None,
-    )
+    done = [r for r in refunds if r.get("status") == "completed" and r.get("kind") != "exchange"]
+    return next(iter(open_ones + done), None)
 
 
 def refund_progress(order: Row, product: Optional[Row], refunds: Sequence[Row], policy: Row) -> Decision:
@@ -161,18 +137,14 @@ def return_decision(order: Row, product: Optional[Row], now: datetime, policy: R
     if kind not in RETURN_KINDS:
         raise ValueError(f"unknown return kind {kind!r}")
     status = order.get("status")
-    values = order_values(order, product)
     return_days = _number(policy, "return_days", DEFAULT_RETURN_DAYS)
     exchange_days = _number(policy, "exchange_days", DEFAULT_EXCHANGE_DAYS)
-    values.update(
-        return_days=products.number_text(return_days),
-        exchange_days=products.number_text(exchange_days),
-        refund_days=str(policy.get("refund_days", "1-3")),
-    )
+    values = dict(order_values(order, product), return_days=products.number_text(return_days),
+                  exchange_days=products.number_text(exchange_days),
+                  refund_days=str(policy.get("refund_days", "1-3")))
 
     if any(r.get("status") in OPEN_REFUND_STATUSES for r in refunds) or (
-        status == "closed" and current_refund(refunds) and kind != "exchange"
-    ):
+            status == "closed" and current_refund(refunds) and kind != "exchange"):
         progress = refund_progress(order, product, refunds, policy)
         return Decision(False, progress.reason, {**values, **progress.values})
     if status == "closed":
@@ -188,13 +160,10 @@ def return_decision(order: Row, product: Optional[Row], now: datetime, policy: R
     # delivered or completed: the windows count from signing.
     received = _received_at(order, now)
     elapsed = now - received
-    return_deadline = received + timedelta(days=return_days)
     exchange_deadline = received + timedelta(days=exchange_days)
     excluded = bool(product and product.get("return_excluded"))
-    values.update(
-        days_since=str(max(0, elapsed.days)),
-        return_note=str((product or {}).get("return_note") or "拆封后不支持七天无理由退货"),
-    )
+    values.update(days_since=str(max(0, elapsed.days)),
+                  return_note=str((product or {}).get("return_note") or "拆封后不支持七天无理由退货"))
     if kind == "exchange":
         if elapsed > timedelta(days=exchange_days):
             return Decision(False, "exchange_window_passed", values)
@@ -205,7 +174,7 @@ def return_decision(order: Row, product: Optional[Row], now: datetime, policy: R
     if elapsed <= timedelta(days=return_days):
         if excluded:
             return Decision(False, "excluded", values)
-        values["deadline"] = timeutil.minute_text(return_deadline)
+        values["deadline"] = timeutil.minute_text(received + timedelta(days=return_days))
         return Decision(True, "return_allowed", values)
     if elapsed <= timedelta(days=exchange_days) and not excluded:
         values["deadline"] = timeutil.minute_text(exchange_deadline)
@@ -218,11 +187,9 @@ def return_decision(order: Row, product: Optional[Row], now: datetime, policy: R
 
 def tracking_text(events: Sequence[Row], limit: int = TRACKING_EVENTS_SHOWN) -> Text:
     """The newest tracking events, newest first, one per line."""
-    lines = []
-    for event in list(events)[-limit:][::-1]:
-        moment = timeutil.minute_text(timeutil.from_db(event.get("happened_at")))
-        lines.append(f"{moment} {event.get('description', '')}".strip())
-    return "\n".join(lines)
+    newest_first = list(events)[-limit:][::-1]
+    when = [timeutil.minute_text(timeutil.from_db(e.get("happened_at"))) for e in newest_first]
+    return "\n".join(f"{w} {e.get('description', '')}".strip() for w, e in zip(when, newest_first))
 
 
 def logistics_decision(order: Row, product: Optional[Row], events: Sequence[Row], now: datetime,
@@ -246,15 +213,12 @@ def logistics_decision(order: Row, product: Optional[Row], events: Sequence[Row]
     if kind not in LOGISTICS_KINDS:
         raise ValueError(f"unknown logistics kind {kind!r}")
     status = order.get("status")
-    values = order_values(order, product)
     ship_within = _number(policy, "ship_within_hours", DEFAULT_SHIP_WITHIN_HOURS)
-    values.update(
-        ship_within_hours=products.number_text(ship_within),
-        delivery_days=str(policy.get("delivery_days", "2-4")),
-        tracking_events=tracking_text(events) or "暂时还没有物流记录",
-        last_event=str(events[-1].get("description", "")) if events else "",
-        hours_left="",
-    )
+    values = dict(order_values(order, product), ship_within_hours=products.number_text(ship_within),
+                  delivery_days=str(policy.get("delivery_days", "2-4")),
+                  tracking_events=tracking_text(events) or "暂时还没有物流记录",
+                  last_event=str(events[-1].get("description", "")) if events else "",
+                  hours_left="")
 
     def ticket(reason: Text, ticket_kind: Text) -> Decision:
         values.update(ticket_kind=ticket_kind, ticket_label=TICKET_LABELS[ticket_kind])
@@ -272,8 +236,7 @@ def logistics_decision(order: Row, product: Optional[Row], events: Sequence[Row]
         paid = (timeutil.from_db(order.get("paid_at"))
                 or timeutil.from_db(order.get("created_at")) or now)
         deadline = paid + timedelta(hours=ship_within)
-        hours_since = (now - paid).total_seconds() / 3600
-        values["hours_since"] = str(max(0, int(hours_since)))
+        values["hours_since"] = str(max(0, int((now - paid).total_seconds() / 3600)))
         if now > deadline:
             return Decision(False, "ship_overdue", values)
         values["hours_left"] = str(max(1, math.ceil((deadline - now).total_seconds() / 3600)))

@@ -31,11 +31,9 @@ def latest_text(tracker: Tracker) -> Text:
 
 def entity_values(tracker: Tracker, entity: Text) -> List[Any]:
     """Values of `entity` in the latest message, in the order they appear."""
-    return [
-        e.get("value")
-        for e in (tracker.latest_message or {}).get("entities") or []
-        if isinstance(e, dict) and e.get("entity") == entity and e.get("value") is not None
-    ]
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return [e.get("value") for e in entities
+            if isinstance(e, dict) and e.get("entity") == entity and e.get("value") is not None]
 
 
 def first(value: Any) -> Any:
@@ -46,7 +44,7 @@ def first(value: Any) -> Any:
 
 
 def ask_which_product(dispatcher: CollectingDispatcher) -> None:
-    names = shop_data.product_names(EXAMPLE_PRODUCTS)
+    names = [str(p.get("name") or p["id"]) for p in shop_data.products()[:EXAMPLE_PRODUCTS]]
     examples = "、".join(f"“{n}”" for n in names) if names else "商品名称"
     dispatcher.utter_message(response="utter_ask_which_product", examples=examples)
 
@@ -92,9 +90,22 @@ class Case:
         self.dispatcher.utter_message(response=response, **values)
 
     def open_ticket(self, kind: Text) -> Dict[Text, Any]:
-        return self.store.open_ticket(
-            kind, self.order_id, self.tracker.sender_id, latest_text(self.tracker), now=self.now
-        )
+        return self.store.open_ticket(kind, self.order_id, self.tracker.sender_id,
+                                      latest_text(self.tracker), now=self.now)
+
+    def logistics(self, kind: Text, existing: Optional[Dict[Text, Any]] = None) -> rules.Decision:
+        return rules.logistics_decision(self.order, self.product,
+                                        self.store.tracking_events(self.order_id), self.now,
+                                        self.policy, kind, existing)
+
+    def answer(self, decision: rules.Decision, responses: Dict[Text, Text],
+               **extra: Any) -> List[Dict[Text, Any]]:
+        """Says the response to the decision's reason; a ticket it allows is opened first."""
+        values = {**decision.values, **extra}
+        if decision.allowed and "ticket_kind" in values:
+            values["ticket_no"] = self.open_ticket(values["ticket_kind"])["ticket_no"]
+        self.say(responses[decision.reason], **values)
+        return []
 
     def say_status(self) -> List[Dict[Text, Any]]:
         """Tells the order's state with the conditional response utter_order_status.
@@ -104,10 +115,7 @@ class Case:
         action was reached without the form), the plain utter_order_found is used.
         An overdue unshipped order gets the apology and an urge instead.
         """
-        decision = rules.logistics_decision(
-            self.order, self.product, self.store.tracking_events(self.order_id),
-            self.now, self.policy, "where_is_parcel",
-        )
+        decision = self.logistics("where_is_parcel")
         if decision.reason == "ship_overdue":
             self.store.record_urge(self.order_id, self.tracker.sender_id, now=self.now)
             self.say("utter_ship_overdue", **decision.values)

@@ -23,33 +23,26 @@ from actions.store import OrderStore
 
 # ---------------------------------------------------------------- returns
 
-RETURN_INTENTS = ("request_return", "request_exchange", "request_refund", "cancel_order",
-                  "ask_refund_progress")
-KIND_OF_INTENT = {
-    "request_return": "return",
-    "request_exchange": "exchange",
-    "request_refund": "refund",
-    "cancel_order": "cancel",
-}
-RETURN_RESPONSES = {
-    "unpaid_close": "utter_cancel_unpaid",
-    "refund_before_shipping": "utter_refund_before_shipping",
-    "exchange_before_shipping": "utter_exchange_before_shipping",
-    "in_transit": "utter_return_in_transit",
-    "exchange_in_transit": "utter_exchange_in_transit",
-    "return_allowed": "utter_return_allowed",
-    "exchange_allowed": "utter_exchange_allowed",
-    "excluded": "utter_return_excluded",
-    "return_window_passed_exchange_ok": "utter_return_window_passed_exchange_ok",
-    "return_window_passed": "utter_return_window_passed",
-    "exchange_window_passed": "utter_exchange_window_passed",
-    "refund_pending": "utter_refund_pending",
-    "refund_agreed": "utter_refund_agreed",
-    "refund_returning": "utter_refund_returning",
-    "refund_refunding": "utter_refund_refunding",
-    "refund_completed": "utter_refund_completed",
-    "no_refund": "utter_no_refund",
-}
+KIND_OF_INTENT = {"request_return": "return", "request_exchange": "exchange",
+                  "request_refund": "refund", "cancel_order": "cancel"}
+RETURN_INTENTS = (*KIND_OF_INTENT, "ask_refund_progress")
+RETURN_RESPONSES = {"unpaid_close": "utter_cancel_unpaid",
+                    "refund_before_shipping": "utter_refund_before_shipping",
+                    "exchange_before_shipping": "utter_exchange_before_shipping",
+                    "in_transit": "utter_return_in_transit",
+                    "exchange_in_transit": "utter_exchange_in_transit",
+                    "return_allowed": "utter_return_allowed",
+                    "exchange_allowed": "utter_exchange_allowed",
+                    "excluded": "utter_return_excluded",
+                    "return_window_passed_exchange_ok": "utter_return_window_passed_exchange_ok",
+                    "return_window_passed": "utter_return_window_passed",
+                    "exchange_window_passed": "utter_exchange_window_passed",
+                    "refund_pending": "utter_refund_pending",
+                    "refund_agreed": "utter_refund_agreed",
+                    "refund_returning": "utter_refund_returning",
+                    "refund_refunding": "utter_refund_refunding",
+                    "refund_completed": "utter_refund_completed",
+                    "no_refund": "utter_no_refund"}
 
 
 def handle_return(case: Case) -> List[Dict[Text, Any]]:
@@ -57,18 +50,12 @@ def handle_return(case: Case) -> List[Dict[Text, Any]]:
     if case.intent == "ask_refund_progress":
         decision = rules.refund_progress(case.order, case.product, refunds, case.policy)
     else:
-        decision = rules.return_decision(
-            case.order, case.product, case.now, case.policy, KIND_OF_INTENT[case.intent], refunds
-        )
+        decision = rules.return_decision(case.order, case.product, case.now, case.policy,
+                                         KIND_OF_INTENT[case.intent], refunds)
     if decision.reason == "order_closed":
         return case.say_status()
-    case.say(
-        RETURN_RESPONSES[decision.reason],
-        **decision.values,
-        return_address=policy_text("return_address"),
-        shipping_insurance=policy_text("shipping_insurance"),
-    )
-    return []
+    return case.answer(decision, RETURN_RESPONSES, return_address=policy_text("return_address"),
+                       shipping_insurance=policy_text("shipping_insurance"))
 
 
 # ---------------------------------------------------------------- logistics
@@ -78,57 +65,42 @@ TICKET_OF_INTENT = {"change_address": "address_change", "delivered_not_received"
 # (or the overdue apology) answers them.
 STATUS_REASONS = ("order_closed", "pay_first", "ship_pending", "ship_overdue", "in_transit",
                   "delivered")
-LOGISTICS_RESPONSES = {
-    "change_address_self": "utter_change_address_self",
-    "change_address_before_shipping": "utter_change_address_noted",
-    "change_address_shipped": "utter_change_address_shipped",
-    "change_address_delivered": "utter_change_address_delivered",
-    "not_received_ticket": "utter_not_received_ticket",
-    "ticket_exists": "utter_ticket_exists",
-}
+LOGISTICS_RESPONSES = {"change_address_self": "utter_change_address_self",
+                       "change_address_before_shipping": "utter_change_address_noted",
+                       "change_address_shipped": "utter_change_address_shipped",
+                       "change_address_delivered": "utter_change_address_delivered",
+                       "not_received_ticket": "utter_not_received_ticket",
+                       "ticket_exists": "utter_ticket_exists"}
 
 
 def handle_logistics(case: Case) -> List[Dict[Text, Any]]:
     ticket_kind = TICKET_OF_INTENT.get(case.intent)
     existing = case.store.open_ticket_for(case.order_id, ticket_kind) if ticket_kind else None
-    decision = rules.logistics_decision(
-        case.order, case.product, case.store.tracking_events(case.order_id),
-        case.now, case.policy, case.intent, existing,
-    )
+    decision = case.logistics(case.intent, existing)
     if decision.reason in STATUS_REASONS:
         return case.say_status()
-    values = dict(decision.values)
-    if decision.allowed and "ticket_kind" in values:
-        values["ticket_no"] = case.open_ticket(values["ticket_kind"])["ticket_no"]
-    case.say(LOGISTICS_RESPONSES[decision.reason], **values)
-    return []
+    return case.answer(decision, LOGISTICS_RESPONSES)
 
 
 # ---------------------------------------------------------------- quality
 
 QUALITY_RESPONSES = {f"quality_{kind}": f"utter_quality_{kind}"
                      for kind in rules.QUALITY_TICKETS.values()}
+QUALITY_RESPONSES["ticket_exists"] = "utter_ticket_exists"
 
 
 def handle_quality(case: Case) -> List[Dict[Text, Any]]:
     """Apologise, offer the remedies and open a ticket."""
-    ticket_kind = rules.QUALITY_TICKETS[case.intent]
-    decision = rules.quality_decision(
-        case.order, case.product, case.now, case.policy, case.intent,
-        case.store.open_ticket_for(case.order_id, ticket_kind),
-    )
+    existing = case.store.open_ticket_for(case.order_id, rules.QUALITY_TICKETS[case.intent])
+    decision = rules.quality_decision(case.order, case.product, case.now, case.policy,
+                                      case.intent, existing)
     if decision.reason == "order_closed":
         return case.say_status()
     if decision.reason == "not_delivered":
         events = case.say_status()
         case.say("utter_quality_not_delivered", **decision.values)
         return events
-    if decision.reason == "ticket_exists":
-        case.say("utter_ticket_exists", **decision.values)
-        return []
-    ticket = case.open_ticket(ticket_kind)
-    case.say(QUALITY_RESPONSES[decision.reason], **decision.values, ticket_no=ticket["ticket_no"])
-    return []
+    return case.answer(decision, QUALITY_RESPONSES)
 
 
 # ---------------------------------------------------------------- the action
@@ -147,13 +119,9 @@ def task_intent(tracker: Tracker) -> Optional[Text]:
     The message that completed the form is usually just the order number (inform), so
     the request is found further back: "我要退货" -> order_form -> "4201..." -> here.
     """
-    for event in reversed(tracker.events or []):
-        if event.get("event") != "user":
-            continue
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if name in FAMILIES:
-            return name
-    return None
+    intents = (((event.get("parse_data") or {}).get("intent") or {}).get("name")
+               for event in reversed(tracker.events or []) if event.get("event") == "user")
+    return next((name for name in intents if name in FAMILIES), None)
 
 
 class ActionOrderFollowup(Action):
@@ -161,9 +129,8 @@ class ActionOrderFollowup(Action):
         return "action_order_followup"
 
     @database_guard
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         order_id = normalise_order_id(first(tracker.get_slot("order_id")))
         if not is_well_formed(order_id):
             dispatcher.utter_message(response="utter_ask_order_id")
@@ -180,6 +147,5 @@ class ActionOrderFollowup(Action):
             values = rules.order_values(order, product)
             dispatcher.utter_message(response="utter_order_found", **values)
             return [SlotSet("order_status", order["status"])]
-        case = Case(intent, order, product, store, dispatcher, tracker, timeutil.now(),
-                    shop_data.policy())
-        return FAMILIES[intent](case)
+        return FAMILIES[intent](Case(intent, order, product, store, dispatcher, tracker,
+                                     timeutil.now(), shop_data.policy()))

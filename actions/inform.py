@@ -16,10 +16,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import after_sales_rules as rules
 from actions import products, shop_data
-from actions.common import ask_which_product, database_guard, entity_values, latest_text
+from actions.common import database_guard, entity_values, first, latest_text
 from actions.order_form import find_order_number, is_well_formed, normalise_order_id
-from actions.product_actions import (CHECKED_MEASURES, current_product, measures, plausible,
-                                     product_in_message, size_reply)
+from actions.product_actions import (CHECKED_MEASURES, measures, plausible, product_in_message,
+                                     reply_about_product, size_reply)
 from actions.store import OrderStore
 
 MEASURES = ("height", "weight", "foot_length")
@@ -30,12 +30,10 @@ class ActionInform(Action):
         return "action_inform"
 
     @database_guard
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
-        number = next(iter(entity_values(tracker, "order_id")), None) or find_order_number(
-            latest_text(tracker)
-        )
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        number = (first(entity_values(tracker, "order_id"))
+                  or find_order_number(latest_text(tracker)))
         if number:
             return self.order_overview(dispatcher, normalise_order_id(number))
         if any(entity_values(tracker, m) for m in MEASURES):
@@ -61,30 +59,22 @@ class ActionInform(Action):
 
     @staticmethod
     def recommend(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
-        height, weight, foot_length = measures(tracker)
-        given = {m: products.to_number(next(iter(entity_values(tracker, m)), None))
-                 for m in MEASURES}
+        given = {m: products.to_number(first(entity_values(tracker, m))) for m in MEASURES}
         for measure in CHECKED_MEASURES:
             if given[measure] is not None and plausible(measure, given[measure], dispatcher) is None:
                 return [SlotSet(measure, None)]
         events = [SlotSet(m, value) for m, value in given.items() if value is not None]
-        product = current_product(tracker)
-        if product is None:
-            ask_which_product(dispatcher)
-            return events
-        response, values = size_reply(product, height, weight, foot_length)
-        dispatcher.utter_message(response=response, **values)
-        return events + [SlotSet("product", product["id"])]
+        return events + reply_about_product(dispatcher, tracker,
+                                            lambda p: size_reply(p, *measures(tracker)))
 
     @staticmethod
     def about_product(dispatcher: CollectingDispatcher, tracker: Tracker,
                       product: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         """A product name alone: recommend a size if the measures are known, else ask."""
         height, weight, foot_length = measures(tracker)
-        knows_measures = (
-            (product.get("kind") == "clothing" and height is not None and weight is not None)
-            or (product.get("kind") == "shoes" and foot_length is not None)
-        )
+        kind = product.get("kind")
+        knows_measures = ((kind == "clothing" and height is not None and weight is not None)
+                          or (kind == "shoes" and foot_length is not None))
         if knows_measures and products.has_sizes(product):
             response, values = size_reply(product, height, weight, foot_length)
         else:

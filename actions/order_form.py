@@ -29,8 +29,7 @@ def normalise_order_id(value: Any) -> Text:
     """Full-width digits to ASCII, separators removed: "4201 2300-01..." -> "420123001..."."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(first(value)))
-    return SEPARATORS.sub("", text).strip()
+    return SEPARATORS.sub("", unicodedata.normalize("NFKC", str(first(value)))).strip()
 
 
 def is_well_formed(order_id: Text) -> bool:
@@ -42,8 +41,7 @@ def find_order_number(text: Any) -> Optional[Text]:
     """The first digit run in the text that looks like an order number attempt."""
     if not text:
         return None
-    normalised = unicodedata.normalize("NFKC", str(text)[:SEARCH_LIMIT])
-    match = DIGIT_RUN.search(normalised)
+    match = DIGIT_RUN.search(unicodedata.normalize("NFKC", str(text)[:SEARCH_LIMIT]))
     return SEPARATORS.sub("", match.group(0)) if match else None
 
 
@@ -56,18 +54,16 @@ class ValidateOrderForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
 
-    async def extract_order_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    async def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
         """Reads numbers the entity extractor misses ("4201 2300 0123 4567 890")."""
         if tracker.get_slot("requested_slot") != "order_id" or entity_values(tracker, "order_id"):
             return {}
         number = find_order_number(latest_text(tracker))
         return {"order_id": number} if number else {}
 
-    def validate_order_id(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Dict[Text, Any]:
         order_id = normalise_order_id(value)
         if not is_well_formed(order_id):
             dispatcher.utter_message(response="utter_order_id_format")

@@ -29,11 +29,7 @@ CHECKED_MEASURES = {"height": (HEIGHT_RANGE, "utter_invalid_height"),
 
 def product_in_message(tracker: Tracker) -> Optional[Product]:
     """The first catalog product named in the latest message."""
-    for value in entity_values(tracker, "product"):
-        product = shop_data.find_product(value)
-        if product:
-            return product
-    return None
+    return next(filter(None, map(shop_data.find_product, entity_values(tracker, "product"))), None)
 
 
 def current_product(tracker: Tracker) -> Optional[Product]:
@@ -53,9 +49,6 @@ def plausible(measure: Text, value: Any, dispatcher: CollectingDispatcher) -> Op
         return number
     dispatcher.utter_message(response=invalid_response)
     return None
-
-
-# ---------------------------------------------------------------- answers
 
 
 def _reply(product: Product, response: Text, **values: Any) -> Reply:
@@ -86,9 +79,10 @@ def size_chart_reply(product: Product) -> Reply:
 
 
 def color_reply(product: Product) -> Reply:
-    if not products.colors(product):
+    colors = products.colors(product)
+    if not colors:
         return _reply(product, "utter_product_fact_missing")
-    return _reply(product, "utter_product_color", colors=products.enumerate_text(products.colors(product)))
+    return _reply(product, "utter_product_color", colors=products.enumerate_text(colors))
 
 
 def stock_reply(product: Product) -> Reply:
@@ -154,45 +148,34 @@ def measures(tracker: Tracker) -> Tuple[Optional[float], Optional[float], Option
     Implausible heights and weights count as unknown.
     """
     def value(name: Text) -> Optional[float]:
-        for candidate in entity_values(tracker, name) + [first(tracker.get_slot(name))]:
-            number = products.to_number(candidate)
-            if number is not None:
-                return number
-        return None
+        candidates = entity_values(tracker, name) + [first(tracker.get_slot(name))]
+        return next((n for n in map(products.to_number, candidates) if n is not None), None)
 
     height, weight = value("height"), value("weight")
-    return (
-        height if in_range(height, HEIGHT_RANGE) else None,
-        weight if in_range(weight, WEIGHT_RANGE) else None,
-        value("foot_length"),
-    )
-
-
-# ---------------------------------------------------------------- actions
+    return (height if in_range(height, HEIGHT_RANGE) else None,
+            weight if in_range(weight, WEIGHT_RANGE) else None, value("foot_length"))
 
 
 def reply_about_product(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        reply: Callable[[Product], Reply]) -> Optional[Product]:
-    """Says `reply` about the product talked about; with none known, asks which one."""
+                        reply: Callable[[Product], Reply]) -> List[Dict[Text, Any]]:
+    """Says `reply` about the current product and sets its slot; with none known, asks which."""
     product = current_product(tracker)
     if product is None:
         ask_which_product(dispatcher)
-        return None
+        return []
     response, values = reply(product)
     dispatcher.utter_message(response=response, **values)
-    return product
+    return [SlotSet("product", product["id"])]
 
 
 class ActionProductAnswer(Action):
     def name(self) -> Text:
         return "action_product_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         answer = ANSWERS.get(latest_intent(tracker), info_reply)
-        product = reply_about_product(dispatcher, tracker, answer)
-        return [SlotSet("product", product["id"])] if product else []
+        return reply_about_product(dispatcher, tracker, answer)
 
 
 class ValidateSizeForm(FormValidationAction):
@@ -209,45 +192,38 @@ class ValidateSizeForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_size_form"
 
-    async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
-        measures_needed = [s for s in domain_slots if s != "product"]
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
         product = shop_data.find_product(first(tracker.get_slot("product")))
-        if product is None:
-            return ["product"] + measures_needed
-        if not (product.get("kind") == "clothing" and products.has_sizes(product)
-                and products.chart_rows(product, "height", "weight")):
-            measures_needed = []
-        if tracker.get_slot("requested_slot") == "product":
-            # The customer just answered utter_ask_product: validate that answer too.
+        asks_measures = product is None or (
+            product.get("kind") == "clothing" and products.has_sizes(product)
+            and products.chart_rows(product, "height", "weight"))
+        measures_needed = [s for s in domain_slots if s != "product"] if asks_measures else []
+        # No product yet, or the customer just answered utter_ask_product: validate that too.
+        if product is None or tracker.get_slot("requested_slot") == "product":
             return ["product"] + measures_needed
         return measures_needed
 
-    async def extract_product(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    async def extract_product(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
         """While the form asks for the product, find a name the entity extractor missed."""
         if tracker.get_slot("requested_slot") != "product" or entity_values(tracker, "product"):
             return {}
         product = shop_data.find_product_in_text(latest_text(tracker))
         return {"product": product["id"]} if product else {}
 
-    def validate_product(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    def validate_product(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> Dict[Text, Any]:
         product = shop_data.find_product(first(value))
         # Unknown: the form asks again with utter_ask_product.
         return {"product": product["id"] if product else None}
 
-    def validate_height(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    def validate_height(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Dict[Text, Any]:
         return {"height": plausible("height", value, dispatcher)}
 
-    def validate_weight(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    def validate_weight(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Dict[Text, Any]:
         return {"weight": plausible("weight", value, dispatcher)}
 
 
@@ -255,8 +231,7 @@ class ActionRecommendSize(Action):
     def name(self) -> Text:
         return "action_recommend_size"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         reply_about_product(dispatcher, tracker, lambda p: size_reply(p, *measures(tracker)))
         return []

@@ -10,9 +10,6 @@ from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 Product = Dict[Text, Any]
 
-SIZED_KINDS = ("clothing", "shoes")
-
-
 def number_text(value: Any) -> Text:
     """170.0 -> "170", 24.5 -> "24.5"."""
     try:
@@ -38,9 +35,7 @@ def enumerate_text(items: Sequence[Any]) -> Text:
 
 
 def name(product: Optional[Product], fallback: Text = "") -> Text:
-    if not product:
-        return fallback
-    return str(product.get("name") or product.get("id") or fallback)
+    return str(product.get("name") or product.get("id") or fallback) if product else fallback
 
 
 def price_text(product: Product) -> Text:
@@ -66,7 +61,7 @@ def stock_split(product: Product) -> Tuple[List[Text], List[Text]]:
 
 
 def has_sizes(product: Product) -> bool:
-    return bool(product.get("sizes")) and product.get("kind") in SIZED_KINDS
+    return bool(product.get("sizes")) and product.get("kind") in ("clothing", "shoes")
 
 
 def sizes_text(product: Product) -> Text:
@@ -93,24 +88,18 @@ def chart_rows(product: Product, *keys: Text) -> List[Dict[Text, Any]]:
             if isinstance(row, dict) and row.get("size") is not None and all(_range(row, k) for k in keys)]
 
 
+def _span(rows: List[Dict[Text, Any]], key: Text, unit: Text) -> Text:
+    return f"{number_text(_range(rows[0], key)[0])}-{number_text(_range(rows[-1], key)[1])}{unit}"
+
+
 def size_chart_text(product: Product) -> Text:
     """The size chart as lines, e.g. "M码：身高160-168cm，体重50-58kg"."""
-    lines = []
     if product.get("kind") == "shoes":
-        for row in chart_rows(product, "foot_length"):
-            low, high = _range(row, "foot_length")
-            lines.append(f"{row['size']}码：脚长{number_text(low)}-{number_text(high)}cm")
-    else:
-        for row in chart_rows(product, "height", "weight"):
-            (h1, h2), (w1, w2) = _range(row, "height"), _range(row, "weight")
-            lines.append(
-                f"{row['size']}码：身高{number_text(h1)}-{number_text(h2)}cm，"
-                f"体重{number_text(w1)}-{number_text(w2)}kg"
-            )
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- size advice
+        return "\n".join(f"{row['size']}码：脚长{_span([row], 'foot_length', 'cm')}"
+                         for row in chart_rows(product, "foot_length"))
+    return "\n".join(
+        f"{row['size']}码：身高{_span([row], 'height', 'cm')}，体重{_span([row], 'weight', 'kg')}"
+        for row in chart_rows(product, "height", "weight"))
 
 
 @dataclass(frozen=True)
@@ -144,10 +133,6 @@ def _position(rows: List[Dict[Text, Any]], key: Text, value: float) -> Optional[
     return next(i for i, (low, _) in enumerate(ranges) if low > value)
 
 
-def _span(rows: List[Dict[Text, Any]], key: Text, unit: Text) -> Text:
-    return f"{number_text(_range(rows[0], key)[0])}-{number_text(_range(rows[-1], key)[1])}{unit}"
-
-
 def recommend_clothing(product: Product, height: Optional[float],
                        weight: Optional[float]) -> SizeAdvice:
     rows = chart_rows(product, "height", "weight")
@@ -160,14 +145,10 @@ def recommend_clothing(product: Product, height: Optional[float],
     by_weight = _position(rows, "weight", weight)
     if by_height is None or by_weight is None:
         return SizeAdvice("out_of_range", chart_range=chart_range)
-    size = str(rows[max(by_height, by_weight)]["size"])
-    return SizeAdvice(
-        "fit" if by_height == by_weight else "between",
-        size=size,
-        size_by_height=str(rows[by_height]["size"]),
-        size_by_weight=str(rows[by_weight]["size"]),
-        chart_range=chart_range,
-    )
+    return SizeAdvice("fit" if by_height == by_weight else "between",
+                      size=str(rows[max(by_height, by_weight)]["size"]),
+                      size_by_height=str(rows[by_height]["size"]),
+                      size_by_weight=str(rows[by_weight]["size"]), chart_range=chart_range)
 
 
 def recommend_shoes(product: Product, foot_length: Optional[float]) -> SizeAdvice:
@@ -185,7 +166,6 @@ def recommend_shoes(product: Product, foot_length: Optional[float]) -> SizeAdvic
 
 def recommend_size(product: Product, height: Optional[float] = None, weight: Optional[float] = None,
                    foot_length: Optional[float] = None) -> SizeAdvice:
-    """Recommends a size from the product's size chart."""
     if not has_sizes(product):
         return SizeAdvice("no_sizes")
     if product.get("kind") == "shoes":

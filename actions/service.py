@@ -18,20 +18,17 @@ logger = logging.getLogger(__name__)
 # Hand-off reason by the intent that led to it; any other intent means the bot could
 # not resolve the question (e.g. the anti-loop policy stopped a repeated answer).
 HANDOFF_REASONS = {"complain": "complaint", "request_human": "customer_request"}
-HANDOFF_RESPONSES = {
-    "complaint": "utter_handoff_complaint",
-    "customer_request": "utter_handoff_request",
-    "unresolved": "utter_handoff_unresolved",
-}
+HANDOFF_RESPONSES = {"complaint": "utter_handoff_complaint",
+                     "customer_request": "utter_handoff_request",
+                     "unresolved": "utter_handoff_unresolved"}
 
 
 class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         intent = latest_intent(tracker)
         reason = HANDOFF_REASONS.get(intent or "", "unresolved")
         try:
@@ -57,17 +54,15 @@ class ActionUnrecognised(Action):
     def name(self) -> Text:
         return "action_unrecognised"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
         top_intent, top_confidence = best_guess(message)
         try:
             OrderStore().record_unrecognised(
                 tracker.sender_id, latest_text(tracker), intent.get("name"),
-                _number(intent.get("confidence")), top_intent, _number(top_confidence),
-            )
+                _number(intent.get("confidence")), top_intent, _number(top_confidence))
         except (sqlite3.Error, OSError):
             logger.exception("没听懂的问题写入失败")
         dispatcher.utter_message(response="utter_unrecognised")

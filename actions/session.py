@@ -25,12 +25,9 @@ def carried_slots(tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]
         return []
     declared = domain.get("slots") or {}
     policy_keys = shop_data.policy_scalars()  # set afresh below
-    return [
-        SlotSet(name, value)
-        for name, value in (tracker.slots or {}).items()
-        if value is not None and name not in NOT_CARRIED and name not in policy_keys
-        and (not declared or name in declared)
-    ]
+    return [SlotSet(name, value) for name, value in (tracker.slots or {}).items()
+            if value is not None and name not in NOT_CARRIED and name not in policy_keys
+            and (not declared or name in declared)]
 
 
 def policy_slots(domain: DomainDict) -> List[Dict[Text, Any]]:
@@ -50,10 +47,8 @@ def context_slots(tracker: Tracker) -> List[Dict[Text, Any]]:
     metadata = tracker.get_slot("session_started_metadata")
     if not isinstance(metadata, dict):
         return []
-    events = []
     product = shop_data.find_product(metadata.get("product"))
-    if product:
-        events.append(SlotSet("product", product["id"]))
+    events = [SlotSet("product", product["id"])] if product else []
     order_id = normalise_order_id(metadata.get("order_id"))
     if is_well_formed(order_id) and order_id != tracker.get_slot("order_id"):
         # Another order: its status is looked up when the order form accepts it.
@@ -65,13 +60,7 @@ class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
-        return (
-            [SessionStarted()]
-            + carried_slots(tracker, domain)
-            + policy_slots(domain)
-            + context_slots(tracker)
-            + [ActionExecuted("action_listen")]
-        )
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        return ([SessionStarted()] + carried_slots(tracker, domain) + policy_slots(domain)
+                + context_slots(tracker) + [ActionExecuted("action_listen")])

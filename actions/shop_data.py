@@ -26,17 +26,6 @@ POLICY_FILE = "policy.yml"
 ORDERS_FILE = "orders.yml"
 
 
-def shop_dir() -> Path:
-    """The shop folder in use: $SHOP_DIR if set, else this project's shop/."""
-    return Path(os.environ.get("SHOP_DIR") or REFERENCE_SHOP_DIR)
-
-
-def shop_file(name: Text) -> Path:
-    """A file of the shop folder, falling back to this project's copy."""
-    path = shop_dir() / name
-    return path if path.exists() else REFERENCE_SHOP_DIR / name
-
-
 @lru_cache(maxsize=32)
 def _read_yaml(path: Text, mtime_ns: int) -> Dict[Text, Any]:
     try:
@@ -53,7 +42,9 @@ def load(name: Text) -> Dict[Text, Any]:
 
     The result is shared between callers: read it, never modify it.
     """
-    path = shop_file(name)
+    path = Path(os.environ.get("SHOP_DIR") or REFERENCE_SHOP_DIR) / name
+    if not path.exists():
+        path = REFERENCE_SHOP_DIR / name
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
@@ -62,15 +53,14 @@ def load(name: Text) -> Dict[Text, Any]:
     return _read_yaml(str(path), mtime)
 
 
-# ---------------------------------------------------------------- catalog
-
-
 def products() -> List[Dict[Text, Any]]:
     """All products of shop/catalog.yml that have an id."""
-    return [
-        p for p in load(CATALOG_FILE).get("products") or []
-        if isinstance(p, dict) and p.get("id")
-    ]
+    listed = load(CATALOG_FILE).get("products") or []
+    return [p for p in listed if isinstance(p, dict) and p.get("id")]
+
+
+def _names(product: Dict[Text, Any]) -> List[Any]:
+    return [product.get("name")] + list(product.get("aliases") or [])
 
 
 def product_by_id(product_id: Optional[Text]) -> Optional[Dict[Text, Any]]:
@@ -90,15 +80,10 @@ def find_product(value: Any) -> Optional[Dict[Text, Any]]:
     text = str(value).strip()
     if not text or len(text) > 100:
         return None
-    found = product_by_id(text)
-    if found:
-        return found
     folded = text.casefold()
-    for product in products():
-        names = [product.get("name")] + list(product.get("aliases") or [])
-        if any(name is not None and str(name).casefold() == folded for name in names):
-            return product
-    return None
+    named = (p for p in products()
+             if folded in {str(n).casefold() for n in _names(p) if n is not None})
+    return product_by_id(text) or next(named, None)
 
 
 def find_product_in_text(text: Any) -> Optional[Dict[Text, Any]]:
@@ -106,21 +91,10 @@ def find_product_in_text(text: Any) -> Optional[Dict[Text, Any]]:
     if not text:
         return None
     folded = str(text)[:500].casefold()
-    best, best_length = None, 0
-    for product in products():
-        for name in [product.get("name")] + list(product.get("aliases") or []):
-            name = str(name or "").casefold()
-            if name and name in folded and len(name) > best_length:
-                best, best_length = product, len(name)
-    return best
-
-
-def product_names(limit: Optional[int] = None) -> List[Text]:
-    names = [str(p.get("name") or p["id"]) for p in products()]
-    return names[:limit] if limit else names
-
-
-# ---------------------------------------------------------------- policy
+    found = [(len(name), p) for p in products()
+             for name in (str(n or "").casefold() for n in _names(p)) if name and name in folded]
+    # Of equally long names the first in the catalog wins: max() keeps the first.
+    return max(found, key=lambda match: match[0], default=(0, None))[1]
 
 
 def policy() -> Dict[Text, Any]:
@@ -129,21 +103,13 @@ def policy() -> Dict[Text, Any]:
 
 def format_value(value: Any) -> Text:
     """A policy value as the text a response shows (12 -> "12", 12.0 -> "12")."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def policy_scalars() -> Dict[Text, Text]:
     """Every scalar policy value as text, keyed like the domain's policy slots."""
-    return {
-        str(key): format_value(value)
-        for key, value in policy().items()
-        if isinstance(value, (str, int, float, bool))
-    }
-
-
-# ---------------------------------------------------------------- orders fixture
+    return {str(key): format_value(value) for key, value in policy().items()
+            if isinstance(value, (str, int, float, bool))}
 
 
 def order_fixture() -> List[Dict[Text, Any]]:

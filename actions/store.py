@@ -42,9 +42,8 @@ MAX_TEXT = 1000
 ORDER_STATUSES = ("unpaid", "paid", "shipped", "delivered", "completed", "closed")
 REFUND_KINDS = ("return", "refund", "exchange")
 REFUND_STATUSES = ("pending", "agreed", "returning", "refunding", "completed", "closed")
-TICKET_KINDS = (
-    "damaged", "defect", "wrong_item", "fake", "allergy", "not_received", "address_change",
-)
+TICKET_KINDS = ("damaged", "defect", "wrong_item", "fake", "allergy", "not_received",
+                "address_change")
 HANDOFF_REASONS = ("complaint", "customer_request", "unresolved")
 ORDER_ID_PATTERN = re.compile(r"^42\d{17}$")
 
@@ -145,11 +144,6 @@ def _ready_key(path: Path):
     return (str(path.resolve()), stat.st_dev, stat.st_ino)
 
 
-def db_path() -> Path:
-    """$SHOP_DB if set, else <project>/var/shop.db."""
-    return Path(os.environ.get("SHOP_DB") or DEFAULT_DB)
-
-
 def clip(text: Any) -> Text:
     """Customer text as stored: a string, at most MAX_TEXT characters."""
     text = "" if text is None else str(text)
@@ -160,11 +154,9 @@ class OrderStore:
     """Repository over the SQLite order database."""
 
     def __init__(self, path: Optional[Path] = None, seed_time: Optional[datetime] = None):
-        self.path = Path(path) if path else db_path()
+        self.path = Path(path or os.environ.get("SHOP_DB") or DEFAULT_DB)
         # The moment the relative dates of shop/orders.yml count back from (now if None).
         self.seed_time = seed_time
-
-    # ------------------------------------------------------------ connection
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -188,9 +180,8 @@ class OrderStore:
         with closing(sqlite3.connect(str(self.path), timeout=10, isolation_level=None)) as conn:
             conn.execute("BEGIN IMMEDIATE")  # one process at a time decides to seed
             try:
-                has_orders = conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'orders'"
-                ).fetchone()
+                has_orders = conn.execute("SELECT 1 FROM sqlite_master "
+                                          "WHERE type = 'table' AND name = 'orders'").fetchone()
                 for statement in SCHEMA_STATEMENTS:
                     conn.execute(statement)
                 count = None if has_orders else seed_orders(
@@ -202,8 +193,6 @@ class OrderStore:
         _READY.add(_ready_key(self.path))
         if count is not None:
             logger.info("已创建订单数据库 %s（%d 个演示订单）", self.path, count)
-
-    # ------------------------------------------------------------ reads
 
     def _rows(self, sql: Text, params: tuple = ()) -> List[Dict[Text, Any]]:
         with self._connect() as conn:
@@ -237,8 +226,6 @@ class OrderStore:
     def tickets_for(self, order_id: Text) -> List[Dict[Text, Any]]:
         return self._rows("SELECT * FROM tickets WHERE order_id = ? ORDER BY id", (str(order_id),))
 
-    # ------------------------------------------------------------ writes
-
     def open_ticket(self, kind: Text, order_id: Optional[Text], sender_id: Optional[Text], text: Any,
                     now: Optional[datetime] = None) -> Dict[Text, Any]:
         """Opens an after-sales ticket and returns it with its number (SH + date + id)."""
@@ -246,16 +233,14 @@ class OrderStore:
             raise ValueError(f"unknown ticket kind {kind!r}")
         moment = now or timeutil.now()
         with self._connect() as conn:
-            cursor = conn.execute(
+            ticket_id = conn.execute(
                 "INSERT INTO tickets (kind, order_id, sender_id, text, status, created_at) "
                 "VALUES (?, ?, ?, ?, 'open', ?)",
                 (kind, order_id, sender_id, clip(text), timeutil.to_db(moment)),
-            )
-            ticket_id = cursor.lastrowid
+            ).lastrowid
             ticket_no = f"SH{moment:%Y%m%d}{ticket_id:04d}"
             conn.execute("UPDATE tickets SET ticket_no = ? WHERE id = ?", (ticket_no, ticket_id))
-            row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        return dict(row)
+            return dict(conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone())
 
     def _insert(self, sql: Text, params: tuple) -> None:
         with self._connect() as conn:
@@ -281,9 +266,6 @@ class OrderStore:
                      "top_confidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (sender_id, clip(text), intent, confidence, top_intent, top_confidence,
                       timeutil.to_db(now or timeutil.now())))
-
-
-# ---------------------------------------------------------------- seeding
 
 
 def _moment(item: Dict[Text, Any], field: Text, now: datetime) -> Optional[datetime]:
@@ -314,19 +296,18 @@ def seed_orders(conn: sqlite3.Connection, fixture: List[Dict[Text, Any]], now: d
     count = 0
     for order in fixture:
         problem = _problem(order)
+        if not problem:
+            conn.execute("SAVEPOINT seed_order")
+            try:
+                _insert_order(conn, order, now)
+                count += 1
+            except (TypeError, ValueError, sqlite3.Error) as exc:
+                conn.execute("ROLLBACK TO seed_order")
+                problem = exc
+            finally:
+                conn.execute("RELEASE seed_order")
         if problem:
             logger.warning("shop/orders.yml 里的订单 %s 被跳过：%s", order.get("order_id"), problem)
-            continue
-        conn.execute("SAVEPOINT seed_order")
-        try:
-            _insert_order(conn, order, now)
-        except (TypeError, ValueError, sqlite3.Error) as exc:
-            conn.execute("ROLLBACK TO seed_order")
-            logger.warning("shop/orders.yml 里的订单 %s 被跳过：%s", order.get("order_id"), exc)
-            continue
-        finally:
-            conn.execute("RELEASE seed_order")
-        count += 1
     return count
 
 
@@ -337,16 +318,14 @@ def _insert_order(conn: sqlite3.Connection, order: Dict[Text, Any], now: datetim
         "amount, status, created_at, paid_at, shipped_at, delivered_at, completed_at, "
         "closed_at, address, courier, tracking_no) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            str(order["order_id"]), str(order.get("buyer") or ""), str(order["product"]),
-            order.get("color"), None if order.get("size") is None else str(order["size"]),
-            int(order.get("quantity") or 1), float(order.get("amount") or 0),
-            order["status"], timeutil.to_db(created),
-            *(timeutil.to_db(_moment(order, stamp, now))
-              for stamp in ("paid", "shipped", "delivered", "completed", "closed")),
-            order.get("address"), order.get("courier"),
-            None if order.get("tracking_no") is None else str(order["tracking_no"]),
-        ),
+        (str(order["order_id"]), str(order.get("buyer") or ""), str(order["product"]),
+         order.get("color"), None if order.get("size") is None else str(order["size"]),
+         int(order.get("quantity") or 1), float(order.get("amount") or 0),
+         order["status"], timeutil.to_db(created),
+         *(timeutil.to_db(_moment(order, stamp, now))
+           for stamp in ("paid", "shipped", "delivered", "completed", "closed")),
+         order.get("address"), order.get("courier"),
+         None if order.get("tracking_no") is None else str(order["tracking_no"])),
     )
     for event in order.get("tracking") or []:
         conn.execute(
@@ -359,11 +338,9 @@ def _insert_order(conn: sqlite3.Connection, order: Dict[Text, Any], now: datetim
         conn.execute(
             "INSERT INTO refunds (order_id, kind, status, amount, reason, created_at, "
             "updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                str(order["order_id"]), refund.get("kind"), refund.get("status"),
-                float(refund.get("amount") or order.get("amount") or 0),
-                refund.get("reason"), timeutil.to_db(created_at),
-                timeutil.to_db(_moment(refund, "updated", now) or created_at),
-                timeutil.to_db(_moment(refund, "completed", now)),
-            ),
+            (str(order["order_id"]), refund.get("kind"), refund.get("status"),
+             float(refund.get("amount") or order.get("amount") or 0),
+             refund.get("reason"), timeutil.to_db(created_at),
+             timeutil.to_db(_moment(refund, "updated", now) or created_at),
+             timeutil.to_db(_moment(refund, "completed", now))),
         )
