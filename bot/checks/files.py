@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.checks.findings import Finding, error
-from bot.checks.source import iter_yaml_files
 
 # (name, a folder?) Rasa cannot train without these.
 REQUIRED = [("domain.yml", False), ("config.yml", False), ("data", True)]
@@ -137,8 +136,9 @@ def survey(root: Path) -> Layout:
             _add_file(root / name, root, layout)
     if "data" not in layout.missing:
         _data_links(root, layout)
-        for path in iter_yaml_files(root / "data"):
-            if rel(path, root) not in layout.skipped:
+        for path in sorted((root / "data").rglob("*")):  # not x.yml.bak-... (--fix's backups)
+            name = rel(path, root)
+            if path.is_file() and path.suffix in (".yml", ".yaml") and name not in layout.skipped:
                 _add_file(path, root, layout)
     for name in SHOP_FILES:
         path = root / name

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -33,17 +33,9 @@ class Node:
     style: Optional[str] = None    # scalar style: None (plain), '"', "'", '|', '>'
     tag: Optional[str] = None      # an explicit tag no safe loader reads (!!python/...)
 
-    # -- maps
     def get(self, key: str) -> Optional["Node"]:
-        for k, v in self.pairs:
-            if k.value == key:
-                return v
-        return None
+        return next((v for k, v in self.pairs if k.value == key), None)
 
-    def keys(self) -> List[str]:
-        return [str(k.value) for k, _ in self.pairs]
-
-    # -- any
     @property
     def is_map(self) -> bool:
         return self.kind == "map"
@@ -128,9 +120,8 @@ class SourceFile:
 
     @classmethod
     def read(cls, path: Path, root: Path) -> "SourceFile":
-        rel = path.relative_to(root).as_posix()
+        source = cls(path=path, rel=path.relative_to(root).as_posix())
         raw = path.read_bytes()
-        source = cls(path=path, rel=rel)
         try:
             text, source.encoding = textfile.decode(raw)
         except UnicodeDecodeError as exc:
@@ -151,12 +142,3 @@ class SourceFile:
     def with_lines(self, new_lines: List[str]) -> str:
         """The file's text with `new_lines`, keeping its line ending style."""
         return self.newline.join(new_lines) + self.newline
-
-
-def iter_yaml_files(folder: Path) -> Iterator[Path]:
-    """The .yml/.yaml files under `folder` (backups like x.yml.bak-... are skipped)."""
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in (".yml", ".yaml"):
-            yield path

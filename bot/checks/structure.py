@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from functools import lru_cache
-from typing import Dict, Iterable, Iterator, List, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Set
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import (DEFAULT_ACTIONS, DEFAULT_INTENTS, DEFAULT_RESPONSES, Flow,
@@ -59,36 +59,30 @@ def named_in_code(name: str, code: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", code) is not None
 
 
-def dynamic_prefixes(code: str) -> List[str]:
-    """Response names the code builds itself: f"utter_quality_{kind}" -> utter_quality_."""
-    return re.findall(r"""f["'](utter_[A-Za-z0-9_]*)\{""", code)
-
-
 def used_by_actions(name: str, code: str) -> bool:
-    return named_in_code(name, code) or any(name.startswith(p) for p in dynamic_prefixes(code))
+    """Named in the code, or built there: f"utter_quality_{kind}" sends utter_quality_*."""
+    return named_in_code(name, code) or any(
+        name.startswith(p) for p in re.findall(r"""f["'](utter_[A-Za-z0-9_]*)\{""", code))
 
 
 # ------------------------------------------------------------------ helpers
 
 
-def answering_actions(flows: List[Flow]) -> Dict[str, List[Tuple[str, Flow]]]:
-    """intent -> [(the action right after it, the flow)] over all rules and stories."""
-    found: Dict[str, List[Tuple[str, Flow]]] = {}
+def answered_intents(flows: List[Flow]) -> Set[str]:
+    """Intents a rule or story answers: the next intent or action after them is an action."""
+    found: Set[str] = set()
     for flow in flows:
         for i, step in enumerate(flow.steps):
-            if step.kind != "intent":
-                continue
-            nxt = next((s for s in flow.steps[i + 1:] if s.kind in ("intent", "action")), None)
-            if nxt is not None and nxt.kind == "action":
-                found.setdefault(step.name, []).append((nxt.name, flow))
+            later = (s.kind for s in flow.steps[i + 1:] if s.kind in ("intent", "action"))
+            if step.kind == "intent" and next(later, None) == "action":
+                found.add(step.name)
     return found
 
 
 def used_responses(model: Model) -> Set[str]:
     """Responses something uses: rule/story actions, form questions, Rasa's defaults."""
     used = {s.name for f in model.flows for s in f.steps if s.kind == "action"}
-    domain = model.domain
-    for form in domain.forms.values():
+    for form in model.domain.forms.values():
         for slot in form.required_slots:
             used |= {f"utter_ask_{slot}", f"utter_ask_{form.name}_{slot}"}
     return used | DEFAULT_RESPONSES
@@ -201,7 +195,7 @@ def _answers(model: Model) -> Iterator[Finding]:
     domain = model.domain
     if "data" in model.unreadable:
         return  # a rule we could not read may be the one that answers
-    answered = answering_actions(model.flows)
+    answered = answered_intents(model.flows)
     used = used_responses(model)
     code = actions_code()
     reported: Set[str] = set()
@@ -237,7 +231,7 @@ def _answers(model: Model) -> Iterator[Finding]:
 
 def _categories(model: Model) -> Iterator[Finding]:
     domain = model.domain
-    rel = model.categories_file
+    rel = "shop/intents.yml"
     if model.categories is None:
         if "intents" not in model.unreadable:
             yield error(
@@ -256,11 +250,10 @@ def _categories(model: Model) -> Iterator[Finding]:
             f"category 从 {choices} 里选一个。")
     for intent, cat in model.categories.items():
         if cat.category not in CATEGORIES:
-            shown = cat.category or "（空）"
             guess = similar(cat.category, CATEGORIES) if cat.category else ""
             yield error(
                 "structure.bad_category", rel, cat.line,
-                f"意图 {intent} 的类别 '{shown}' 不是课程规定的类别之一{guess}。",
+                f"意图 {intent} 的类别 '{cat.category or '（空）'}' 不是课程规定的类别之一{guess}。",
                 "类别只能是：" + "、".join(f"{k}（{v}）" for k, v in CATEGORIES.items()) + "。")
         used = intent in model.intents_with_examples() or any(
             s.kind == "intent" and s.name == intent for f in model.flows for s in f.steps)
