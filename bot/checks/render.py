@@ -24,10 +24,8 @@ SUMMARY_EXAMPLE = 60  # columns of the first message shown as an example of its 
 
 def _block(label: str, text: str) -> List[str]:
     lines = text.rstrip().splitlines() or [""]
-    out = [f"{INDENT}{label}{lines[0]}"]
     pad = INDENT + " " * (len(label) * 2)  # CJK labels are two columns wide
-    out += [f"{pad}{line}" for line in lines[1:]]
-    return out
+    return [f"{INDENT}{label}{lines[0]}"] + [f"{pad}{line}" for line in lines[1:]]
 
 
 def finding_lines(f: Finding, verbose: bool = False) -> List[str]:
@@ -87,11 +85,10 @@ def overview(report: Report) -> List[str]:
 
 
 def summary(report: Report) -> str:
-    errors, warnings = report.errors, report.warnings
-    line = f"检查完成：{errors} 个错误，{warnings} 个警告。"
-    if errors:
+    line = f"检查完成：{report.errors} 个错误，{report.warnings} 个警告。"
+    if report.errors:
         return line + "请先改正错误，再训练（python -m bot train）。"
-    if warnings:
+    if report.warnings:
         return line + "可以训练，但建议先处理这些警告。"
     return line + "没有发现问题，可以训练了（python -m bot train）。"
 
