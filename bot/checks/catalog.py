@@ -37,9 +37,7 @@ def _field(product: Node, name: str) -> Optional[Node]:
 
 
 def _empty(node: Optional[Node]) -> bool:
-    if node is None:
-        return True
-    return not node.text().strip() if node.is_scalar else not (node.items or node.pairs)
+    return node is None or not (node.text().strip() if node.is_scalar else node.items or node.pairs)
 
 
 def check(model: Model, rules: AnswerRules) -> List[Finding]:
@@ -144,9 +142,8 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
         node = _field(product, field_name)
         if _empty(node) or not node.is_scalar:
             continue
-        text = node.text()
         for code, what in ((ar.PROMISE, "绝对化承诺"), (ar.SUPERLATIVE, "极限词"), (ar.IMPOLITE, "不礼貌的用语")):
-            words = rules.find(code, text)
+            words = rules.find(code, node.text())
             if words:
                 yield error(
                     "catalog.wording", CATALOG, node.line,

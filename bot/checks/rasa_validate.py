@@ -213,21 +213,19 @@ def translate(rec: Record, model: Model) -> Translated:
                      f"Rasa：意图 {m.group(1)} 没有在 domain.yml 的 intents: 里登记。",
                      f"在 domain.yml 的 intents: 下加 '  - {m.group(1)}'，或者改正拼写。",
                      [("intent_not_in_domain", m.group(1))])
-    m = re.search(r"The example '(.+?)' was found labeled with multiple different intents.*labeled with: (.+?)\.?$", text, re.S)
-    if m:
+    if m := re.search(r"The example '(.+?)' was found labeled with multiple different intents"
+                      r".*labeled with: (.+?)\.?$", text, re.S):
         example = next((e for b in model.nlu for e in b.examples if e.plain == m.group(1)), None)
         return found(error, "rasa.two_intents", _place(example),
                      f"Rasa：例句「{m.group(1)}」同时属于多个意图（{m.group(2)}）。",
                      "只在一个意图里保留它。", [("two_intents", m.group(1))])
-    m = re.search(r"The intent '(.+?)' is not used in any story or rule", text)
-    if m:
+    if m := re.search(r"The intent '(.+?)' is not used in any story or rule", text):
         return found(warning, "rasa.intent_unused", loc.intent(m.group(1)),
                      f"Rasa：意图 {m.group(1)} 没有被任何规则或故事用到，顾客问了机器人也不会回答。",
                      f"在 data/rules/ 对应的文件里加一条规则：intent: {m.group(1)} → action: utter_{m.group(1)}。",
                      [("intent_no_answer", m.group(1)), ("response_unused", f"utter_{m.group(1)}"),
                       ("intent_not_in_domain", m.group(1)), ("intent_no_examples", m.group(1))])
-    m = re.search(r"The utterance '(.+?)' is not used in any story or rule", text)
-    if m:
+    if m := re.search(r"The utterance '(.+?)' is not used in any story or rule", text):
         name = m.group(1)
         if d is not None and name in used_responses(model):
             return Translated(None, dropped=f"{name} 是表单的提问（utter_ask_槽位名），Rasa 误报")
@@ -235,40 +233,39 @@ def translate(rec: Record, model: Model) -> Translated:
             return Translated(None, dropped=f"{name} 由自定义动作（actions/）发送，Rasa 看不到，误报")
         return found(warning, "rasa.response_unused", loc.response(name), f"Rasa：答案 {name} 没有被任何规则或故事用到。",
                      "在规则里使用它，或者删掉它。", [("response_unused", name)])
-    m = re.search(r"The action '(.+?)' is used in the stories, but is not a valid utterance action", text)
-    if m:
+    if m := re.search(r"The action '(.+?)' is used in the stories, "
+                      r"but is not a valid utterance action", text):
         return found(error, "rasa.unknown_response", _place(loc.step("action", m.group(1))),
                      f"Rasa：规则/故事里的 {m.group(1)} 在 domain.yml 的 responses: 里找不到。",
                      f"在 domain.yml 的 responses: 下写上 {m.group(1)}，或者改正拼写。", [("unknown_action", m.group(1))])
-    m = re.search(r"The (form|action) '(.+?)' is used in the '(.+?)' block, but it is not listed in the domain", text)
-    if m:
+    if m := re.search(r"The (form|action) '(.+?)' is used in the '(.+?)' block, "
+                      r"but it is not listed in the domain", text):
         step = loc.step("action", m.group(2), m.group(3)) or loc.step("active_loop", m.group(2), m.group(3))
         what = "表单" if m.group(1) == "form" else "动作"
         return found(error, "rasa.unknown_action", _place(step),
                      f"Rasa：「{m.group(3)}」里用了{what} {m.group(2)}，但 domain.yml 里没有登记它。",
                      f"检查拼写；{what}名要和 domain.yml 的 {'forms' if m.group(1) == 'form' else 'actions'}: 一致。",
                      [("unknown_action", m.group(2)), ("unknown_form", m.group(2))])
-    m = re.search(r"The form slot '(.+?)' in form '(.+?)' is not present in the domain slots", text)
-    if m:
+    if m := re.search(r"The form slot '(.+?)' in form '(.+?)' "
+                      r"is not present in the domain slots", text):
         line = d.forms[m.group(2)].line if d and m.group(2) in d.forms else None
         return found(error, "rasa.unknown_slot", (d.file if d else None, line),
                      f"Rasa：表单 {m.group(2)} 要收集的槽位 {m.group(1)} 在 domain.yml 的 slots: 里没有。",
                      "在 slots: 里加上这个槽位，或者改正拼写。", [("unknown_slot", m.group(1))])
-    m = re.search(r"Issue found while processing '(.+?)': Intent '(.+?)' has no examples", text)
-    if m:
+    if m := re.search(r"Issue found while processing '(.+?)': "
+                      r"Intent '(.+?)' has no examples", text):
         return found(error, "rasa.intent_no_examples", loc.intent(m.group(2)), f"Rasa：意图 {m.group(2)} 没有例句。",
                      f"为它写至少 {MIN_EXAMPLES} 条例句。", [("intent_no_examples", m.group(2))])
-    m = re.search(r"Issue found while processing '(.+?)': The item '(.+?)' contains an example that doesn't start with a '-' symbol: (.*?)\n", text + "\n")
-    if m:
+    if m := re.search(r"Issue found while processing '(.+?)': The item '(.+?)' contains an example "
+                      r"that doesn't start with a '-' symbol: (.*?)\n", text + "\n"):
         rel = loc.relative(m.group(1))
         return found(error, "rasa.missing_dash", (rel, loc.text_line(rel, m.group(3).strip())),
                      f"Rasa：意图 {m.group(2)} 的例句「{m.group(3).strip()}」前面没有 '- '，会被跳过。",
                      "在这条例句前面加上 '- '。", yaml_file=rel)
-    m = re.search(r"(YamlSyntaxException|YamlValidationException|InvalidDomain|YamlException)", rec.level + " " + text)
-    if m or rec.kind == "exception":
+    if rec.kind == "exception" or re.search(r"YamlSyntaxException|YamlValidationException|"
+                                            r"InvalidDomain|YamlException", rec.level + " " + text):
         return _exception(rec, loc)
-    m = re.search(r"The config file is missing the '(.+?)' mandatory key", text)
-    if m:
+    if m := re.search(r"The config file is missing the '(.+?)' mandatory key", text):
         return found(error, "rasa.config", ("config.yml", None), f"Rasa：config.yml 缺少必须的 {m.group(1)}。",
                      "从参考项目复制 config.yml。")
     m = re.search(r"(?:Issue found (?:while processing|in) |Unexpected block found in )'(.+?)'", text)
