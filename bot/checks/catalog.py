@@ -51,7 +51,7 @@ def check(model: Model, rules: AnswerRules) -> List[Finding]:
     parsed = model.catalog
     if parsed is None or parsed.tree is None:
         return []  # check 1 reported why it cannot be read
-    products = parsed.tree.get("products") if parsed.tree.is_map else None
+    products = parsed.tree.get("products")  # None in a list or a text too
     if products is None or not products.is_seq:
         return [error("catalog.no_products", CATALOG, parsed.tree.line,
                       "shop/catalog.yml 里没有 products: 商品列表。",

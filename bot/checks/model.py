@@ -132,9 +132,6 @@ class Model:
         return found
 
 
-# ------------------------------------------------------------------ loading
-
-
 # Shop files the components and actions read as they are (the orders and every
 # hand-kept word list): only their encoding is checked.
 SHOP_FILES_READ_AS_IS = ("orders.yml",) + tuple(n for n in SHOP_TRAINING_FILES if n.endswith(".txt"))
@@ -162,8 +159,7 @@ def load(root: Path) -> Model:
         if not parsed.ok or any(f.code == shapes.SECTION for f in wrong_kind):
             model.unreadable.add(parsed.kind)
             broken.add(parsed.source.rel)
-    for name in SHOP_FILES_READ_AS_IS:
-        path = root / "shop" / name
+    for path in (root / "shop" / name for name in SHOP_FILES_READ_AS_IS):
         if path.is_file():
             model.findings += encoding.check(SourceFile.read(path, root))
     for rel, parsed in model.files.items():
@@ -301,8 +297,7 @@ def _steps(node: Optional[Node], rel: str) -> List[Step]:
                 name = "null" if v.value is None and kind == "active_loop" else v.text().strip()
                 steps.append(Step(kind, name, rel, k.line))
             elif kind == "slot_was_set":
-                for slot_name, line in _names(v):
-                    steps.append(Step("slot_was_set", slot_name, rel, line))
+                steps += [Step("slot_was_set", slot, rel, line) for slot, line in _names(v)]
     return steps
 
 
@@ -317,7 +312,7 @@ def _categories(parsed: ParsedFile, model: Model) -> Dict[str, Category]:
     _duplicates(parsed, intents, "意图", model)
     for k, v in (intents.pairs if intents is not None else []):
         category = _get(v, "category", INTENT_ENTRY_KEYS)
-        text = category.text().strip() if category is not None else (v.text().strip() if v.is_scalar else "")
+        text = (category if category is not None else v).text().strip()
         line = category.line if category is not None else k.line
         found.setdefault(str(k.value), Category(str(k.value), text, line))
     return found

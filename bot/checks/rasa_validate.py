@@ -67,9 +67,6 @@ def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
     return RasaRun(result.returncode, result.stdout.decode("utf-8", errors="replace"))
 
 
-# ------------------------------------------------------------------ records
-
-
 @dataclass
 class Record:
     kind: str          # "warning", "log", "exception", "plain"
@@ -104,9 +101,6 @@ def records(output: str) -> List[Record]:
         elif current is not None and not line.strip().startswith("More info at"):
             current.text += "\n" + line
     return found
-
-
-# ------------------------------------------------------------------ translation
 
 
 @dataclass
@@ -167,8 +161,7 @@ class Locator:
 def _conflict(rec: Record, loc: Locator) -> Translated:
     head = re.match(r"Story structure conflict (?:after (intent|action|bot utterance|user utterance) '(.*?)'"
                     r"|at the beginning of stories)", rec.text)
-    where = {"intent": "意图", "action": "动作", "bot utterance": "机器人回复",
-             "user utterance": "顾客的话"}
+    where = {"intent": "意图", "action": "动作", "bot utterance": "机器人回复", "user utterance": "顾客的话"}
     after = f"在{where[head.group(1)]} {head.group(2)} 之后" if head and head.group(1) else "在对话开头"
     branches = []
     flows: List[Flow] = []
@@ -311,9 +304,6 @@ def _exception(rec: Record, loc: Locator) -> Translated:
     return Translated(error(code, rel, line, message, fix, original=text), yaml_file=rel)
 
 
-# ------------------------------------------------------------------ the check
-
-
 @dataclass
 class RasaResult:
     findings: List[Finding]
@@ -332,18 +322,18 @@ def check(model: Model, static: List[Finding], run: Optional[RasaRun] = None) ->
             continue  # also "Project validation completed with errors." etc.: the details come first
         t = translate(rec, model)
         if t.finding is None:
-            ignored.append(f"{t.dropped}：{rec.text.strip()}")
-            continue
-        if any(k in keys for k in t.covered_by):
-            ignored.append(f"上面已经报告过：{rec.text.strip()}")
-            continue
-        if t.yaml_file and t.yaml_file in yaml_files or (
+            why = t.dropped
+        elif any(k in keys for k in t.covered_by):
+            why = "上面已经报告过"
+        elif t.yaml_file and t.yaml_file in yaml_files or (
                 rec.kind == "exception" and t.finding.file is None and yaml_files):
             # Rasa stops at a file it cannot read, often without naming it
             # (RecursionError, TypeError on a tag): the YAML finding says where
-            ignored.append(f"和上面的 YAML 错误是同一个问题：{rec.text.strip()}")
+            why = "和上面的 YAML 错误是同一个问题"
+        else:
+            findings.append(t.finding)
             continue
-        findings.append(t.finding)
+        ignored.append(f"{why}：{rec.text.strip()}")
     if run.returncode != 0 and not any(f.is_error for f in findings) and not any(
             f.is_error for f in static if f.code.startswith("yaml.")):
         tail = "\n".join(ANSI.sub("", run.output).strip().splitlines()[-6:])

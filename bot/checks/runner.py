@@ -74,15 +74,14 @@ def run_checks(root: Path, rasa: bool = True, rules: Optional[AnswerRules] = Non
     if rules is None:
         rules = load_rubric().answers
     model = load(root)
-    findings: List[Finding] = list(model.findings)
+    report = Report(root, list(model.findings), model)
     # (the name shown if the check itself crashes, the check)
     for name, check in [("意图和答案的对应关系", lambda: structure.check(model)),
                         ("例句", lambda: examples.check(model)),
                         ("答案话术", lambda: answers.check(model, rules)),
                         ("商品目录", lambda: catalog.check(model, rules)),
                         ("训练配置的组件", lambda: components.check(model))]:
-        findings += _guarded(name, check)
-    report = Report(root, findings, model)
+        report.findings += _guarded(name, check)
     if model.unreadable:
         report.notes.append("有文件读不下去，依赖它的检查（例如“意图有没有例句/答案”）暂时跳过了；"
                             "改好格式错误后请再运行一次。")

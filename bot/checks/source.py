@@ -103,9 +103,6 @@ def too_deep(text: str) -> yaml.MarkedYAMLError:
     return yaml.MarkedYAMLError(problem=TOO_DEEP)
 
 
-# ------------------------------------------------------------------ files on disk
-
-
 @dataclass
 class SourceFile:
     """One file of the project: its text and lines, and how it was written."""

@@ -37,9 +37,6 @@ def similar(name: str, names: Iterable[str]) -> str:
     return f"（是不是写错了？最接近的是 {match[0]}）" if match else ""
 
 
-# ------------------------------------------------------------------ custom actions' code
-
-
 @lru_cache(maxsize=1)
 def actions_code() -> str:
     """The custom actions' source. Only the reference project's actions/ counts: it
@@ -63,9 +60,6 @@ def used_by_actions(name: str, code: str) -> bool:
     """Named in the code, or built there: f"utter_quality_{kind}" sends utter_quality_*."""
     return named_in_code(name, code) or any(
         name.startswith(p) for p in re.findall(r"""f["'](utter_[A-Za-z0-9_]*)\{""", code))
-
-
-# ------------------------------------------------------------------ helpers
 
 
 def answered_intents(flows: List[Flow]) -> Set[str]:
@@ -95,9 +89,6 @@ def rules_file_for(model: Model, intent: str) -> str:
 
 def rule_snippet(intent: str, action: str) -> str:
     return (f"- rule: （标准问题）\n  steps:\n  - intent: {intent}\n  - action: {action}")
-
-
-# ------------------------------------------------------------------ the check
 
 
 def check(model: Model) -> List[Finding]:
