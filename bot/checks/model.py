@@ -20,7 +20,7 @@ from bot.checks.yaml_syntax.keys import (CATEGORY_KEYS, DATA_TOP, DOMAIN_TOP, FO
                                          STORY_ITEM, canonical_key, file_kind)
 from bot.checks.yaml_syntax.parse import ParsedFile, check_file
 from bot.project import SHOP_TRAINING_FILES
-from bot.project_files import strip_annotations
+from bot.project_files import relative, strip_annotations
 
 # Rasa 3.6 (rasa.shared.core.constants): intents and actions every assistant has.
 DEFAULT_INTENTS = {"restart", "back", "out_of_scope", "session_start", "nlu_fallback"}
@@ -146,8 +146,8 @@ def load(root: Path) -> Model:
         try:
             source = SourceFile.read(path, root)
         except OSError as exc:
-            model.findings.append(files.unreadable(files.rel(path, root), exc))
-            model.unreadable.add(file_kind(files.rel(path, root)))
+            model.findings.append(files.unreadable(relative(path, root), exc))
+            model.unreadable.add(file_kind(relative(path, root)))
             continue
         parsed = check_file(source)
         model.files[parsed.source.rel] = parsed
@@ -188,8 +188,8 @@ def load(root: Path) -> Model:
 
 def _get(node: Optional[Node], key: str, allowed: Set[str]) -> Optional[Node]:
     """node[key], also when the key is misspelt (`intnet` for `intent`)."""
-    if node is None:  # a list or a text has no pairs
-        return None
+    if node is None:
+        return None  # (a list or a text has no pairs: None below too)
     return node.get(key) or next((v for k, v in node.pairs if isinstance(k.value, str)
                                   and canonical_key(k.value, allowed) == key), None)
 
