@@ -1,12 +1,9 @@
 """Check 5: shop/catalog.yml, the product knowledge the product Q&A answers from.
 
-- a product missing a field the Q&A needs: id, name, price, material, care, colors, and
-  sizes + size_chart for clothing and shoes (an empty value counts as missing);
-- a price that is not a number;
-- two products with the same id, or a name/alias shared by two products (the bot could
-  not tell which one the customer means);
-- the texts customers read (material, care, quality, description, return_note) against
-  the same wording rules as the answers (absolute promises, 极限词, impolite words).
+Every product has the fields the Q&A needs (an empty value counts as missing), a price
+that is a number, an id and names no other product has (the bot could not tell which
+one the customer means), and texts customers read that keep the answers' wording rules
+(absolute promises, 极限词, impolite words).
 """
 from __future__ import annotations
 

@@ -49,7 +49,6 @@ class RasaRun:
 
 
 def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
-    """`rasa data validate` on the project at `root` (cwd = root)."""
     # Rasa's UserWarnings are what we translate, and its WARNING logs (story conflicts):
     # Rasa's log level comes from LOG_LEVEL, which Rasa itself writes into os.environ when
     # a process loads a model (set_log_level), so a caller that chatted with the bot first
@@ -90,9 +89,8 @@ def records(output: str) -> List[Record]:
         line = raw.split("\r")[-1]  # progress bars redraw with \r
         if not line.strip() or "Processed story blocks" in line or "Processed trackers" in line:
             continue
-        start = next(((kind, m) for kind, pattern in STARTS.items() if (m := pattern.match(line))), None)
-        if start:
-            kind, m = start
+        kind, m = next(((k, m) for k, p in STARTS.items() if (m := p.match(line))), ("", None))
+        if m:
             current = Record(kind, m["level"], m.groupdict().get("source", ""), m["text"])
             found.append(current)
         elif line.strip() in STANDALONE:
@@ -118,11 +116,10 @@ def _place(found: Optional[Union[Step, Flow, Example]]) -> Place:
     return (found.file, found.line) if found is not None else (None, None)
 
 
+@dataclass
 class Locator:
     """Finds the file:line of names Rasa mentions, using the project model."""
-
-    def __init__(self, model: Model):
-        self.model = model
+    model: Model
 
     def intent(self, name: str) -> Place:
         d = self.model.domain

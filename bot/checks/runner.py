@@ -43,8 +43,7 @@ class Report:
 
 
 @dataclass
-class Kind:
-    """One kind of finding in a report (one code at one severity) and where it occurs."""
+class Kind:  # one code at one severity
     code: str
     severity: str
     example: str         # the first finding's message

@@ -1,14 +1,10 @@
 """Check 2: does every question have an answer, and is every answer reachable?
 
-- an intent with no answer (no utter_<intent>, and no rule/story action after it);
-- an intent with an answer that no rule or story triggers;
-- an answer (response) nothing uses: not a rule/story action, not a form's question
-  (utter_ask_<slot>), not named in the custom actions' code (reference actions/*.py);
-- rules/stories using an intent, answer, action, form or slot that domain.yml lacks, and
-  a form asking for a slot domain.yml lacks;
-- an intent in domain.yml with no examples, or examples of an intent domain.yml lacks;
-- an intent without a category in shop/intents.yml, or with a category outside the
-  reference's shop/intents.yml.
+An intent with no examples, no answer (no utter_<intent> and no rule/story action after
+it), an answer no rule or story triggers, or no category (or one outside the reference's
+shop/intents.yml); an answer nothing uses (not a rule/story action, a form's question
+utter_ask_<slot>, nor named in the reference's actions/*.py); an intent, answer, action,
+form or slot that examples, rules, stories or forms use but domain.yml lacks.
 """
 from __future__ import annotations
 
