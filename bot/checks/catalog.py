@@ -140,8 +140,7 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
         if _empty(node) or not node.is_scalar:
             continue
         for code, what in ((ar.PROMISE, "绝对化承诺"), (ar.SUPERLATIVE, "极限词"), (ar.IMPOLITE, "不礼貌的用语")):
-            words = rules.find(code, node.text())
-            if words:
+            if words := rules.find(code, node.text()):
                 yield error(
                     "catalog.wording", CATALOG, node.line,
                     f"{label}的 {field_name} 会原样回答给顾客，但用了{what}：{'、'.join(words)}。",

@@ -253,11 +253,9 @@ def _examples(name: str, node: Optional[Node], rel: str) -> List[Example]:
     """Examples as Rasa reads them: lines starting with '-', text after it stripped."""
     if node is None:
         return []
-    if node.is_seq:  # `examples:` without `|` (check 1 reports it)
+    if not node.is_scalar:  # a list (`examples:` without `|`, check 1 reports it); a map: no items
         return [Example(name, item.text().strip(), rel, item.line)
-                for item in node.items if item.is_scalar and item.text().strip()]
-    if not node.is_scalar:
-        return []
+                for item in node.items if item.text().strip()]
     # in a `|` block each example is on its own line; other styles are located at the value's start
     return [Example(name, line[1:].strip(" \r\n"), rel, node.line + 1 + i if node.style == "|" else node.line)
             for i, line in enumerate(node.text().splitlines()) if line.startswith("-") and line[1:].strip(" \r\n")]

@@ -168,10 +168,9 @@ def _conflict(rec: Record, loc: Locator) -> Translated:
         label = "、".join(f"「{s}」" for s in story_names) + (f" 等 {extra.group(1)} 处" if extra else "")
         branches.append(f"{label}接着执行 {action}")
         flows += [f for f in (loc.flow(s) for s in story_names) if f is not None]
-    message = (f"故事/规则冲突：{after}，" + "，而".join(branches) +
-               "。同样的对话走到这里，机器人不知道该做哪一个。")
     return Translated(error(
-        "rasa.conflict", *_place(flows[0] if flows else None), message,
+        "rasa.conflict", *_place(flows[0] if flows else None),
+        f"故事/规则冲突：{after}，" + "，而".join(branches) + "。同样的对话走到这里，机器人不知道该做哪一个。",
         "让这几个故事在这一步接同一个动作；如果顾客的情况确实不同，在前面加上能区分它们的一步"
         "（不同的意图或 slot_was_set）。",
         also=[(f.file, f.line) for f in flows[1:]], original=rec.text))
@@ -285,13 +284,11 @@ def _exception(rec: Record, loc: Locator) -> Translated:
                    for _, n, problem in items]
         for _, n, _ in items:
             line = line or int(n)
-        code = "rasa.schema"
+        code, fix = "rasa.schema", "按提示改正后再检查；常见原因是键名拼错、examples: 后面少了 |、缩进不对。"
         message = "Rasa：文件的结构不符合 Rasa 的要求，整个文件读不了。" + ("\n" + "\n".join(details) if details else "")
-        fix = "按提示改正后再检查；常见原因是键名拼错、examples: 后面少了 |、缩进不对。"
     elif rec.level == "YamlSyntaxException" or "Failed to read" in text:
-        code = "rasa.yaml"
+        code, fix = "rasa.yaml", "检查缩进、冒号后面的空格、引号是否配对、是否混用了全角符号（：　）。"
         message = "Rasa：这个文件的 YAML 格式有错误，读不下去" + (f"（第 {line} 行附近）" if line else "") + "。"
-        fix = "检查缩进、冒号后面的空格、引号是否配对、是否混用了全角符号（：　）。"
     elif rec.level == "InvalidDomain" or "InvalidDomain" in text:
         return Translated(error("rasa.domain", "domain.yml", None,
                                 "Rasa：domain.yml 的内容有错误，Rasa 读不了。",

@@ -122,8 +122,7 @@ class SourceFile:
         try:
             text, source.encoding = textfile.decode(raw)
         except UnicodeDecodeError as exc:
-            line = exc.object[: exc.start].count(b"\n") + 1
-            source.decode_error = (line, str(exc))
+            source.decode_error = (exc.object[: exc.start].count(b"\n") + 1, str(exc))
             text = raw.decode("utf-8-sig", errors="replace")
         source.newline = "\r\n" if "\r\n" in text else "\n"
         source.text = text.replace("\r\n", "\n")
