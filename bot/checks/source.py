@@ -105,8 +105,6 @@ def too_deep(text: str) -> yaml.MarkedYAMLError:
 
 @dataclass
 class SourceFile:
-    """One file of the project: its text and lines, and how it was written."""
-
     path: Path
     rel: str                   # posix path relative to the project root
     text: str = ""

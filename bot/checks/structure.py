@@ -101,11 +101,10 @@ def _merge_undeclared(findings: Iterable[Finding]) -> List[Finding]:
     merged: List[Finding] = []
     for finding in findings:
         if finding.key and finding.key[0] == "intent_not_in_domain":
-            intent = finding.key[1]
-            if intent in first:
-                first[intent].also.append((finding.file, finding.line))
+            kept = first.setdefault(finding.key[1], finding)
+            if kept is not finding:
+                kept.also.append((finding.file, finding.line))
                 continue
-            first[intent] = finding
         merged.append(finding)
     return merged
 
@@ -125,9 +124,8 @@ def _intents_and_examples(model: Model) -> Iterator[Finding]:
     for intent, blocks in with_examples.items():
         if intent in domain.intents or intent in DEFAULT_INTENTS:
             continue
-        block = blocks[0]
         yield error(
-            "structure.nlu_intent_undeclared", block.file, block.line,
+            "structure.nlu_intent_undeclared", blocks[0].file, blocks[0].line,
             f"意图 {intent} 有例句，但 domain.yml 的 intents: 里没有它{similar(intent, domain.intents)}。",
             f"在 domain.yml 的 intents: 下加一行 '  - {intent}'；如果是写错了名字，改成 domain.yml 里的意图名。",
             key=("intent_not_in_domain", intent))
