@@ -148,10 +148,9 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
 
 
 def _is_number(value: Any) -> bool:
-    if isinstance(value, (int, float)):
-        return True
-    try:
-        float(str(value))
-    except ValueError:
-        return False
+    if not isinstance(value, (int, float)):
+        try:
+            float(str(value))
+        except ValueError:
+            return False
     return True

@@ -66,8 +66,7 @@ def _link_finding(name: str, problem: str) -> Finding:
 
 def _required(root: Path, name: str, folder: bool, layout: Layout) -> None:
     path = root / name
-    problem = link_problem(path, root)
-    if problem:
+    if problem := link_problem(path, root):
         finding = _link_finding(name, problem)
     elif not path.exists():
         finding = error(
@@ -118,8 +117,7 @@ def _data_links(root: Path, layout: Layout) -> None:
     for folder, dirs, names in os.walk(root / "data"):
         for name in sorted(dirs + names):
             path = Path(folder) / name
-            problem = link_problem(path, root)
-            if problem:
+            if problem := link_problem(path, root):
                 layout.skip(relative(path, root), _link_finding(relative(path, root), problem))
         dirs[:] = sorted(d for d in dirs if not (Path(folder) / d).is_symlink())
 
@@ -139,8 +137,7 @@ def survey(root: Path) -> Layout:
                 _add_file(path, root, layout)
     for name in SHOP_FILES:
         path = root / name
-        problem = link_problem(path, root)
-        if problem:
+        if problem := link_problem(path, root):
             layout.skip(name, _link_finding(name, problem))
         elif path.is_file():
             _add_file(path, root, layout)

@@ -263,8 +263,7 @@ def _examples(name: str, node: Optional[Node], rel: str) -> List[Example]:
 
 def _data(parsed: ParsedFile, model: Model) -> None:
     rel = parsed.source.rel
-    tree = parsed.tree
-    nlu = _get(tree, "nlu", DATA_TOP)
+    nlu = _get(parsed.tree, "nlu", DATA_TOP)
     for item in (nlu.items if nlu is not None else []):
         intent = _get(item, "intent", NLU_ITEM)
         if intent is None or not intent.text():
@@ -273,7 +272,7 @@ def _data(parsed: ParsedFile, model: Model) -> None:
         block.examples = _examples(block.name, _get(item, "examples", NLU_ITEM), rel)
         model.nlu.append(block)
     for kind, allowed, top in (("rule", RULE_ITEM, "rules"), ("story", STORY_ITEM, "stories")):
-        section = _get(tree, top, DATA_TOP)
+        section = _get(parsed.tree, top, DATA_TOP)
         for item in (section.items if section is not None else []):
             if not item.is_map:
                 continue

@@ -138,14 +138,10 @@ class Locator:
         return next((step for flow in self.model.flows if flow_name is None or flow.name == flow_name
                      for step in flow.steps + flow.condition if step.kind == kind and step.name == name), None)
 
-    def flow(self, name: str) -> Optional[Flow]:
-        return next((f for f in self.model.flows if f.name == name), None)
-
     def relative(self, path: str) -> str:
-        p = Path(path)
-        try:
-            return (p if p.is_absolute() else self.model.root / p).resolve().relative_to(
-                self.model.root.resolve()).as_posix()
+        root = self.model.root
+        try:  # an absolute `path` replaces the root
+            return (root / path).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             return path
 
@@ -160,6 +156,7 @@ def _conflict(rec: Record, loc: Locator) -> Translated:
                     r"|at the beginning of stories)", rec.text)
     where = {"intent": "意图", "action": "动作", "bot utterance": "机器人回复", "user utterance": "顾客的话"}
     after = f"在{where[head.group(1)]} {head.group(2)} 之后" if head and head.group(1) else "在对话开头"
+    first = {f.name: f for f in reversed(loc.model.flows)}  # the first flow of each name
     branches = []
     flows: List[Flow] = []
     for action, names in re.findall(r"^\s+(\S+) predicted in (.+)$", rec.text, re.M):
@@ -167,7 +164,7 @@ def _conflict(rec: Record, loc: Locator) -> Translated:
         extra = re.search(r"and (\d+) other trackers", names)
         label = "、".join(f"「{s}」" for s in story_names) + (f" 等 {extra.group(1)} 处" if extra else "")
         branches.append(f"{label}接着执行 {action}")
-        flows += [f for f in (loc.flow(s) for s in story_names) if f is not None]
+        flows += [first[s] for s in story_names if s in first]
     return Translated(error(
         "rasa.conflict", *_place(flows[0] if flows else None),
         f"故事/规则冲突：{after}，" + "，而".join(branches) + "。同样的对话走到这里，机器人不知道该做哪一个。",

@@ -107,8 +107,7 @@ def can_run_rasa(report: Report) -> bool:
 
 def add_rasa(report: Report) -> None:
     """Check 6 (`rasa data validate`, 15–25 s), merged into the report."""
-    blocker = rasa_blocker(report)
-    if blocker:
+    if blocker := rasa_blocker(report):
         report.notes.append(f"{blocker}，没有运行 Rasa 自带的数据检查；先改正上面的错误，再检查一次。")
         return
 

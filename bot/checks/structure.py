@@ -78,11 +78,6 @@ def used_responses(model: Model) -> Set[str]:
     return used | DEFAULT_RESPONSES
 
 
-def rules_file_for(model: Model, intent: str) -> str:
-    category = model.categories.get(intent).category if model.categories and intent in model.categories else ""
-    return f"data/rules/{CATEGORY_FILES.get(category, '对应技能的文件.yml')}"
-
-
 def rule_snippet(intent: str, action: str) -> str:
     return (f"- rule: （标准问题）\n  steps:\n  - intent: {intent}\n  - action: {action}")
 
@@ -188,7 +183,8 @@ def _answers(model: Model) -> Iterator[Finding]:
         if intent in answered or intent in BUILTIN_INTENTS:
             continue
         response = f"utter_{intent}"
-        rules_file = rules_file_for(model, intent)
+        category = model.categories[intent].category if intent in (model.categories or {}) else ""
+        rules_file = f"data/rules/{CATEGORY_FILES.get(category, '对应技能的文件.yml')}"
         if response in domain.responses:
             reported.add(response)
             yield error(
@@ -224,7 +220,6 @@ def _categories(model: Model) -> Iterator[Finding]:
                 "找不到 shop/intents.yml（意图和类别的唯一来源），无法知道每个意图属于哪一类。",
                 "从参考项目复制 shop/intents.yml，再登记你新增的意图。")
         return
-    choices = "/".join(CATEGORIES)
     for intent, line in domain.intents.items():
         if intent in model.categories or intent in BUILTIN_INTENTS:
             continue
@@ -232,7 +227,7 @@ def _categories(model: Model) -> Iterator[Finding]:
             "structure.no_category", domain.file, line,
             f"意图 {intent} 没有在 shop/intents.yml 登记类别{similar(intent, model.categories)}。",
             f"在 shop/intents.yml 的 intents: 下加一行：\n  {intent}: {{category: basic, standard: 标准问题}}\n"
-            f"category 从 {choices} 里选一个。")
+            f"category 从 {'/'.join(CATEGORIES)} 里选一个。")
     for intent, cat in model.categories.items():
         if cat.category not in CATEGORIES:
             guess = similar(cat.category, CATEGORIES) if cat.category else ""
