@@ -1,12 +1,9 @@
 """Check 5: shop/catalog.yml, the product knowledge the product Q&A answers from.
 
-- a product missing a field the Q&A needs: id, name, price, material, care, colors, and
-  sizes + size_chart for clothing and shoes (an empty value counts as missing);
-- a price that is not a number;
-- two products with the same id, or a name/alias shared by two products (the bot could
-  not tell which one the customer means);
-- the texts customers read (material, care, quality, description, return_note) against
-  the same wording rules as the answers (absolute promises, 极限词, impolite words).
+Every product has the fields the Q&A needs (an empty value counts as missing), a price
+that is a number, an id and names no other product has (the bot could not tell which
+one the customer means), and texts customers read that keep the answers' wording rules
+(absolute promises, 极限词, impolite words).
 """
 from __future__ import annotations
 
@@ -37,9 +34,7 @@ def _field(product: Node, name: str) -> Optional[Node]:
 
 
 def _empty(node: Optional[Node]) -> bool:
-    if node is None:
-        return True
-    return not node.text().strip() if node.is_scalar else not (node.items or node.pairs)
+    return node is None or not (node.text().strip() if node.is_scalar else node.items or node.pairs)
 
 
 def check(model: Model, rules: AnswerRules) -> List[Finding]:
@@ -53,7 +48,7 @@ def check(model: Model, rules: AnswerRules) -> List[Finding]:
     parsed = model.catalog
     if parsed is None or parsed.tree is None:
         return []  # check 1 reported why it cannot be read
-    products = parsed.tree.get("products") if parsed.tree.is_map else None
+    products = parsed.tree.get("products")  # None in a list or a text too
     if products is None or not products.is_seq:
         return [error("catalog.no_products", CATALOG, parsed.tree.line,
                       "shop/catalog.yml 里没有 products: 商品列表。",
@@ -144,10 +139,8 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
         node = _field(product, field_name)
         if _empty(node) or not node.is_scalar:
             continue
-        text = node.text()
         for code, what in ((ar.PROMISE, "绝对化承诺"), (ar.SUPERLATIVE, "极限词"), (ar.IMPOLITE, "不礼貌的用语")):
-            words = rules.find(code, text)
-            if words:
+            if words := rules.find(code, node.text()):
                 yield error(
                     "catalog.wording", CATALOG, node.line,
                     f"{label}的 {field_name} 会原样回答给顾客，但用了{what}：{'、'.join(words)}。",
@@ -155,10 +148,9 @@ def _product(product: Node, index: int, ids: Dict[str, Tuple[str, int]],
 
 
 def _is_number(value: Any) -> bool:
-    if isinstance(value, (int, float)):
-        return True
-    try:
-        float(str(value))
-    except ValueError:
-        return False
+    if not isinstance(value, (int, float)):
+        try:
+            float(str(value))
+        except ValueError:
+            return False
     return True

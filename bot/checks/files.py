@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.checks.findings import Finding, error
-from bot.checks.source import iter_yaml_files
+from bot.project_files import relative
 
 # (name, a folder?) Rasa cannot train without these.
 REQUIRED = [("domain.yml", False), ("config.yml", False), ("data", True)]
@@ -31,9 +31,9 @@ class Layout:
     skipped: List[str] = field(default_factory=list)    # rel paths not read ("data/": all of it)
     findings: List[Finding] = field(default_factory=list)
 
-
-def rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+    def skip(self, name: str, finding: Finding) -> None:
+        self.findings.append(finding)
+        self.skipped.append(name)
 
 
 def link_problem(path: Path, root: Path) -> Optional[str]:
@@ -66,46 +66,43 @@ def _link_finding(name: str, problem: str) -> Finding:
 
 def _required(root: Path, name: str, folder: bool, layout: Layout) -> None:
     path = root / name
-    problem = link_problem(path, root)
-    if problem:
-        layout.findings.append(_link_finding(name, problem))
+    if problem := link_problem(path, root):
+        finding = _link_finding(name, problem)
     elif not path.exists():
-        layout.findings.append(error(
+        finding = error(
             "project.missing", None, None, f"项目里缺少 {name}：Rasa 没有它就无法训练。",
-            f"从参考项目复制一份 {name} 到项目目录。"))
+            f"从参考项目复制一份 {name} 到项目目录。")
     elif folder and not path.is_dir():
-        layout.findings.append(error(
+        finding = error(
             "project.not_a_folder", name, None,
             f"{name} 应该是一个文件夹（里面放 nlu/、rules/、stories/），现在却是一个文件。",
-            f"把这个文件改名或移走，再从参考项目复制 {name}/ 文件夹过来。"))
+            f"把这个文件改名或移走，再从参考项目复制 {name}/ 文件夹过来。")
     elif not folder and not path.is_file():
-        layout.findings.append(error(
+        finding = error(
             "project.not_a_file", name, None,
             f"{name} 是一个文件夹，不是文件：Rasa 要读的是一个名叫 {name} 的文件，整个项目因此无法训练。",
-            f"把这个文件夹改名或移走，再从参考项目复制 {name} 文件过来。"))
+            f"把这个文件夹改名或移走，再从参考项目复制 {name} 文件过来。")
     else:
         return
     layout.missing.append(name)
-    layout.skipped.append(f"{name}/" if folder else name)
+    layout.skip(f"{name}/" if folder else name, finding)
 
 
 def _add_file(path: Path, root: Path, layout: Layout) -> None:
-    name = rel(path, root)
+    name = relative(path, root)
     try:
         size = path.stat().st_size
     except OSError as exc:
-        layout.findings.append(unreadable(name, exc))
-        layout.skipped.append(name)
+        layout.skip(name, unreadable(name, exc))
         return
     if size > MAX_FILE_BYTES:
-        layout.findings.append(error(
+        layout.skip(name, error(
             "project.too_big", name, None,
             f"{name} 有 {size / 1_000_000:.1f} MB，远远超过正常的训练数据"
             f"（参考项目最大的文件不到 0.1 MB）：多半是粘贴了大段重复内容。这个文件没有检查。",
             f"删掉多余的内容，让它小于 {MAX_FILE_BYTES // 1_000_000} MB；例句每条一行，写顾客真正会说的话。"))
-        layout.skipped.append(name)
-        return
-    layout.files.append(path)
+    else:
+        layout.files.append(path)
 
 
 def unreadable(name: str, exc: OSError) -> Finding:
@@ -120,11 +117,8 @@ def _data_links(root: Path, layout: Layout) -> None:
     for folder, dirs, names in os.walk(root / "data"):
         for name in sorted(dirs + names):
             path = Path(folder) / name
-            problem = link_problem(path, root)
-            if problem:
-                where = rel(path, root)
-                layout.findings.append(_link_finding(where, problem))
-                layout.skipped.append(where)
+            if problem := link_problem(path, root):
+                layout.skip(relative(path, root), _link_finding(relative(path, root), problem))
         dirs[:] = sorted(d for d in dirs if not (Path(folder) / d).is_symlink())
 
 
@@ -137,20 +131,18 @@ def survey(root: Path) -> Layout:
             _add_file(root / name, root, layout)
     if "data" not in layout.missing:
         _data_links(root, layout)
-        for path in iter_yaml_files(root / "data"):
-            if rel(path, root) not in layout.skipped:
+        for path in sorted((root / "data").rglob("*")):  # not x.yml.bak-... (--fix's backups)
+            name = relative(path, root)
+            if path.is_file() and path.suffix in (".yml", ".yaml") and name not in layout.skipped:
                 _add_file(path, root, layout)
     for name in SHOP_FILES:
         path = root / name
-        problem = link_problem(path, root)
-        if problem:
-            layout.findings.append(_link_finding(name, problem))
-            layout.skipped.append(name)
+        if problem := link_problem(path, root):
+            layout.skip(name, _link_finding(name, problem))
         elif path.is_file():
             _add_file(path, root, layout)
         elif path.exists():
-            layout.findings.append(error(
+            layout.skip(name, error(
                 "project.not_a_file", name, None, f"{name} 是一个文件夹，不是文件。",
                 f"把这个文件夹改名或移走，再从参考项目复制 {name} 文件过来。"))
-            layout.skipped.append(name)
     return layout

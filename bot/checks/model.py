@@ -20,7 +20,7 @@ from bot.checks.yaml_syntax.keys import (CATEGORY_KEYS, DATA_TOP, DOMAIN_TOP, FO
                                          STORY_ITEM, canonical_key, file_kind)
 from bot.checks.yaml_syntax.parse import ParsedFile, check_file
 from bot.project import SHOP_TRAINING_FILES
-from bot.project_files import strip_annotations
+from bot.project_files import relative, strip_annotations
 
 # Rasa 3.6 (rasa.shared.core.constants): intents and actions every assistant has.
 DEFAULT_INTENTS = {"restart", "back", "out_of_scope", "session_start", "nlu_fallback"}
@@ -119,7 +119,6 @@ class Model:
     flows: List[Flow] = field(default_factory=list)
     categories: Optional[Dict[str, Category]] = None   # None: shop/intents.yml missing
     fallback_intents: Set[str] = field(default_factory=set)  # 类别兜底 intents: no examples needed
-    categories_file: str = "shop/intents.yml"
     policy_keys: Optional[Set[str]] = None
     catalog: Optional[ParsedFile] = None
     unreadable: Set[str] = field(default_factory=set)  # "domain", "data", "intents", ...
@@ -133,27 +132,22 @@ class Model:
         return found
 
 
-# ------------------------------------------------------------------ loading
-
-
 # Shop files the components and actions read as they are (the orders and every
 # hand-kept word list): only their encoding is checked.
 SHOP_FILES_READ_AS_IS = ("orders.yml",) + tuple(n for n in SHOP_TRAINING_FILES if n.endswith(".txt"))
 
 
 def load(root: Path) -> Model:
-    model = Model(root=root)
     layout = files.survey(root)
-    model.missing = layout.missing
-    model.findings += layout.findings
-    model.unreadable |= {file_kind(rel) for rel in layout.skipped}
+    model = Model(root=root, missing=layout.missing, findings=list(layout.findings),
+                  unreadable={file_kind(rel) for rel in layout.skipped})
     broken: Set[str] = set()  # parsed, but not as Rasa needs: the other checks skip them
     for path in layout.files:
         try:
             source = SourceFile.read(path, root)
         except OSError as exc:
-            model.findings.append(files.unreadable(files.rel(path, root), exc))
-            model.unreadable.add(file_kind(files.rel(path, root)))
+            model.findings.append(files.unreadable(relative(path, root), exc))
+            model.unreadable.add(file_kind(relative(path, root)))
             continue
         parsed = check_file(source)
         model.files[parsed.source.rel] = parsed
@@ -165,8 +159,7 @@ def load(root: Path) -> Model:
         if not parsed.ok or any(f.code == shapes.SECTION for f in wrong_kind):
             model.unreadable.add(parsed.kind)
             broken.add(parsed.source.rel)
-    for name in SHOP_FILES_READ_AS_IS:
-        path = root / "shop" / name
+    for path in (root / "shop" / name for name in SHOP_FILES_READ_AS_IS):
         if path.is_file():
             model.findings += encoding.check(SourceFile.read(path, root))
     for rel, parsed in model.files.items():
@@ -179,9 +172,7 @@ def load(root: Path) -> Model:
         elif parsed.kind == "intents":
             model.categories = _categories(parsed, model)
         elif parsed.kind == "policy":
-            model.policy_keys = {str(k) for k in parsed.tree.keys()}
-        elif parsed.kind == "catalog":
-            model.catalog = parsed
+            model.policy_keys = {str(k.value) for k, _ in parsed.tree.pairs}
     domain_file = model.files.get("domain.yml")
     if domain_file is not None and domain_file.ok and model.domain is None and "domain.yml" not in broken:
         model.findings.append(error(
@@ -190,20 +181,17 @@ def load(root: Path) -> Model:
             "从参考项目复制 domain.yml，再改成你的内容。"))
     if "shop/intents.yml" in model.files and model.categories is None:
         model.categories = {} if model.files["shop/intents.yml"].ok else None
-    if "shop/catalog.yml" in model.files and model.catalog is None and model.files["shop/catalog.yml"].ok:
+    if "shop/catalog.yml" in model.files and model.files["shop/catalog.yml"].ok:
         model.catalog = model.files["shop/catalog.yml"]
     return model
 
 
 def _get(node: Optional[Node], key: str, allowed: Set[str]) -> Optional[Node]:
     """node[key], also when the key is misspelt (`intnet` for `intent`)."""
-    if node is None or not node.is_map:
-        return None
-    exact = node.get(key)
-    if exact is not None:
-        return exact
-    return next((v for k, v in node.pairs if isinstance(k.value, str) and canonical_key(k.value, allowed) == key),
-                None)
+    if node is None:
+        return None  # (a list or a text has no pairs: None below too)
+    return node.get(key) or next((v for k, v in node.pairs if isinstance(k.value, str)
+                                  and canonical_key(k.value, allowed) == key), None)
 
 
 def _names(node: Optional[Node]) -> List[Tuple[str, int]]:
@@ -217,10 +205,8 @@ def _names(node: Optional[Node]) -> List[Tuple[str, int]]:
 
 
 def _duplicates(parsed: ParsedFile, node: Optional[Node], what: str, model: Model) -> None:
-    if node is None or not node.is_map:
-        return
     seen: Dict[str, int] = {}
-    for k, _ in node.pairs:
+    for k, _ in (node.pairs if node is not None else []):
         name = str(k.value)
         if name in seen:
             model.findings.append(error(
@@ -243,40 +229,33 @@ def _domain(parsed: ParsedFile, model: Model) -> Domain:
         for name, line in _names(node):
             names.setdefault(name, line)
     forms = _get(tree, "forms", DOMAIN_TOP)
-    if forms is not None and forms.is_map:
-        for k, v in forms.pairs:
-            required = _get(v, "required_slots", FORM_FIELDS)
-            domain.forms[str(k.value)] = Form(str(k.value), k.line, [n for n, _ in _names(required)])
+    for k, v in (forms.pairs if forms is not None else []):
+        required = _get(v, "required_slots", FORM_FIELDS)
+        domain.forms[str(k.value)] = Form(str(k.value), k.line, [n for n, _ in _names(required)])
     responses = _get(tree, "responses", DOMAIN_TOP)
     _duplicates(parsed, responses, "答案", model)
-    if responses is not None and responses.is_map:
-        for k, v in responses.pairs:
-            response = Response(str(k.value), k.line)
-            items = v.items if v.is_seq else [v] if v.is_map else []
-            for item in items:
-                text = _get(item, "text", RESPONSE_VARIANT)
-                if text is None:
-                    has_other = item.is_map and any(
-                        canonical_key(str(kk.value), RESPONSE_VARIANT) != "text" for kk, _ in item.pairs)
-                    response.variants.append(Variant(None if has_other else "", item.line))
-                else:
-                    response.variants.append(Variant(text.text(), text.line))
-            if v.is_scalar:  # `utter_x: 亲，你好` (forgot "- text:")
-                response.variants.append(Variant(v.text(), v.line))
-            domain.responses.setdefault(response.name, response)
+    for k, v in (responses.pairs if responses is not None else []):
+        response = Response(str(k.value), k.line)
+        for item in v.items if v.is_seq else [v] if v.is_map else []:
+            text = _get(item, "text", RESPONSE_VARIANT)
+            if text is None:
+                keys = {canonical_key(str(kk.value), RESPONSE_VARIANT) for kk, _ in item.pairs}
+                response.variants.append(Variant(None if keys - {"text"} else "", item.line))
+            else:
+                response.variants.append(Variant(text.text(), text.line))
+        if v.is_scalar:  # `utter_x: 亲，你好` (forgot "- text:")
+            response.variants.append(Variant(v.text(), v.line))
+        domain.responses.setdefault(response.name, response)
     return domain
 
 
-def _examples(name: str, node: Optional[Node], source: SourceFile) -> List[Example]:
+def _examples(name: str, node: Optional[Node], rel: str) -> List[Example]:
     """Examples as Rasa reads them: lines starting with '-', text after it stripped."""
-    rel = source.rel
     if node is None:
         return []
-    if node.is_seq:  # `examples:` without `|` (check 1 reports it)
+    if not node.is_scalar:  # a list (`examples:` without `|`, check 1 reports it); a map: no items
         return [Example(name, item.text().strip(), rel, item.line)
-                for item in node.items if item.is_scalar and item.text().strip()]
-    if not node.is_scalar:
-        return []
+                for item in node.items if item.text().strip()]
     # in a `|` block each example is on its own line; other styles are located at the value's start
     return [Example(name, line[1:].strip(" \r\n"), rel, node.line + 1 + i if node.style == "|" else node.line)
             for i, line in enumerate(node.text().splitlines()) if line.startswith("-") and line[1:].strip(" \r\n")]
@@ -284,39 +263,30 @@ def _examples(name: str, node: Optional[Node], source: SourceFile) -> List[Examp
 
 def _data(parsed: ParsedFile, model: Model) -> None:
     rel = parsed.source.rel
-    tree = parsed.tree
-    nlu = _get(tree, "nlu", DATA_TOP)
-    if nlu is not None and nlu.is_seq:
-        for item in nlu.items:
-            intent = _get(item, "intent", NLU_ITEM)
-            if intent is None or not intent.text():
-                continue
-            block = IntentBlock(intent.text().strip(), rel, intent.line)
-            block.examples = _examples(block.name, _get(item, "examples", NLU_ITEM), parsed.source)
-            model.nlu.append(block)
-    for kind, allowed, top in (("rule", RULE_ITEM, "rules"), ("story", STORY_ITEM, "stories")):
-        section = _get(tree, top, DATA_TOP)
-        if section is None or not section.is_seq:
+    nlu = _get(parsed.tree, "nlu", DATA_TOP)
+    for item in (nlu.items if nlu is not None else []):
+        intent = _get(item, "intent", NLU_ITEM)
+        if intent is None or not intent.text():
             continue
-        for item in section.items:
+        block = IntentBlock(intent.text().strip(), rel, intent.line)
+        block.examples = _examples(block.name, _get(item, "examples", NLU_ITEM), rel)
+        model.nlu.append(block)
+    for kind, allowed, top in (("rule", RULE_ITEM, "rules"), ("story", STORY_ITEM, "stories")):
+        section = _get(parsed.tree, top, DATA_TOP)
+        for item in (section.items if section is not None else []):
             if not item.is_map:
                 continue
             title = _get(item, kind, allowed)
-            flow = Flow(kind, title.text() if title is not None else "", rel,
-                        title.line if title is not None else item.line)
-            flow.steps = _steps(_get(item, "steps", allowed), rel)
-            flow.condition = _steps(_get(item, "condition", allowed), rel)
-            model.flows.append(flow)
+            model.flows.append(Flow(kind, title.text() if title is not None else "", rel,
+                                    title.line if title is not None else item.line,
+                                    _steps(_get(item, "steps", allowed), rel),
+                                    _steps(_get(item, "condition", allowed), rel)))
 
 
 def _steps(node: Optional[Node], rel: str) -> List[Step]:
     steps: List[Step] = []
-    if node is None or not node.is_seq:
-        return steps
-    for item in node.items:
-        if not item.is_map:
-            continue
-        for k, v in item.pairs:
+    for item in (node.items if node is not None else []):
+        for k, v in item.pairs:  # none in a text or a list
             kind = canonical_key(str(k.value), STEP_ITEM)
             if kind == "or" and v.is_seq:
                 steps += _steps(v, rel)
@@ -324,25 +294,22 @@ def _steps(node: Optional[Node], rel: str) -> List[Step]:
                 name = "null" if v.value is None and kind == "active_loop" else v.text().strip()
                 steps.append(Step(kind, name, rel, k.line))
             elif kind == "slot_was_set":
-                for slot_name, line in _names(v):
-                    steps.append(Step("slot_was_set", slot_name, rel, line))
+                steps += [Step("slot_was_set", slot, rel, line) for slot, line in _names(v)]
     return steps
 
 
 def _categories(parsed: ParsedFile, model: Model) -> Dict[str, Category]:
     found: Dict[str, Category] = {}
     topics = _get(parsed.tree, "categories", INTENTS_TOP)
-    for _, entry in (topics.pairs if topics is not None and topics.is_map else ()):
+    for _, entry in (topics.pairs if topics is not None else []):
         fallback = _get(entry, "fallback_intent", CATEGORY_KEYS)
         if fallback is not None and fallback.is_scalar and fallback.text().strip():
             model.fallback_intents.add(fallback.text().strip())
     intents = _get(parsed.tree, "intents", INTENTS_TOP)
     _duplicates(parsed, intents, "意图", model)
-    if intents is None or not intents.is_map:
-        return found
-    for k, v in intents.pairs:
+    for k, v in (intents.pairs if intents is not None else []):
         category = _get(v, "category", INTENT_ENTRY_KEYS)
-        text = category.text().strip() if category is not None else (v.text().strip() if v.is_scalar else "")
+        text = (category if category is not None else v).text().strip()
         line = category.line if category is not None else k.line
         found.setdefault(str(k.value), Category(str(k.value), text, line))
     return found

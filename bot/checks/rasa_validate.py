@@ -49,7 +49,6 @@ class RasaRun:
 
 
 def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
-    """`rasa data validate` on the project at `root` (cwd = root)."""
     # Rasa's UserWarnings are what we translate, and its WARNING logs (story conflicts):
     # Rasa's log level comes from LOG_LEVEL, which Rasa itself writes into os.environ when
     # a process loads a model (set_log_level), so a caller that chatted with the bot first
@@ -65,9 +64,6 @@ def run_validate(root: Path, timeout: float = TIMEOUT) -> RasaRun:
         out = (exc.stdout or b"").decode("utf-8", errors="replace")
         return RasaRun(-1, out + f"\n(timeout after {timeout:.0f}s)")
     return RasaRun(result.returncode, result.stdout.decode("utf-8", errors="replace"))
-
-
-# ------------------------------------------------------------------ records
 
 
 @dataclass
@@ -93,9 +89,8 @@ def records(output: str) -> List[Record]:
         line = raw.split("\r")[-1]  # progress bars redraw with \r
         if not line.strip() or "Processed story blocks" in line or "Processed trackers" in line:
             continue
-        start = next(((kind, m) for kind, pattern in STARTS.items() if (m := pattern.match(line))), None)
-        if start:
-            kind, m = start
+        kind, m = next(((k, m) for k, p in STARTS.items() if (m := p.match(line))), ("", None))
+        if m:
             current = Record(kind, m["level"], m.groupdict().get("source", ""), m["text"])
             found.append(current)
         elif line.strip() in STANDALONE:
@@ -104,9 +99,6 @@ def records(output: str) -> List[Record]:
         elif current is not None and not line.strip().startswith("More info at"):
             current.text += "\n" + line
     return found
-
-
-# ------------------------------------------------------------------ translation
 
 
 @dataclass
@@ -124,11 +116,10 @@ def _place(found: Optional[Union[Step, Flow, Example]]) -> Place:
     return (found.file, found.line) if found is not None else (None, None)
 
 
+@dataclass
 class Locator:
     """Finds the file:line of names Rasa mentions, using the project model."""
-
-    def __init__(self, model: Model):
-        self.model = model
+    model: Model
 
     def intent(self, name: str) -> Place:
         d = self.model.domain
@@ -147,14 +138,10 @@ class Locator:
         return next((step for flow in self.model.flows if flow_name is None or flow.name == flow_name
                      for step in flow.steps + flow.condition if step.kind == kind and step.name == name), None)
 
-    def flow(self, name: str) -> Optional[Flow]:
-        return next((f for f in self.model.flows if f.name == name), None)
-
     def relative(self, path: str) -> str:
-        p = Path(path)
-        try:
-            return (p if p.is_absolute() else self.model.root / p).resolve().relative_to(
-                self.model.root.resolve()).as_posix()
+        root = self.model.root
+        try:  # an absolute `path` replaces the root
+            return (root / path).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             return path
 
@@ -167,9 +154,9 @@ class Locator:
 def _conflict(rec: Record, loc: Locator) -> Translated:
     head = re.match(r"Story structure conflict (?:after (intent|action|bot utterance|user utterance) '(.*?)'"
                     r"|at the beginning of stories)", rec.text)
-    where = {"intent": "意图", "action": "动作", "bot utterance": "机器人回复",
-             "user utterance": "顾客的话"}
+    where = {"intent": "意图", "action": "动作", "bot utterance": "机器人回复", "user utterance": "顾客的话"}
     after = f"在{where[head.group(1)]} {head.group(2)} 之后" if head and head.group(1) else "在对话开头"
+    first = {f.name: f for f in reversed(loc.model.flows)}  # the first flow of each name
     branches = []
     flows: List[Flow] = []
     for action, names in re.findall(r"^\s+(\S+) predicted in (.+)$", rec.text, re.M):
@@ -177,11 +164,10 @@ def _conflict(rec: Record, loc: Locator) -> Translated:
         extra = re.search(r"and (\d+) other trackers", names)
         label = "、".join(f"「{s}」" for s in story_names) + (f" 等 {extra.group(1)} 处" if extra else "")
         branches.append(f"{label}接着执行 {action}")
-        flows += [f for f in (loc.flow(s) for s in story_names) if f is not None]
-    message = (f"故事/规则冲突：{after}，" + "，而".join(branches) +
-               "。同样的对话走到这里，机器人不知道该做哪一个。")
+        flows += [first[s] for s in story_names if s in first]
     return Translated(error(
-        "rasa.conflict", *_place(flows[0] if flows else None), message,
+        "rasa.conflict", *_place(flows[0] if flows else None),
+        f"故事/规则冲突：{after}，" + "，而".join(branches) + "。同样的对话走到这里，机器人不知道该做哪一个。",
         "让这几个故事在这一步接同一个动作；如果顾客的情况确实不同，在前面加上能区分它们的一步"
         "（不同的意图或 slot_was_set）。",
         also=[(f.file, f.line) for f in flows[1:]], original=rec.text))
@@ -213,21 +199,19 @@ def translate(rec: Record, model: Model) -> Translated:
                      f"Rasa：意图 {m.group(1)} 没有在 domain.yml 的 intents: 里登记。",
                      f"在 domain.yml 的 intents: 下加 '  - {m.group(1)}'，或者改正拼写。",
                      [("intent_not_in_domain", m.group(1))])
-    m = re.search(r"The example '(.+?)' was found labeled with multiple different intents.*labeled with: (.+?)\.?$", text, re.S)
-    if m:
+    if m := re.search(r"The example '(.+?)' was found labeled with multiple different intents"
+                      r".*labeled with: (.+?)\.?$", text, re.S):
         example = next((e for b in model.nlu for e in b.examples if e.plain == m.group(1)), None)
         return found(error, "rasa.two_intents", _place(example),
                      f"Rasa：例句「{m.group(1)}」同时属于多个意图（{m.group(2)}）。",
                      "只在一个意图里保留它。", [("two_intents", m.group(1))])
-    m = re.search(r"The intent '(.+?)' is not used in any story or rule", text)
-    if m:
+    if m := re.search(r"The intent '(.+?)' is not used in any story or rule", text):
         return found(warning, "rasa.intent_unused", loc.intent(m.group(1)),
                      f"Rasa：意图 {m.group(1)} 没有被任何规则或故事用到，顾客问了机器人也不会回答。",
                      f"在 data/rules/ 对应的文件里加一条规则：intent: {m.group(1)} → action: utter_{m.group(1)}。",
                      [("intent_no_answer", m.group(1)), ("response_unused", f"utter_{m.group(1)}"),
                       ("intent_not_in_domain", m.group(1)), ("intent_no_examples", m.group(1))])
-    m = re.search(r"The utterance '(.+?)' is not used in any story or rule", text)
-    if m:
+    if m := re.search(r"The utterance '(.+?)' is not used in any story or rule", text):
         name = m.group(1)
         if d is not None and name in used_responses(model):
             return Translated(None, dropped=f"{name} 是表单的提问（utter_ask_槽位名），Rasa 误报")
@@ -235,40 +219,39 @@ def translate(rec: Record, model: Model) -> Translated:
             return Translated(None, dropped=f"{name} 由自定义动作（actions/）发送，Rasa 看不到，误报")
         return found(warning, "rasa.response_unused", loc.response(name), f"Rasa：答案 {name} 没有被任何规则或故事用到。",
                      "在规则里使用它，或者删掉它。", [("response_unused", name)])
-    m = re.search(r"The action '(.+?)' is used in the stories, but is not a valid utterance action", text)
-    if m:
+    if m := re.search(r"The action '(.+?)' is used in the stories, "
+                      r"but is not a valid utterance action", text):
         return found(error, "rasa.unknown_response", _place(loc.step("action", m.group(1))),
                      f"Rasa：规则/故事里的 {m.group(1)} 在 domain.yml 的 responses: 里找不到。",
                      f"在 domain.yml 的 responses: 下写上 {m.group(1)}，或者改正拼写。", [("unknown_action", m.group(1))])
-    m = re.search(r"The (form|action) '(.+?)' is used in the '(.+?)' block, but it is not listed in the domain", text)
-    if m:
+    if m := re.search(r"The (form|action) '(.+?)' is used in the '(.+?)' block, "
+                      r"but it is not listed in the domain", text):
         step = loc.step("action", m.group(2), m.group(3)) or loc.step("active_loop", m.group(2), m.group(3))
         what = "表单" if m.group(1) == "form" else "动作"
         return found(error, "rasa.unknown_action", _place(step),
                      f"Rasa：「{m.group(3)}」里用了{what} {m.group(2)}，但 domain.yml 里没有登记它。",
                      f"检查拼写；{what}名要和 domain.yml 的 {'forms' if m.group(1) == 'form' else 'actions'}: 一致。",
                      [("unknown_action", m.group(2)), ("unknown_form", m.group(2))])
-    m = re.search(r"The form slot '(.+?)' in form '(.+?)' is not present in the domain slots", text)
-    if m:
+    if m := re.search(r"The form slot '(.+?)' in form '(.+?)' "
+                      r"is not present in the domain slots", text):
         line = d.forms[m.group(2)].line if d and m.group(2) in d.forms else None
         return found(error, "rasa.unknown_slot", (d.file if d else None, line),
                      f"Rasa：表单 {m.group(2)} 要收集的槽位 {m.group(1)} 在 domain.yml 的 slots: 里没有。",
                      "在 slots: 里加上这个槽位，或者改正拼写。", [("unknown_slot", m.group(1))])
-    m = re.search(r"Issue found while processing '(.+?)': Intent '(.+?)' has no examples", text)
-    if m:
+    if m := re.search(r"Issue found while processing '(.+?)': "
+                      r"Intent '(.+?)' has no examples", text):
         return found(error, "rasa.intent_no_examples", loc.intent(m.group(2)), f"Rasa：意图 {m.group(2)} 没有例句。",
                      f"为它写至少 {MIN_EXAMPLES} 条例句。", [("intent_no_examples", m.group(2))])
-    m = re.search(r"Issue found while processing '(.+?)': The item '(.+?)' contains an example that doesn't start with a '-' symbol: (.*?)\n", text + "\n")
-    if m:
+    if m := re.search(r"Issue found while processing '(.+?)': The item '(.+?)' contains an example "
+                      r"that doesn't start with a '-' symbol: (.*?)\n", text + "\n"):
         rel = loc.relative(m.group(1))
         return found(error, "rasa.missing_dash", (rel, loc.text_line(rel, m.group(3).strip())),
                      f"Rasa：意图 {m.group(2)} 的例句「{m.group(3).strip()}」前面没有 '- '，会被跳过。",
                      "在这条例句前面加上 '- '。", yaml_file=rel)
-    m = re.search(r"(YamlSyntaxException|YamlValidationException|InvalidDomain|YamlException)", rec.level + " " + text)
-    if m or rec.kind == "exception":
+    if rec.kind == "exception" or re.search(r"YamlSyntaxException|YamlValidationException|"
+                                            r"InvalidDomain|YamlException", rec.level + " " + text):
         return _exception(rec, loc)
-    m = re.search(r"The config file is missing the '(.+?)' mandatory key", text)
-    if m:
+    if m := re.search(r"The config file is missing the '(.+?)' mandatory key", text):
         return found(error, "rasa.config", ("config.yml", None), f"Rasa：config.yml 缺少必须的 {m.group(1)}。",
                      "从参考项目复制 config.yml。")
     m = re.search(r"(?:Issue found (?:while processing|in) |Unexpected block found in )'(.+?)'", text)
@@ -298,13 +281,11 @@ def _exception(rec: Record, loc: Locator) -> Translated:
                    for _, n, problem in items]
         for _, n, _ in items:
             line = line or int(n)
-        code = "rasa.schema"
+        code, fix = "rasa.schema", "按提示改正后再检查；常见原因是键名拼错、examples: 后面少了 |、缩进不对。"
         message = "Rasa：文件的结构不符合 Rasa 的要求，整个文件读不了。" + ("\n" + "\n".join(details) if details else "")
-        fix = "按提示改正后再检查；常见原因是键名拼错、examples: 后面少了 |、缩进不对。"
     elif rec.level == "YamlSyntaxException" or "Failed to read" in text:
-        code = "rasa.yaml"
+        code, fix = "rasa.yaml", "检查缩进、冒号后面的空格、引号是否配对、是否混用了全角符号（：　）。"
         message = "Rasa：这个文件的 YAML 格式有错误，读不下去" + (f"（第 {line} 行附近）" if line else "") + "。"
-        fix = "检查缩进、冒号后面的空格、引号是否配对、是否混用了全角符号（：　）。"
     elif rec.level == "InvalidDomain" or "InvalidDomain" in text:
         return Translated(error("rasa.domain", "domain.yml", None,
                                 "Rasa：domain.yml 的内容有错误，Rasa 读不了。",
@@ -312,9 +293,6 @@ def _exception(rec: Record, loc: Locator) -> Translated:
     else:
         code, message, fix = "rasa.failed", f"Rasa 的数据检查出错了：{rec.level}。", "对照原文（--verbose）检查；看不懂可以问老师。"
     return Translated(error(code, rel, line, message, fix, original=text), yaml_file=rel)
-
-
-# ------------------------------------------------------------------ the check
 
 
 @dataclass
@@ -335,18 +313,18 @@ def check(model: Model, static: List[Finding], run: Optional[RasaRun] = None) ->
             continue  # also "Project validation completed with errors." etc.: the details come first
         t = translate(rec, model)
         if t.finding is None:
-            ignored.append(f"{t.dropped}：{rec.text.strip()}")
-            continue
-        if any(k in keys for k in t.covered_by):
-            ignored.append(f"上面已经报告过：{rec.text.strip()}")
-            continue
-        if t.yaml_file and t.yaml_file in yaml_files or (
+            why = t.dropped
+        elif any(k in keys for k in t.covered_by):
+            why = "上面已经报告过"
+        elif t.yaml_file and t.yaml_file in yaml_files or (
                 rec.kind == "exception" and t.finding.file is None and yaml_files):
             # Rasa stops at a file it cannot read, often without naming it
             # (RecursionError, TypeError on a tag): the YAML finding says where
-            ignored.append(f"和上面的 YAML 错误是同一个问题：{rec.text.strip()}")
+            why = "和上面的 YAML 错误是同一个问题"
+        else:
+            findings.append(t.finding)
             continue
-        findings.append(t.finding)
+        ignored.append(f"{why}：{rec.text.strip()}")
     if run.returncode != 0 and not any(f.is_error for f in findings) and not any(
             f.is_error for f in static if f.code.startswith("yaml.")):
         tail = "\n".join(ANSI.sub("", run.output).strip().splitlines()[-6:])

@@ -24,10 +24,8 @@ SUMMARY_EXAMPLE = 60  # columns of the first message shown as an example of its 
 
 def _block(label: str, text: str) -> List[str]:
     lines = text.rstrip().splitlines() or [""]
-    out = [f"{INDENT}{label}{lines[0]}"]
     pad = INDENT + " " * (len(label) * 2)  # CJK labels are two columns wide
-    out += [f"{pad}{line}" for line in lines[1:]]
-    return out
+    return [f"{INDENT}{label}{lines[0]}"] + [f"{pad}{line}" for line in lines[1:]]
 
 
 def finding_lines(f: Finding, verbose: bool = False) -> List[str]:
@@ -80,20 +78,16 @@ def overview(report: Report) -> List[str]:
         if len(kind.places) > SUMMARY_PLACES:
             places += f" 等 {len(kind.places)} 处"
         out += [f"  {kind.count} 个{SEVERITY_WORDS[kind.severity]}  {name}，例如“{example}”", f"{INDENT}位置：{places}"]
-    rest = kinds[SUMMARY_KINDS:]
-    if rest:
+    if rest := kinds[SUMMARY_KINDS:]:
         out.append(f"  另有 {len(rest)} 类共 {sum(k.count for k in rest)} 处，见下文。")
     return out
 
 
 def summary(report: Report) -> str:
-    errors, warnings = report.errors, report.warnings
-    line = f"检查完成：{errors} 个错误，{warnings} 个警告。"
-    if errors:
-        return line + "请先改正错误，再训练（python -m bot train）。"
-    if warnings:
-        return line + "可以训练，但建议先处理这些警告。"
-    return line + "没有发现问题，可以训练了（python -m bot train）。"
+    advice = ("请先改正错误，再训练（python -m bot train）。" if report.errors else
+              "可以训练，但建议先处理这些警告。" if report.warnings else
+              "没有发现问题，可以训练了（python -m bot train）。")
+    return f"检查完成：{report.errors} 个错误，{report.warnings} 个警告。{advice}"
 
 
 def render_fixes(result: FixResult) -> str:

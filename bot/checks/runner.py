@@ -13,18 +13,6 @@ from bot.checks.model import Model, load
 from bot.grading.rubric import load_rubric
 
 
-def static_checks(rules: AnswerRules) -> List[tuple]:
-    """(name shown if the check itself crashes, the check); `rules` are the course's
-    answer rules from the rubric (answers and catalog texts are held to them)."""
-    return [
-        ("意图和答案的对应关系", structure.check),
-        ("例句", examples.check),
-        ("答案话术", lambda model: answers.check(model, rules)),
-        ("商品目录", lambda model: catalog.check(model, rules)),
-        ("训练配置的组件", components.check),
-    ]
-
-
 @dataclass
 class Report:
     root: Path
@@ -55,8 +43,7 @@ class Report:
 
 
 @dataclass
-class Kind:
-    """One kind of finding in a report (one code at one severity) and where it occurs."""
+class Kind:  # one code at one severity
     code: str
     severity: str
     example: str         # the first finding's message
@@ -74,13 +61,10 @@ def _guarded(name: str, check: Callable[[], List[Finding]]) -> List[Finding]:
                         "请把 --verbose 的输出发给老师。", original=traceback.format_exc())]
 
 
-def sort_key(model: Model) -> Callable[[Finding], tuple]:
-    order = {rel: i for i, rel in enumerate(model.files)}
-
-    def key(f: Finding) -> tuple:
-        file_rank = -1 if f.file is None else order.get(f.file, len(order))
-        return (file_rank, f.file or "", 0 if f.is_error else 1, f.line or 0)
-    return key
+def _sort(report: Report) -> None:
+    order = {rel: i for i, rel in enumerate(report.model.files)}
+    report.findings.sort(key=lambda f: (-1 if f.file is None else order.get(f.file, len(order)),
+                                        f.file or "", 0 if f.is_error else 1, f.line or 0))
 
 
 def run_checks(root: Path, rasa: bool = True, rules: Optional[AnswerRules] = None) -> Report:
@@ -89,16 +73,20 @@ def run_checks(root: Path, rasa: bool = True, rules: Optional[AnswerRules] = Non
     if rules is None:
         rules = load_rubric().answers
     model = load(root)
-    findings: List[Finding] = list(model.findings)
-    for name, check in static_checks(rules):
-        findings += _guarded(name, lambda check=check: check(model))
-    report = Report(root, findings, model)
+    report = Report(root, list(model.findings), model)
+    # (the name shown if the check itself crashes, the check)
+    for name, check in [("意图和答案的对应关系", lambda: structure.check(model)),
+                        ("例句", lambda: examples.check(model)),
+                        ("答案话术", lambda: answers.check(model, rules)),
+                        ("商品目录", lambda: catalog.check(model, rules)),
+                        ("训练配置的组件", lambda: components.check(model))]:
+        report.findings += _guarded(name, check)
     if model.unreadable:
         report.notes.append("有文件读不下去，依赖它的检查（例如“意图有没有例句/答案”）暂时跳过了；"
                             "改好格式错误后请再运行一次。")
     if rasa:
         add_rasa(report)
-    report.findings.sort(key=sort_key(model))
+    _sort(report)
     return report
 
 
@@ -119,14 +107,12 @@ def can_run_rasa(report: Report) -> bool:
 
 def add_rasa(report: Report) -> None:
     """Check 6 (`rasa data validate`, 15–25 s), merged into the report."""
-    blocker = rasa_blocker(report)
-    if blocker:
+    if blocker := rasa_blocker(report):
         report.notes.append(f"{blocker}，没有运行 Rasa 自带的数据检查；先改正上面的错误，再检查一次。")
         return
 
     def run() -> List[Finding]:
-        result = rasa_validate.check(report.model, report.findings)
-        report.rasa = result
-        return result.findings
+        report.rasa = rasa_validate.check(report.model, report.findings)
+        return report.rasa.findings
     report.findings += _guarded("Rasa 自带的数据检查", run)
-    report.findings.sort(key=sort_key(report.model))
+    _sort(report)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -33,17 +33,9 @@ class Node:
     style: Optional[str] = None    # scalar style: None (plain), '"', "'", '|', '>'
     tag: Optional[str] = None      # an explicit tag no safe loader reads (!!python/...)
 
-    # -- maps
     def get(self, key: str) -> Optional["Node"]:
-        for k, v in self.pairs:
-            if k.value == key:
-                return v
-        return None
+        return next((v for k, v in self.pairs if k.value == key), None)
 
-    def keys(self) -> List[str]:
-        return [str(k.value) for k, _ in self.pairs]
-
-    # -- any
     @property
     def is_map(self) -> bool:
         return self.kind == "map"
@@ -111,13 +103,8 @@ def too_deep(text: str) -> yaml.MarkedYAMLError:
     return yaml.MarkedYAMLError(problem=TOO_DEEP)
 
 
-# ------------------------------------------------------------------ files on disk
-
-
 @dataclass
 class SourceFile:
-    """One file of the project: its text and lines, and how it was written."""
-
     path: Path
     rel: str                   # posix path relative to the project root
     text: str = ""
@@ -128,14 +115,12 @@ class SourceFile:
 
     @classmethod
     def read(cls, path: Path, root: Path) -> "SourceFile":
-        rel = path.relative_to(root).as_posix()
+        source = cls(path=path, rel=path.relative_to(root).as_posix())
         raw = path.read_bytes()
-        source = cls(path=path, rel=rel)
         try:
             text, source.encoding = textfile.decode(raw)
         except UnicodeDecodeError as exc:
-            line = exc.object[: exc.start].count(b"\n") + 1
-            source.decode_error = (line, str(exc))
+            source.decode_error = (exc.object[: exc.start].count(b"\n") + 1, str(exc))
             text = raw.decode("utf-8-sig", errors="replace")
         source.newline = "\r\n" if "\r\n" in text else "\n"
         source.text = text.replace("\r\n", "\n")
@@ -151,12 +136,3 @@ class SourceFile:
     def with_lines(self, new_lines: List[str]) -> str:
         """The file's text with `new_lines`, keeping its line ending style."""
         return self.newline.join(new_lines) + self.newline
-
-
-def iter_yaml_files(folder: Path) -> Iterator[Path]:
-    """The .yml/.yaml files under `folder` (backups like x.yml.bak-... are skipped)."""
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in (".yml", ".yaml"):
-            yield path

@@ -1,21 +1,17 @@
 """Check 2: does every question have an answer, and is every answer reachable?
 
-- an intent with no answer (no utter_<intent>, and no rule/story action after it);
-- an intent with an answer that no rule or story triggers;
-- an answer (response) nothing uses: not a rule/story action, not a form's question
-  (utter_ask_<slot>), not named in the custom actions' code (reference actions/*.py);
-- rules/stories using an intent, answer, action, form or slot that domain.yml lacks, and
-  a form asking for a slot domain.yml lacks;
-- an intent in domain.yml with no examples, or examples of an intent domain.yml lacks;
-- an intent without a category in shop/intents.yml, or with a category outside the
-  reference's shop/intents.yml.
+An intent with no examples, no answer (no utter_<intent> and no rule/story action after
+it), an answer no rule or story triggers, or no category (or one outside the reference's
+shop/intents.yml); an answer nothing uses (not a rule/story action, a form's question
+utter_ask_<slot>, nor named in the reference's actions/*.py); an intent, answer, action,
+form or slot that examples, rules, stories or forms use but domain.yml lacks.
 """
 from __future__ import annotations
 
 import difflib
 import re
 from functools import lru_cache
-from typing import Dict, Iterable, Iterator, List, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Set
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import (DEFAULT_ACTIONS, DEFAULT_INTENTS, DEFAULT_RESPONSES, Flow,
@@ -37,9 +33,6 @@ def similar(name: str, names: Iterable[str]) -> str:
     return f"（是不是写错了？最接近的是 {match[0]}）" if match else ""
 
 
-# ------------------------------------------------------------------ custom actions' code
-
-
 @lru_cache(maxsize=1)
 def actions_code() -> str:
     """The custom actions' source. Only the reference project's actions/ counts: it
@@ -59,51 +52,34 @@ def named_in_code(name: str, code: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", code) is not None
 
 
-def dynamic_prefixes(code: str) -> List[str]:
-    """Response names the code builds itself: f"utter_quality_{kind}" -> utter_quality_."""
-    return re.findall(r"""f["'](utter_[A-Za-z0-9_]*)\{""", code)
-
-
 def used_by_actions(name: str, code: str) -> bool:
-    return named_in_code(name, code) or any(name.startswith(p) for p in dynamic_prefixes(code))
+    """Named in the code, or built there: f"utter_quality_{kind}" sends utter_quality_*."""
+    return named_in_code(name, code) or any(
+        name.startswith(p) for p in re.findall(r"""f["'](utter_[A-Za-z0-9_]*)\{""", code))
 
 
-# ------------------------------------------------------------------ helpers
-
-
-def answering_actions(flows: List[Flow]) -> Dict[str, List[Tuple[str, Flow]]]:
-    """intent -> [(the action right after it, the flow)] over all rules and stories."""
-    found: Dict[str, List[Tuple[str, Flow]]] = {}
+def answered_intents(flows: List[Flow]) -> Set[str]:
+    """Intents a rule or story answers: the next intent or action after them is an action."""
+    found: Set[str] = set()
     for flow in flows:
         for i, step in enumerate(flow.steps):
-            if step.kind != "intent":
-                continue
-            nxt = next((s for s in flow.steps[i + 1:] if s.kind in ("intent", "action")), None)
-            if nxt is not None and nxt.kind == "action":
-                found.setdefault(step.name, []).append((nxt.name, flow))
+            later = (s.kind for s in flow.steps[i + 1:] if s.kind in ("intent", "action"))
+            if step.kind == "intent" and next(later, None) == "action":
+                found.add(step.name)
     return found
 
 
 def used_responses(model: Model) -> Set[str]:
     """Responses something uses: rule/story actions, form questions, Rasa's defaults."""
     used = {s.name for f in model.flows for s in f.steps if s.kind == "action"}
-    domain = model.domain
-    for form in domain.forms.values():
+    for form in model.domain.forms.values():
         for slot in form.required_slots:
             used |= {f"utter_ask_{slot}", f"utter_ask_{form.name}_{slot}"}
     return used | DEFAULT_RESPONSES
 
 
-def rules_file_for(model: Model, intent: str) -> str:
-    category = model.categories.get(intent).category if model.categories and intent in model.categories else ""
-    return f"data/rules/{CATEGORY_FILES.get(category, '对应技能的文件.yml')}"
-
-
 def rule_snippet(intent: str, action: str) -> str:
     return (f"- rule: （标准问题）\n  steps:\n  - intent: {intent}\n  - action: {action}")
-
-
-# ------------------------------------------------------------------ the check
 
 
 def check(model: Model) -> List[Finding]:
@@ -120,11 +96,10 @@ def _merge_undeclared(findings: Iterable[Finding]) -> List[Finding]:
     merged: List[Finding] = []
     for finding in findings:
         if finding.key and finding.key[0] == "intent_not_in_domain":
-            intent = finding.key[1]
-            if intent in first:
-                first[intent].also.append((finding.file, finding.line))
+            kept = first.setdefault(finding.key[1], finding)
+            if kept is not finding:
+                kept.also.append((finding.file, finding.line))
                 continue
-            first[intent] = finding
         merged.append(finding)
     return merged
 
@@ -144,9 +119,8 @@ def _intents_and_examples(model: Model) -> Iterator[Finding]:
     for intent, blocks in with_examples.items():
         if intent in domain.intents or intent in DEFAULT_INTENTS:
             continue
-        block = blocks[0]
         yield error(
-            "structure.nlu_intent_undeclared", block.file, block.line,
+            "structure.nlu_intent_undeclared", blocks[0].file, blocks[0].line,
             f"意图 {intent} 有例句，但 domain.yml 的 intents: 里没有它{similar(intent, domain.intents)}。",
             f"在 domain.yml 的 intents: 下加一行 '  - {intent}'；如果是写错了名字，改成 domain.yml 里的意图名。",
             key=("intent_not_in_domain", intent))
@@ -201,7 +175,7 @@ def _answers(model: Model) -> Iterator[Finding]:
     domain = model.domain
     if "data" in model.unreadable:
         return  # a rule we could not read may be the one that answers
-    answered = answering_actions(model.flows)
+    answered = answered_intents(model.flows)
     used = used_responses(model)
     code = actions_code()
     reported: Set[str] = set()
@@ -209,7 +183,8 @@ def _answers(model: Model) -> Iterator[Finding]:
         if intent in answered or intent in BUILTIN_INTENTS:
             continue
         response = f"utter_{intent}"
-        rules_file = rules_file_for(model, intent)
+        category = model.categories[intent].category if intent in (model.categories or {}) else ""
+        rules_file = f"data/rules/{CATEGORY_FILES.get(category, '对应技能的文件.yml')}"
         if response in domain.responses:
             reported.add(response)
             yield error(
@@ -237,7 +212,7 @@ def _answers(model: Model) -> Iterator[Finding]:
 
 def _categories(model: Model) -> Iterator[Finding]:
     domain = model.domain
-    rel = model.categories_file
+    rel = "shop/intents.yml"
     if model.categories is None:
         if "intents" not in model.unreadable:
             yield error(
@@ -245,7 +220,6 @@ def _categories(model: Model) -> Iterator[Finding]:
                 "找不到 shop/intents.yml（意图和类别的唯一来源），无法知道每个意图属于哪一类。",
                 "从参考项目复制 shop/intents.yml，再登记你新增的意图。")
         return
-    choices = "/".join(CATEGORIES)
     for intent, line in domain.intents.items():
         if intent in model.categories or intent in BUILTIN_INTENTS:
             continue
@@ -253,14 +227,13 @@ def _categories(model: Model) -> Iterator[Finding]:
             "structure.no_category", domain.file, line,
             f"意图 {intent} 没有在 shop/intents.yml 登记类别{similar(intent, model.categories)}。",
             f"在 shop/intents.yml 的 intents: 下加一行：\n  {intent}: {{category: basic, standard: 标准问题}}\n"
-            f"category 从 {choices} 里选一个。")
+            f"category 从 {'/'.join(CATEGORIES)} 里选一个。")
     for intent, cat in model.categories.items():
         if cat.category not in CATEGORIES:
-            shown = cat.category or "（空）"
             guess = similar(cat.category, CATEGORIES) if cat.category else ""
             yield error(
                 "structure.bad_category", rel, cat.line,
-                f"意图 {intent} 的类别 '{shown}' 不是课程规定的类别之一{guess}。",
+                f"意图 {intent} 的类别 '{cat.category or '（空）'}' 不是课程规定的类别之一{guess}。",
                 "类别只能是：" + "、".join(f"{k}（{v}）" for k, v in CATEGORIES.items()) + "。")
         used = intent in model.intents_with_examples() or any(
             s.kind == "intent" and s.name == intent for f in model.flows for s in f.steps)
