@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Tuple
+from typing import TYPE_CHECKING, List
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.yaml_syntax.blocks import Block
@@ -16,15 +15,9 @@ if TYPE_CHECKING:
     from bot.checks.yaml_syntax.linter import LineLinter
 
 
-@dataclass
-class Entry:
-    """A key on the path to the current line, at the column it starts."""
-    col: int
-    key: str
-
-
-def key_line(lint: "LineLinter", number: int, line: str, match: "re.Match[str]",
-             findings: List[Finding]) -> Tuple[str, List[Finding]]:
+def key_line(lint: "LineLinter", number: int, match: "re.Match[str]",
+             findings: List[Finding]) -> str:
+    """The line fixed; its mechanical mistakes are added to `findings`, the others to lint's."""
     lead, dash, key = match.group("lead"), match.group("dash"), match.group("key")
     gap, colon, after = match.group("gap"), match.group("colon"), match.group("after")
     if colon == FW_COLON:
@@ -58,8 +51,8 @@ def key_line(lint: "LineLinter", number: int, line: str, match: "re.Match[str]",
     # context, misspelt keys: the keys above this one start left of it (or at its `- `)
     key_col = len(lead) + len(dash)
     bare = key.strip("\"'")
-    lint.stack = [e for e in lint.stack if e.col < len(lead) + (1 if dash else 0)]
-    chain = [e.key for e in lint.stack]
+    lint.stack = [(col, k) for col, k in lint.stack if col < len(lead) + (1 if dash else 0)]
+    chain = [k for _, k in lint.stack]
     canonical = bare
     allowed = allowed_keys(lint.kind, chain)
     if allowed is not None and bare not in allowed:
@@ -68,48 +61,47 @@ def key_line(lint: "LineLinter", number: int, line: str, match: "re.Match[str]",
         reader = "Rasa " if lint.kind in ("data", "domain", "config") else "小悦"
         if guess:
             canonical = guess
-            lint.add(error(
+            lint.findings.append(error(
                 "yaml.misspelt_key", lint.rel, number,
                 f"'{bare}' 拼错了，应该是 '{guess}'：{reader}不认识 '{bare}'，{where}这部分内容会读不到。",
                 f"把 '{bare}:' 改成 '{guess}:'。"))
         else:
-            lint.add(warning(
+            lint.findings.append(warning(
                 "yaml.unknown_key", lint.rel, number,
                 f"{where}不认识 '{bare}' 这个写法。",
                 f"这里可以写的有：{'、'.join(sorted(allowed))}。检查是不是写错了或缩进不对。"))
-    lint.stack.append(Entry(key_col, canonical))
+    lint.stack.append((key_col, canonical))
     # what follows the colon
     value = fixed_after.strip()
-    if BLOCK_INDICATOR_RE.match(fixed_after or ""):
+    if BLOCK_INDICATOR_RE.match(fixed_after):
         if value.startswith(("|", ">")):
             lint.block = Block(canonical, key_col, number)
     elif value.startswith(FW_PIPE):
-        lint.add(error(
+        lint.findings.append(error(
             "yaml.fullwidth_pipe", lint.rel, number,
             f"'{bare}:' 后面的 '｜' 是中文全角竖线，YAML 只认英文的 '|'，下面的内容会被当成一整句话。",
             "把 '｜' 换成英文竖线 '|'（键盘回车键上方，按住 Shift）。"))
     elif canonical == "examples" and lint.kind == "data":
         _examples_value(lint, number, key_col, value)
     elif canonical == "text" and value[:1] in VALUE_NEEDS_QUOTES:
-        lint.add(error(
+        lint.findings.append(error(
             "yaml.text_quotes", lint.rel, number,
             f"答案以 '{value[0]}' 开头：YAML 会把它当成特殊符号，而不是一句话（常见于以 {{变量}} 开头的答案）。",
             f"用英文双引号把整句话括起来，例如：text: \"{shown(value)}\"。"))
-    return line, findings
+    return line
 
 
 def _examples_value(lint: "LineLinter", number: int, key_col: int, value: str) -> None:
     """`examples:` must be followed by `|`, the examples on the next lines."""
     if value and not value.startswith("#"):
         what = "例句直接写在了 examples: 后面" if not value.startswith("-") else "examples: 后面少了 '|'"
-        lint.add(error(
+        lint.findings.append(error(
             "yaml.examples_pipe", lint.rel, number,
             f"{what}：Rasa 要求写成 'examples: |'，例句从下一行开始，每行一条，以 '- ' 开头。",
             f"改成 'examples: |'，再把「{shown(value)}」移到下一行并缩进写成 '- ...'。"))
         return
-    nxt = lint.next_content(number)
-    if nxt and nxt[1].strip(LEAD_CHARS).startswith("-"):
-        lint.add(error(
+    if (lint.next_content(number) or "").strip(LEAD_CHARS).startswith("-"):
+        lint.findings.append(error(
             "yaml.examples_pipe", lint.rel, number,
             "'examples:' 后面少了 '|'：没有它，下面的例句会被当成 YAML 列表，Rasa 读不了"
             "（有些例句还会让整个文件读不下去）。",
