@@ -97,7 +97,5 @@ def closest_key(key: str, allowed: Set[str]) -> Optional[str]:
 def canonical_key(key: str, allowed: Iterable[str]) -> str:
     """`key` itself when allowed, else the allowed key it misspells, else `key`."""
     allowed = set(allowed)
-    if key in allowed:
-        return key
-    return closest_key(key, allowed) or key
+    return key if key in allowed else closest_key(key, allowed) or key
 
