@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional
 
 from rasa.shared.constants import LATEST_TRAINING_DATA_FORMAT_VERSION as RASA_VERSION
 
@@ -59,13 +59,6 @@ def _tag_finding(rel: str, node: Node) -> Finding:
         column=node.column)
 
 
-def _parts(text: str) -> Optional[Tuple[int, ...]]:
-    try:
-        return tuple(int(p) for p in text.split("."))
-    except ValueError:
-        return None
-
-
 def _version_finding(rel: str, tree: Node) -> Optional[Finding]:
     node = tree.get("version")
     if node is None or not node.is_scalar or node.value is None:
@@ -79,11 +72,14 @@ def _version_finding(rel: str, tree: Node) -> Optional[Finding]:
     text = str(node.value).strip().strip("\"'")
     if text == RASA_VERSION:
         return None
-    found, latest = _parts(text), _parts(RASA_VERSION)
-    if found is not None and found < latest:
+    try:
+        older = tuple(map(int, text.split("."))) < tuple(map(int, RASA_VERSION.split(".")))
+    except ValueError:
+        older = None  # not a version number
+    if older:
         effect = (f"这是旧版 Rasa（{text}）的格式。本项目用 Rasa 3.6，它会把文件当成 {RASA_VERSION} 格式来读，"
                   f"旧格式的写法会被读错或报错")
-    elif found is not None:
+    elif older is not None:
         effect = f"Rasa 3.6 只认到 {RASA_VERSION}，会把这个文件整个跳过，里面的内容都不会训练"
     else:
         effect = "这不是一个版本号"
