@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+from typing import Iterator, List
 
 from rasa.shared.constants import LATEST_TRAINING_DATA_FORMAT_VERSION as RASA_VERSION
 
@@ -25,8 +25,7 @@ def check(parsed: ParsedFile) -> List[Finding]:
         return []
     findings = [_tag_finding(parsed.source.rel, node) for node in _tagged(parsed.tree)]
     if parsed.kind in VERSIONED_KINDS and parsed.tree.is_map:
-        version = _version_finding(parsed.source.rel, parsed.tree)
-        findings += [version] if version else []
+        findings += _version_finding(parsed.source.rel, parsed.tree)
     return findings
 
 
@@ -59,19 +58,19 @@ def _tag_finding(rel: str, node: Node) -> Finding:
         column=node.column)
 
 
-def _version_finding(rel: str, tree: Node) -> Optional[Finding]:
+def _version_finding(rel: str, tree: Node) -> List[Finding]:
     node = tree.get("version")
     if node is None or not node.is_scalar or node.value is None:
-        return None  # no version: Rasa reads the file as the current format
+        return []  # no version: Rasa reads the file as the current format
     wanted = f'version: "{RASA_VERSION}"'
     if not isinstance(node.value, str) and str(node.value) == RASA_VERSION:
-        return warning(
+        return [warning(
             "yaml.version_quotes", rel, node.line,
             f"version 要写成带英文引号的文字 \"{RASA_VERSION}\"，不带引号 Rasa 会当成数字并给出警告。",
-            f"改成 {wanted}。")
+            f"改成 {wanted}。")]
     text = str(node.value).strip().strip("\"'")
     if text == RASA_VERSION:
-        return None
+        return []
     try:
         older = tuple(map(int, text.split("."))) < tuple(map(int, RASA_VERSION.split(".")))
     except ValueError:
@@ -83,7 +82,7 @@ def _version_finding(rel: str, tree: Node) -> Optional[Finding]:
         effect = f"Rasa 3.6 只认到 {RASA_VERSION}，会把这个文件整个跳过，里面的内容都不会训练"
     else:
         effect = "这不是一个版本号"
-    return error(
+    return [error(
         "yaml.version", rel, node.line,
         f"version 写的是 \"{text}\"：{effect}。",
-        f"改成 {wanted}（Rasa 3.x 的训练数据格式版本），内容按参考项目的写法。")
+        f"改成 {wanted}（Rasa 3.x 的训练数据格式版本），内容按参考项目的写法。")]

@@ -24,11 +24,8 @@ class Block:
 
 def continues(block: Block, raw: str) -> bool:
     """Whether `raw` is still inside the block opened by `key: |`."""
-    stripped = raw.strip(LEAD_CHARS)
-    if not stripped:
-        return True
-    lead = leading(raw)
-    if indent_width(lead) > block.key_col:
+    stripped, lead = raw.strip(LEAD_CHARS), leading(raw)
+    if not stripped or indent_width(lead) > block.key_col:
         return True
     # `examples: |` then `\t- 你好`: a tab that looks shallow is still an example
     return (("\t" in lead or FW_SPACE in lead) and stripped[:1] in "-" + DASH_LOOKALIKES

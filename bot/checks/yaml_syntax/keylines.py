@@ -20,31 +20,26 @@ def key_line(lint: "LineLinter", number: int, match: "re.Match[str]",
     """The line fixed; its mechanical mistakes are added to `findings`, the others to lint's."""
     lead, dash, key = match.group("lead"), match.group("dash"), match.group("key")
     gap, colon, after = match.group("gap"), match.group("colon"), match.group("after")
-    if colon == FW_COLON:
-        findings.append(error(
-            "yaml.fullwidth_colon", lint.rel, number,
-            f"'{key}' 后面用了中文全角冒号 '：'，YAML 只认英文冒号 ':'，这一行会被当成普通文字。",
-            f"把 '{key}：' 改成 '{key}: '（英文冒号，后面加一个空格）。"))
-    if FW_SPACE in gap:
-        findings.append(error(
-            "yaml.fullwidth_space", lint.rel, number,
-            f"'{key}' 和冒号之间有全角空格（　），YAML 会把空格也当成键名的一部分。",
-            f"删掉 '{key}' 后面的全角空格。"))
-    if after.startswith(FW_SPACE) and colon == ":":
-        findings.append(error(
-            "yaml.fullwidth_space", lint.rel, number,
-            f"'{key}:' 后面是全角空格（　），YAML 需要半角空格，这一行会被当成普通文字。",
-            f"把 '{key}:' 后面的全角空格换成一个半角空格。"))
+    mistakes = [  # (whether the line has it, code, message, fix)
+        (colon == FW_COLON, "yaml.fullwidth_colon",
+         f"'{key}' 后面用了中文全角冒号 '：'，YAML 只认英文冒号 ':'，这一行会被当成普通文字。",
+         f"把 '{key}：' 改成 '{key}: '（英文冒号，后面加一个空格）。"),
+        (FW_SPACE in gap, "yaml.fullwidth_space",
+         f"'{key}' 和冒号之间有全角空格（　），YAML 会把空格也当成键名的一部分。", f"删掉 '{key}' 后面的全角空格。"),
+        (after.startswith(FW_SPACE) and colon == ":", "yaml.fullwidth_space",
+         f"'{key}:' 后面是全角空格（　），YAML 需要半角空格，这一行会被当成普通文字。",
+         f"把 '{key}:' 后面的全角空格换成一个半角空格。"),
+        (colon == ":" and after and after[0] not in " \t" + FW_SPACE, "yaml.colon_space",
+         f"'{key}:' 后面少了一个空格：YAML 要求冒号后面空一格，否则整行会被当成普通文字。",
+         f"改成 '{key}: {after.strip()}'。"),
+    ]
+    findings += [error(code, lint.rel, number, message, fix)
+                 for has, code, message, fix in mistakes if has]
     fixed_after = after
     if colon == FW_COLON or after.startswith(FW_SPACE):
         fixed_after = after.lstrip(FW_SPACE)
         if fixed_after and not fixed_after.startswith((" ", "\t")):
             fixed_after = " " + fixed_after
-    if colon == ":" and after and after[0] not in " \t" + FW_SPACE:
-        findings.append(error(
-            "yaml.colon_space", lint.rel, number,
-            f"'{key}:' 后面少了一个空格：YAML 要求冒号后面空一格，否则整行会被当成普通文字。",
-            f"改成 '{key}: {after.strip()}'。"))
     if FW_COLON in fixed_after and "{" in fixed_after:
         fixed_after = flow_keys(lint, number, fixed_after, findings)
     line = lead + dash + key + gap.replace(FW_SPACE, "") + ":" + fixed_after
@@ -74,15 +69,14 @@ def key_line(lint: "LineLinter", number: int, match: "re.Match[str]",
     # what follows the colon
     value = fixed_after.strip()
     if BLOCK_INDICATOR_RE.match(fixed_after):
-        if value.startswith(("|", ">")):
-            lint.block = Block(canonical, key_col, number)
+        lint.block = Block(canonical, key_col, number)
     elif value.startswith(FW_PIPE):
         lint.findings.append(error(
             "yaml.fullwidth_pipe", lint.rel, number,
             f"'{bare}:' 后面的 '｜' 是中文全角竖线，YAML 只认英文的 '|'，下面的内容会被当成一整句话。",
             "把 '｜' 换成英文竖线 '|'（键盘回车键上方，按住 Shift）。"))
     elif canonical == "examples" and lint.kind == "data":
-        _examples_value(lint, number, key_col, value)
+        _examples_value(lint, number, value)
     elif canonical == "text" and value[:1] in VALUE_NEEDS_QUOTES:
         lint.findings.append(error(
             "yaml.text_quotes", lint.rel, number,
@@ -91,7 +85,7 @@ def key_line(lint: "LineLinter", number: int, match: "re.Match[str]",
     return line
 
 
-def _examples_value(lint: "LineLinter", number: int, key_col: int, value: str) -> None:
+def _examples_value(lint: "LineLinter", number: int, value: str) -> None:
     """`examples:` must be followed by `|`, the examples on the next lines."""
     if value and not value.startswith("#"):
         what = "例句直接写在了 examples: 后面" if not value.startswith("-") else "examples: 后面少了 '|'"
@@ -99,8 +93,7 @@ def _examples_value(lint: "LineLinter", number: int, key_col: int, value: str) -
             "yaml.examples_pipe", lint.rel, number,
             f"{what}：Rasa 要求写成 'examples: |'，例句从下一行开始，每行一条，以 '- ' 开头。",
             f"改成 'examples: |'，再把「{shown(value)}」移到下一行并缩进写成 '- ...'。"))
-        return
-    if (lint.next_content(number) or "").strip(LEAD_CHARS).startswith("-"):
+    elif (lint.next_content(number) or "").strip(LEAD_CHARS).startswith("-"):
         lint.findings.append(error(
             "yaml.examples_pipe", lint.rel, number,
             "'examples:' 后面少了 '|'：没有它，下面的例句会被当成 YAML 列表，Rasa 读不了"

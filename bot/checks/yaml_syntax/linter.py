@@ -72,13 +72,10 @@ class LineLinter:
             width = indent_width(lead, *self.uniform) if self.uniform else indent.guess(self, raw, lead)
             line = " " * width + raw[len(lead):]
             findings.append(indent.finding(self.rel, number, lead))
-        lead = line[: len(line) - len(line.lstrip(" "))]
-        body = line[len(lead):]
         # `-　xxx`: a full-width space after a list dash
-        dash_fw = re.match(r"^((?:-[ ]+)*)-\u3000+", body)
+        dash_fw = re.match(r"^( *(?:-[ ]+)*)-\u3000+", line)
         if dash_fw:
-            body = dash_fw.group(1) + "- " + body[dash_fw.end():]
-            line = lead + body
+            line = dash_fw.group(1) + "- " + line[dash_fw.end():]
             findings.append(error(
                 "yaml.fullwidth_space", self.rel, number,
                 "'-' 后面是全角空格（　），YAML 需要英文的 '- '（减号加半角空格）。",
