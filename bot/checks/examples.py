@@ -60,14 +60,13 @@ def _duplicates(model: Model) -> Iterator[Finding]:
     for text, same in by_text.items():
         first_in: Dict[str, Example] = {}
         for example in same:
-            if example.intent in first_in:
-                first = first_in[example.intent]
+            first = first_in.setdefault(example.intent, example)
+            if first is not example:
                 yield warning(
                     "examples.duplicate", example.file, example.line,
                     f"例句「{text}」在意图 {example.intent} 里重复了（第一次在 {first.file}:{first.line}）。",
                     "删掉这一条，换成一个新的问法。", also=[(first.file, first.line)])
-                continue
-            if first_in:  # already the example of another intent
+            elif len(first_in) > 1:  # already the example of another intent
                 other = next(iter(first_in.values()))
                 yield error(
                     "examples.two_intents", example.file, example.line,
@@ -75,7 +74,6 @@ def _duplicates(model: Model) -> Iterator[Finding]:
                     f"{example.intent}（{example.file}:{example.line}）的例句：机器人分不清该归哪个意图。",
                     "想清楚顾客说这句话时想问什么，只在那个意图里保留它，另一处删掉。",
                     also=[(other.file, other.line)], key=("two_intents", text))
-            first_in[example.intent] = example
     # near duplicates: the same after normalisation, different as written
     by_key: Dict[str, List[Example]] = {}
     for example in examples:

@@ -29,11 +29,6 @@ def check(parsed: ParsedFile) -> List[Finding]:
     return findings
 
 
-def shown_tag(tag: str) -> str:
-    """`tag:yaml.org,2002:python/object:os.system` as it was written: `!!python/object:os.system`."""
-    return "!!" + tag[len(STANDARD_TAG_PREFIX):] if tag.startswith(STANDARD_TAG_PREFIX) else tag
-
-
 def _tagged(tree: Node) -> Iterator[Node]:
     """Every node with an unreadable tag, in file order (no recursion: any depth)."""
     stack, seen = [tree], set()
@@ -49,7 +44,9 @@ def _tagged(tree: Node) -> Iterator[Node]:
 
 
 def _tag_finding(rel: str, node: Node) -> Finding:
-    tag = shown_tag(node.tag or "")
+    tag = node.tag or ""
+    if tag.startswith(STANDARD_TAG_PREFIX):  # as written: `!!python/object:os.system`
+        tag = "!!" + tag[len(STANDARD_TAG_PREFIX):]
     return error(
         "yaml.tag", rel, node.line,
         f"这里有 YAML 标签 '{tag}'：Rasa 只读普通的文字、列表和“键: 值”，遇到标签会读取失败"

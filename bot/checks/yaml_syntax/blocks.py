@@ -48,19 +48,16 @@ def block_ended(lint: "LineLinter", number: int, raw: str) -> None:
 
 def block_line(lint: "LineLinter", number: int, raw: str) -> None:
     block = lint.block
-    if not raw.strip(LEAD_CHARS):
+    lead, rest = leading(raw), raw.lstrip(LEAD_CHARS)
+    if not rest:
         return
-    lead = leading(raw)
-    line = raw
     findings: List[Finding] = []
     if "\t" in lead or FW_SPACE in lead:
-        width = block.content_indent if block.content_indent is not None else block.key_col + 2
-        line = " " * width + raw[len(lead):]
         findings.append(indent.finding(lint.rel, number, lead))
-        lead = " " * width
+        lead = " " * (block.key_col + 2 if block.content_indent is None else block.content_indent)
     if block.content_indent is None:
         block.content_indent = len(lead)
-    rest = line[len(lead):]
+    line = lead + rest
     if block.key == "examples":
         if rest.startswith("-" + FW_SPACE):
             line = lead + "- " + rest[2:].lstrip(FW_SPACE)

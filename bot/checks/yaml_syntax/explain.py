@@ -109,7 +109,7 @@ HINTS = [
 def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str) -> Tuple[int, str]:
     """(line most likely at fault, Chinese advice) for a parse failure."""
     n = failure.line
-    raw = _line(lines, n)
+    raw, prev = _line(lines, n), _previous_struct(lines, n)
     for words, at_context, advice in HINTS:
         if any(word in original_problem for word in words):
             at = failure.context_line or n if at_context else n
@@ -129,7 +129,6 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
         if m and re.search(r":\s", m.group("after")):
             return n, ("这一行的内容里有英文冒号加空格 ': '，YAML 会把它当成新的键："
                        "把这个冒号换成中文冒号 '：'，或者把整句话用英文双引号括起来。")
-        prev = _previous_struct(lines, n)
         prev_m = KEY_RE.match(lines[prev - 1]) if prev and m else None
         if prev_m:
             prev_col, col = prev_m.end("dash"), m.end("dash")
@@ -138,7 +137,6 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
                            f"同一层的键要左对齐（{prev_col} 个空格）。")
         return n, "检查这一行和上一行：缩进是否和同级对齐（只用空格），冒号是否是英文冒号并且后面有空格。"
     if "expected <block end>" in original_problem or "sequence entries" in original_problem:
-        prev = _previous_struct(lines, n)
         col = len(raw) - len(raw.lstrip(" "))
         sibling = _sibling_indent(lines, n, raw.lstrip(" ").startswith("-"))
         if sibling is not None and sibling != col:
