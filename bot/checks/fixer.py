@@ -70,10 +70,9 @@ def apply(root: Path, edits: List[Edit], convert: Iterable[str] = (),
         converting = rel in convert and source.decode_error is None
         if not applied and not converting:
             continue
-        backup = backup_path(path, stamp)
-        shutil.copy2(path, backup)
+        result.backups[rel] = backup_path(path, stamp)
+        shutil.copy2(path, result.backups[rel])
         path.write_bytes(source.with_lines(lines).encode("utf-8"))
-        result.backups[rel] = backup
         if converting:
             result.converted[rel] = source.encoding
         result.applied += applied

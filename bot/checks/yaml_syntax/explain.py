@@ -73,8 +73,7 @@ def parse_failure(exc: yaml.YAMLError) -> ParseFailure:
         line, column = getattr(exc, "line_column", (1, exc.position + 1))
         return ParseFailure(line, column, f"文件里有看不见的特殊字符（编码 #x{char:04x}），YAML 不接受",
                             "", None, str(exc))
-    mark = getattr(exc, "problem_mark", None)
-    cmark = getattr(exc, "context_mark", None)
+    mark, cmark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", "") or str(exc)
     return ParseFailure(
         line=(mark.line + 1) if mark else 1,

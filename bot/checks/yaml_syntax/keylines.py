@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 def key_line(lint: "LineLinter", number: int, match: "re.Match[str]",
              findings: List[Finding]) -> str:
     """The line fixed; its mechanical mistakes are added to `findings`, the others to lint's."""
-    lead, dash, key = match.group("lead"), match.group("dash"), match.group("key")
-    gap, colon, after = match.group("gap"), match.group("colon"), match.group("after")
+    lead, dash, key, gap, colon, after = match.group("lead", "dash", "key", "gap", "colon", "after")
     mistakes = [  # (whether the line has it, code, message, fix)
         (colon == FW_COLON, "yaml.fullwidth_colon",
          f"'{key}' 后面用了中文全角冒号 '：'，YAML 只认英文冒号 ':'，这一行会被当成普通文字。",
@@ -111,15 +110,13 @@ def flow_keys(lint: "LineLinter", number: int, text: str, findings: List[Finding
         body = body[2:].lstrip(" ")
     if not body.startswith("{"):
         return text
-    end = body.find("}")
-    end = len(body) if end < 0 else end + 1
-    flow, rest = body[:end], body[end:]
-    fixed, count = FLOW_KEY_FW_RE.subn(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}: ", flow)
+    end = body.find("}") + 1 or len(body)
+    fixed, count = FLOW_KEY_FW_RE.subn(r"\1\2\3: ", body[:end])
     if not count:
         return text
     findings.append(error(
         "yaml.fullwidth_colon", lint.rel, number,
         "花括号 { } 里的键后面用了中文全角冒号 '：'，YAML 只认英文冒号 ':'。",
         "把 { } 里键名后面的 '：' 改成英文冒号加空格 ': '。"))
-    return text[: len(text) - len(body)] + fixed + rest
+    return text[: len(text) - len(body)] + fixed + body[end:]
 

@@ -12,7 +12,6 @@ from bot.checks import encoding
 from bot.checks.findings import Finding, error
 from bot.checks.source import Node, SourceFile, parse
 from bot.checks.yaml_syntax.explain import hint_for, parse_failure
-from bot.checks.yaml_syntax.keys import file_kind
 from bot.checks.yaml_syntax.linter import lint_lines
 
 SYNTAX_CODES = {"yaml.text_quotes", "yaml.tab", "yaml.fullwidth_colon", "yaml.fullwidth_space",
@@ -30,10 +29,8 @@ class ParsedFile:
 
 
 def check_file(source: SourceFile) -> ParsedFile:
-    kind = file_kind(source.rel)
-    findings: List[Finding] = encoding.check(source)
     lint = lint_lines(source)
-    findings += lint.findings
+    findings = encoding.check(source) + lint.findings
     tree: Optional[Node] = None
     failed: Optional[yaml.YAMLError] = None
     try:
@@ -53,7 +50,7 @@ def check_file(source: SourceFile) -> ParsedFile:
         except yaml.YAMLError as exc:
             failed = exc if failed is not None else None
     if failed is None:
-        return ParsedFile(source, kind, tree, True, findings)
+        return ParsedFile(source, lint.kind, tree, True, findings)
     if not _explain(failed, lint.findings, source.rel):  # else told on the line that caused it
         failure = parse_failure(failed)
         problem = (f"{getattr(failed, 'context', '') or ''} "
@@ -64,7 +61,7 @@ def check_file(source: SourceFile) -> ParsedFile:
             f"YAML 格式错误，整个文件读不下去：{failure.describe()}。",
             advice, column=failure.column if line == failure.line else None,
             original=failure.original.replace("<unicode string>", source.rel)))
-    return ParsedFile(source, kind, None, False, findings)
+    return ParsedFile(source, lint.kind, None, False, findings)
 
 
 def _explain(exc: yaml.YAMLError, findings: List[Finding], rel: str) -> bool:
