@@ -129,11 +129,9 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
             return n, ("这一行的内容里有英文冒号加空格 ': '，YAML 会把它当成新的键："
                        "把这个冒号换成中文冒号 '：'，或者把整句话用英文双引号括起来。")
         prev_m = KEY_RE.match(lines[prev - 1]) if prev and m else None
-        if prev_m:
-            prev_col, col = prev_m.end("dash"), m.end("dash")
-            if col > prev_col and prev_m.group("after").strip():
-                return n, (f"第 {n} 行比第 {prev} 行多缩进了 {col - prev_col} 个空格："
-                           f"同一层的键要左对齐（{prev_col} 个空格）。")
+        if prev_m and m.end("dash") > prev_m.end("dash") and prev_m.group("after").strip():
+            return n, (f"第 {n} 行比第 {prev} 行多缩进了 {m.end('dash') - prev_m.end('dash')} 个空格："
+                       f"同一层的键要左对齐（{prev_m.end('dash')} 个空格）。")
         return n, "检查这一行和上一行：缩进是否和同级对齐（只用空格），冒号是否是英文冒号并且后面有空格。"
     if "expected <block end>" in original_problem or "sequence entries" in original_problem:
         col = len(raw) - len(raw.lstrip(" "))

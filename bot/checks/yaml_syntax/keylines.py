@@ -74,30 +74,25 @@ def key_line(lint: "LineLinter", number: int, match: "re.Match[str]",
             "yaml.fullwidth_pipe", lint.rel, number,
             f"'{bare}:' 后面的 '｜' 是中文全角竖线，YAML 只认英文的 '|'，下面的内容会被当成一整句话。",
             "把 '｜' 换成英文竖线 '|'（键盘回车键上方，按住 Shift）。"))
-    elif canonical == "examples" and lint.kind == "data":
-        _examples_value(lint, number, value)
+    elif canonical == "examples" and lint.kind == "data":  # it needs `|`, the examples below it
+        if value and not value.startswith("#"):
+            what = "例句直接写在了 examples: 后面" if not value.startswith("-") else "examples: 后面少了 '|'"
+            lint.findings.append(error(
+                "yaml.examples_pipe", lint.rel, number,
+                f"{what}：Rasa 要求写成 'examples: |'，例句从下一行开始，每行一条，以 '- ' 开头。",
+                f"改成 'examples: |'，再把「{shown(value)}」移到下一行并缩进写成 '- ...'。"))
+        elif (lint.next_content(number) or "").strip(LEAD_CHARS).startswith("-"):
+            lint.findings.append(error(
+                "yaml.examples_pipe", lint.rel, number,
+                "'examples:' 后面少了 '|'：没有它，下面的例句会被当成 YAML 列表，Rasa 读不了"
+                "（有些例句还会让整个文件读不下去）。",
+                "在 'examples:' 后面加上一个空格和 '|'，写成 'examples: |'。"))
     elif canonical == "text" and value[:1] in VALUE_NEEDS_QUOTES:
         lint.findings.append(error(
             "yaml.text_quotes", lint.rel, number,
             f"答案以 '{value[0]}' 开头：YAML 会把它当成特殊符号，而不是一句话（常见于以 {{变量}} 开头的答案）。",
             f"用英文双引号把整句话括起来，例如：text: \"{shown(value)}\"。"))
     return line
-
-
-def _examples_value(lint: "LineLinter", number: int, value: str) -> None:
-    """`examples:` must be followed by `|`, the examples on the next lines."""
-    if value and not value.startswith("#"):
-        what = "例句直接写在了 examples: 后面" if not value.startswith("-") else "examples: 后面少了 '|'"
-        lint.findings.append(error(
-            "yaml.examples_pipe", lint.rel, number,
-            f"{what}：Rasa 要求写成 'examples: |'，例句从下一行开始，每行一条，以 '- ' 开头。",
-            f"改成 'examples: |'，再把「{shown(value)}」移到下一行并缩进写成 '- ...'。"))
-    elif (lint.next_content(number) or "").strip(LEAD_CHARS).startswith("-"):
-        lint.findings.append(error(
-            "yaml.examples_pipe", lint.rel, number,
-            "'examples:' 后面少了 '|'：没有它，下面的例句会被当成 YAML 列表，Rasa 读不了"
-            "（有些例句还会让整个文件读不下去）。",
-            "在 'examples:' 后面加上一个空格和 '|'，写成 'examples: |'。"))
 
 
 def flow_keys(lint: "LineLinter", number: int, text: str, findings: List[Finding]) -> str:
