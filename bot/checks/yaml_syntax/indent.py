@@ -26,20 +26,17 @@ def guess(lint: "LineLinter", raw: str, lead: str) -> int:
     item, one level deeper after a `key:`, or an outer level)."""
     is_item = raw[len(lead):].startswith(("-", *DASH_LOOKALIKES))
     candidates = {indent_width(lead, tab, fw) for tab, fw in UNIFORM_WIDTHS}
-    targets: List[int] = []
     prev = lint.prev_struct
-    if prev is not None:
-        m = KEY_RE.match(prev)
-        prev_lead = len(prev) - len(prev.lstrip(" "))
-        if m is None:
-            targets.append(prev_lead)
-        elif m.group("after").strip()[:1] in ("", "#"):  # `key:` opens a block
-            key_col = m.end("dash")
-            targets += [key_col + 2, key_col] if is_item else [key_col + 2]
-        elif is_item:
-            targets += [prev_lead] if m.group("dash") else []
-        else:
-            targets.append(m.end("dash"))
+    m = KEY_RE.match(prev)
+    prev_lead = len(prev) - len(prev.lstrip(" "))
+    if m is None:
+        targets = [prev_lead]
+    elif m.group("after").strip()[:1] in ("", "#"):  # `key:` opens a block
+        targets = [m.end("dash") + 2, m.end("dash")] if is_item else [m.end("dash") + 2]
+    elif is_item:
+        targets = [prev_lead] if m.group("dash") else []
+    else:
+        targets = [m.end("dash")]
     targets += [lv for lv in reversed(lint.levels) if lv not in targets]
     return next((t for t in targets if t in candidates), targets[0])  # levels hold 0: never empty
 

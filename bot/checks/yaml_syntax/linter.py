@@ -31,7 +31,7 @@ class LineLinter:
         self.stack: List[Tuple[int, str]] = []  # (column, canonical key) of the keys above
         self.block: Optional[blocks.Block] = None
         self.levels: List[int] = [0]   # indentation levels seen (for tab fixes)
-        self.prev_struct: Optional[str] = None  # the last structural line, fixed
+        self.prev_struct = ""  # the last structural line, fixed ("" before the first)
 
     def next_content(self, number: int) -> Optional[str]:
         """The first line after line `number` that is neither blank nor a comment."""
