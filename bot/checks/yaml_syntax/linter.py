@@ -55,22 +55,21 @@ class LineLinter:
         return self
 
     def _struct_line(self, number: int, raw: str) -> None:
-        stripped = raw.strip(LEAD_CHARS)
-        if not stripped:
+        lead, rest = leading(raw), raw.lstrip(LEAD_CHARS)
+        if not rest:
             return
-        lead = leading(raw)
-        if stripped.startswith("#"):
+        if rest.startswith("#"):
             if "\t" in lead or FW_SPACE in lead:  # a comment's indentation means nothing
                 nxt = leading(self.next_content(number) or "")
                 width = 0 if "\t" in nxt or FW_SPACE in nxt else len(nxt)
-                self.finish_line(number, raw, " " * width + raw[len(lead):],
+                self.finish_line(number, raw, " " * width + rest,
                                  [indent.finding(self.rel, number, lead)])
             return
         line = raw
         findings: List[Finding] = []
         if "\t" in lead or FW_SPACE in lead:
             width = indent_width(lead, *self.uniform) if self.uniform else indent.guess(self, raw, lead)
-            line = " " * width + raw[len(lead):]
+            line = " " * width + rest
             findings.append(indent.finding(self.rel, number, lead))
         # `-　xxx`: a full-width space after a list dash
         dash_fw = re.match(r"^( *(?:-[ ]+)*)-\u3000+", line)
