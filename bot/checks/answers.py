@@ -21,7 +21,7 @@ import yaml
 from bot import answer_rules as ar
 from bot.answer_rules import AnswerFinding, AnswerRules
 from bot.checks.findings import Finding, error, warning
-from bot.checks.model import Model, Response, Variant
+from bot.checks.model import Model, Variant
 from bot.checks.structure import actions_code, named_in_code, used_by_actions
 from bot.project import REFERENCE_ROOT
 from bot.workspace import PLACEHOLDER as UNWRITTEN_MARKER
@@ -66,7 +66,6 @@ MESSAGES: Dict[str, tuple] = {
 
 
 def finding(rules: AnswerRules, file: str, name: str, line: int, f: AnswerFinding) -> Finding:
-    """One rule finding of answer `name` as a check finding."""
     severity, message, fix = MESSAGES[f.code]
     return severity(f.code, file, line, f"答案 {name} {message(f, rules)}", fix(f))
 
@@ -103,38 +102,28 @@ def check(model: Model, rules: AnswerRules) -> List[Finding]:
             continue
         by_actions = used_by_actions(response.name, code)
         for variant in response.variants:
-            findings += check_variant(rules, domain.file, response, variant, known, by_actions, code)
+            if variant.text is None:
+                continue  # an image/custom-only answer
+            found = rules.check(variant.text)
+            findings += [finding(rules, domain.file, response.name, variant.line, f) for f in found]
+            if not found or found[0].code not in (ar.EMPTY, ar.UNWRITTEN):
+                findings += _variables(domain.file, response.name, variant, known, by_actions, code)
     return findings
 
 
-def check_variant(rules: AnswerRules, file: str, response: Response, variant: Variant,
-                  known: Optional[Set[str]], by_actions: bool, code: str) -> List[Finding]:
-    text = variant.text
-    if text is None:
-        return []  # an image/custom-only answer
-    found = rules.check(text)
-    findings = [finding(rules, file, response.name, variant.line, f) for f in found]
-    if found and found[0].code in (ar.EMPTY, ar.UNWRITTEN):
-        return findings
-    return findings + list(_variables(file, response.name, variant.line, text, known, by_actions, code))
-
-
-def _variables(file: str, name: str, line: int, text: str, known: Optional[Set[str]],
+def _variables(file: str, name: str, variant: Variant, known: Optional[Set[str]],
                by_actions: bool, code: str) -> Iterator[Finding]:
-    for m in ar.VARIABLE.finditer(text):
+    for m in ar.VARIABLE.finditer(variant.text):
         var = m.group(1).strip()
         if not var:
             continue  # an empty {} is a placeholder of the rubric's
         if not VARIABLE_NAME.fullmatch(var):
             yield error(
-                "answers.variable", file, line,
+                "answers.variable", file, variant.line,
                 f"答案 {name} 里的 {{{var}}} 不是合法的变量名：变量名只能用英文字母、数字和下划线。",
                 "改成 shop/policy.yml 里的变量名（例如 {return_days}），或者直接写成文字。")
-            continue
-        if known is None or var in known or (by_actions and named_in_code(var, code)):
-            continue
-        yield error(
-            "answers.variable", file, line,
-            f"答案 {name} 里的变量 {{{var}}} 既不是 domain.yml 的槽位，也不是 shop/policy.yml 里的政策项：顾客会原样看到 {{{var}}}。",
-            "改成 shop/policy.yml 里已有的变量名（注意拼写），或者先在 shop/policy.yml 里加上这一项。")
-
+        elif not (known is None or var in known or (by_actions and named_in_code(var, code))):
+            yield error(
+                "answers.variable", file, variant.line,
+                f"答案 {name} 里的变量 {{{var}}} 既不是 domain.yml 的槽位，也不是 shop/policy.yml 里的政策项：顾客会原样看到 {{{var}}}。",
+                "改成 shop/policy.yml 里已有的变量名（注意拼写），或者先在 shop/policy.yml 里加上这一项。")

@@ -26,9 +26,8 @@ def reference_component(name: str) -> bool:
     parts = name.split(".")
     if len(parts) != 3 or parts[0] != "components":
         return False
-    path = REFERENCE_ROOT / "components" / f"{parts[1]}.py"
     try:
-        code = path.read_text("utf-8")
+        code = (REFERENCE_ROOT / "components" / f"{parts[1]}.py").read_text("utf-8")
     except OSError:
         return False
     return re.search(rf"^class {re.escape(parts[2])}\b", code, re.M) is not None

@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List
 
 from bot.checks.findings import Finding, error, warning
 from bot.checks.model import Example, Model
@@ -49,14 +49,10 @@ def _counts(model: Model) -> Iterator[Finding]:
             f"再写至少 {MIN_EXAMPLES - n} 条不同的问法：像真实顾客一样写，口语、错别字、带订单号、长句短句都要有。")
 
 
-def _ordered(model: Model) -> List[Example]:
+def _duplicates(model: Model) -> Iterator[Finding]:
     order = {rel: i for i, rel in enumerate(model.files)}
     examples = [e for b in model.nlu for e in b.examples if len(e.plain) <= MAX_MESSAGE_CHARS]
-    return sorted(examples, key=lambda e: (order.get(e.file, len(order)), e.line))
-
-
-def _duplicates(model: Model) -> Iterator[Finding]:
-    examples = _ordered(model)
+    examples.sort(key=lambda e: (order.get(e.file, len(order)), e.line))
     # exact duplicates (after entity annotations are removed)
     by_text: Dict[str, List[Example]] = {}
     for example in examples:
@@ -64,14 +60,13 @@ def _duplicates(model: Model) -> Iterator[Finding]:
     for text, same in by_text.items():
         first_in: Dict[str, Example] = {}
         for example in same:
-            if example.intent in first_in:
-                first = first_in[example.intent]
+            first = first_in.setdefault(example.intent, example)
+            if first is not example:
                 yield warning(
                     "examples.duplicate", example.file, example.line,
                     f"例句「{text}」在意图 {example.intent} 里重复了（第一次在 {first.file}:{first.line}）。",
                     "删掉这一条，换成一个新的问法。", also=[(first.file, first.line)])
-                continue
-            if first_in:  # already the example of another intent
+            elif len(first_in) > 1:  # already the example of another intent
                 other = next(iter(first_in.values()))
                 yield error(
                     "examples.two_intents", example.file, example.line,
@@ -79,7 +74,6 @@ def _duplicates(model: Model) -> Iterator[Finding]:
                     f"{example.intent}（{example.file}:{example.line}）的例句：机器人分不清该归哪个意图。",
                     "想清楚顾客说这句话时想问什么，只在那个意图里保留它，另一处删掉。",
                     also=[(other.file, other.line)], key=("two_intents", text))
-            first_in[example.intent] = example
     # near duplicates: the same after normalisation, different as written
     by_key: Dict[str, List[Example]] = {}
     for example in examples:
@@ -87,12 +81,10 @@ def _duplicates(model: Model) -> Iterator[Finding]:
         if key:
             by_key.setdefault(key, []).append(example)
     for key, group in by_key.items():
-        seen_texts: Dict[Tuple[str, str], Example] = {}
         firsts: List[Example] = []
         for example in group:
-            if (example.intent, example.plain) in seen_texts:
+            if any(f.intent == example.intent and f.plain == example.plain for f in firsts):
                 continue  # an exact duplicate: reported above
-            seen_texts[(example.intent, example.plain)] = example
             base_same = next((f for f in firsts if f.intent == example.intent), None)
             base_other = next((f for f in firsts if f.intent != example.intent and f.plain != example.plain), None)
             firsts.append(example)

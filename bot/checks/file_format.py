@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List
 
 from rasa.shared.constants import LATEST_TRAINING_DATA_FORMAT_VERSION as RASA_VERSION
 
@@ -25,14 +25,8 @@ def check(parsed: ParsedFile) -> List[Finding]:
         return []
     findings = [_tag_finding(parsed.source.rel, node) for node in _tagged(parsed.tree)]
     if parsed.kind in VERSIONED_KINDS and parsed.tree.is_map:
-        version = _version_finding(parsed.source.rel, parsed.tree)
-        findings += [version] if version else []
+        findings += _version_finding(parsed.source.rel, parsed.tree)
     return findings
-
-
-def shown_tag(tag: str) -> str:
-    """`tag:yaml.org,2002:python/object:os.system` as it was written: `!!python/object:os.system`."""
-    return "!!" + tag[len(STANDARD_TAG_PREFIX):] if tag.startswith(STANDARD_TAG_PREFIX) else tag
 
 
 def _tagged(tree: Node) -> Iterator[Node]:
@@ -50,7 +44,9 @@ def _tagged(tree: Node) -> Iterator[Node]:
 
 
 def _tag_finding(rel: str, node: Node) -> Finding:
-    tag = shown_tag(node.tag or "")
+    tag = node.tag or ""
+    if tag.startswith(STANDARD_TAG_PREFIX):  # as written: `!!python/object:os.system`
+        tag = "!!" + tag[len(STANDARD_TAG_PREFIX):]
     return error(
         "yaml.tag", rel, node.line,
         f"这里有 YAML 标签 '{tag}'：Rasa 只读普通的文字、列表和“键: 值”，遇到标签会读取失败"
@@ -59,35 +55,31 @@ def _tag_finding(rel: str, node: Node) -> Finding:
         column=node.column)
 
 
-def _parts(text: str) -> Optional[Tuple[int, ...]]:
-    try:
-        return tuple(int(p) for p in text.split("."))
-    except ValueError:
-        return None
-
-
-def _version_finding(rel: str, tree: Node) -> Optional[Finding]:
+def _version_finding(rel: str, tree: Node) -> List[Finding]:
     node = tree.get("version")
     if node is None or not node.is_scalar or node.value is None:
-        return None  # no version: Rasa reads the file as the current format
+        return []  # no version: Rasa reads the file as the current format
     wanted = f'version: "{RASA_VERSION}"'
     if not isinstance(node.value, str) and str(node.value) == RASA_VERSION:
-        return warning(
+        return [warning(
             "yaml.version_quotes", rel, node.line,
             f"version 要写成带英文引号的文字 \"{RASA_VERSION}\"，不带引号 Rasa 会当成数字并给出警告。",
-            f"改成 {wanted}。")
+            f"改成 {wanted}。")]
     text = str(node.value).strip().strip("\"'")
     if text == RASA_VERSION:
-        return None
-    found, latest = _parts(text), _parts(RASA_VERSION)
-    if found is not None and found < latest:
+        return []
+    try:
+        older = tuple(map(int, text.split("."))) < tuple(map(int, RASA_VERSION.split(".")))
+    except ValueError:
+        older = None  # not a version number
+    if older:
         effect = (f"这是旧版 Rasa（{text}）的格式。本项目用 Rasa 3.6，它会把文件当成 {RASA_VERSION} 格式来读，"
                   f"旧格式的写法会被读错或报错")
-    elif found is not None:
+    elif older is not None:
         effect = f"Rasa 3.6 只认到 {RASA_VERSION}，会把这个文件整个跳过，里面的内容都不会训练"
     else:
         effect = "这不是一个版本号"
-    return error(
+    return [error(
         "yaml.version", rel, node.line,
         f"version 写的是 \"{text}\"：{effect}。",
-        f"改成 {wanted}（Rasa 3.x 的训练数据格式版本），内容按参考项目的写法。")
+        f"改成 {wanted}（Rasa 3.x 的训练数据格式版本），内容按参考项目的写法。")]

@@ -44,9 +44,7 @@ class Finding:
     def where(self) -> str:
         if self.file is None:
             return "（整个项目）"
-        if self.line is None:
-            return self.file
-        return f"{self.file}:{self.line}"
+        return self.file if self.line is None else f"{self.file}:{self.line}"
 
     def to_json(self) -> Dict[str, Any]:
         data = asdict(self)

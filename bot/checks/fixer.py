@@ -63,20 +63,16 @@ def apply(root: Path, edits: List[Edit], convert: Iterable[str] = (),
         path = root / rel
         source = SourceFile.read(path, root)
         lines = list(source.lines)
-        applied = []
-        for edit in file_edits:
-            if source.line(edit.line) != edit.before:
-                result.skipped.append(edit)
-                continue
+        applied = [e for e in file_edits if source.line(e.line) == e.before]
+        result.skipped += [e for e in file_edits if source.line(e.line) != e.before]
+        for edit in applied:
             lines[edit.line - 1] = edit.after
-            applied.append(edit)
         converting = rel in convert and source.decode_error is None
         if not applied and not converting:
             continue
-        backup = backup_path(path, stamp)
-        shutil.copy2(path, backup)
+        result.backups[rel] = backup_path(path, stamp)
+        shutil.copy2(path, result.backups[rel])
         path.write_bytes(source.with_lines(lines).encode("utf-8"))
-        result.backups[rel] = backup
         if converting:
             result.converted[rel] = source.encoding
         result.applied += applied

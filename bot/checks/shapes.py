@@ -44,13 +44,13 @@ def describe(node: Node) -> str:
     return f"{kind}「{node.text()[:20]}」"
 
 
-def _wrong(rel: str, node: Node, want: str, what: str, code: str = "yaml.shape") -> Optional[Finding]:
+def _wrong(rel: str, node: Node, want: str, what: str, code: str = "yaml.shape") -> List[Finding]:
     if node.kind == want or (node.is_scalar and node.value is None):
-        return None  # right, or empty (other checks say what is missing)
-    return error(
+        return []  # right, or empty (other checks say what is missing)
+    return [error(
         code, rel, node.line,
         f"{what}应该是{SHOWN[want]}，现在是{describe(node)}：Rasa 读不了这个文件。",
-        "对照参考项目里同一个文件的写法改正这一段（注意缩进和 '- '）。")
+        "对照参考项目里同一个文件的写法改正这一段（注意缩进和 '- '）。")]
 
 
 def _children(node: Node, allowed: Set[str]) -> List[Tuple[str, Node]]:
@@ -61,13 +61,13 @@ def _section(rel: str, name: str, node: Node, want: str, item: Optional[str],
              code: str = "yaml.shape") -> List[Finding]:
     found = _wrong(rel, node, want, f"'{name}:' 下面", code)
     if found:
-        return [found]
+        return found
     findings: List[Finding] = []
     items = node.items if node.is_seq else [v for _, v in node.pairs] if node.is_map else []
     for child in items:
-        wrong = _wrong(rel, child, item, f"'{name}:' 里的每一项") if item else None
+        wrong = _wrong(rel, child, item, f"'{name}:' 里的每一项") if item else []
         if wrong:
-            findings.append(wrong)
+            findings += wrong
         elif name in ITEM and child.is_map:
             allowed, keys = ITEM[name]
             for key, value in _children(child, allowed):
@@ -81,10 +81,7 @@ def check(parsed: ParsedFile) -> List[Finding]:
     if tree is None or parsed.kind not in TOP:
         return []
     if not tree.is_map:
-        found = _wrong(rel, tree, MAP, "文件最外层", SECTION)
-        return [found] if found else []
-    findings: List[Finding] = []
-    for key, value in _children(tree, TOP_KEYS[parsed.kind]):
-        if key in TOP[parsed.kind]:
-            findings += _section(rel, key, value, *TOP[parsed.kind][key], code=SECTION)
-    return findings
+        return _wrong(rel, tree, MAP, "文件最外层", SECTION)
+    top = TOP[parsed.kind]
+    return [f for key, value in _children(tree, TOP_KEYS[parsed.kind]) if key in top
+            for f in _section(rel, key, value, *top[key], code=SECTION)]

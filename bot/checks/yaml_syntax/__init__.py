@@ -12,16 +12,4 @@ Two passes over every file:
 
 A full-width colon or space is only "syntax" where YAML needs ASCII: after a key at the
 start of a line, in the indentation, after the `-` of a list item. Inside example text
-and answer text it is ordinary Chinese punctuation and is never reported or touched.
-
-Modules:
-
-- keys      which keys each kind of file may have, and which key a misspelling means
-- text      the characters and patterns a YAML line is read with
-- linter    the line pass: walks the lines, keeps the context, collects the fixed text
-- keylines  one `key: value` line (colons, spaces, misspelt keys, what follows the colon)
-- blocks    the lines of an `examples: |` block
-- indent    tab / full-width-space indentation: what it was meant to be, one finding per file
-- explain   PyYAML's errors in Chinese, and the line most likely at fault
-- parse     both passes over one file: the parsed tree and every finding
-"""
+and answer text it is ordinary Chinese punctuation and is never reported or touched."""

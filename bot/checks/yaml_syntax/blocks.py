@@ -20,16 +20,12 @@ class Block:
     key_col: int
     start: int
     content_indent: Optional[int] = None
-    reported_shallow: bool = False
 
 
 def continues(block: Block, raw: str) -> bool:
     """Whether `raw` is still inside the block opened by `key: |`."""
-    stripped = raw.strip(LEAD_CHARS)
-    if not stripped:
-        return True
-    lead = leading(raw)
-    if indent_width(lead) > block.key_col:
+    stripped, lead = raw.strip(LEAD_CHARS), leading(raw)
+    if not stripped or indent_width(lead) > block.key_col:
         return True
     # `examples: |` then `\t- 你好`: a tab that looks shallow is still an example
     return (("\t" in lead or FW_SPACE in lead) and stripped[:1] in "-" + DASH_LOOKALIKES
@@ -37,36 +33,31 @@ def continues(block: Block, raw: str) -> bool:
 
 
 def block_ended(lint: "LineLinter", number: int, raw: str) -> None:
+    """An empty `examples: |` followed by `- ` lines no deeper than the key."""
     block = lint.block
-    if block.content_indent is None and block.key == "examples" and not block.reported_shallow:
-        stripped = raw.strip(LEAD_CHARS)
-        if stripped.startswith("-") and not KEY_RE.match(raw.replace("-", " ", 1)):
-            want = block.key_col + 2
-            lint.add(error(
-                "yaml.example_indent", lint.rel, number,
-                f"例句的缩进不够：'- ' 要比第 {block.start} 行的 examples: 多缩进，"
-                f"现在 examples: 下面是空的，这些例句 YAML 读不懂。",
-                f"把 examples: 下面每条例句都缩进成 {want} 个空格再写 '- '，例如："
-                f"'{' ' * want}- 你好'。"))
-            block.reported_shallow = True
+    item = raw.strip(LEAD_CHARS).startswith("-") and not KEY_RE.match(raw.replace("-", " ", 1))
+    if block.content_indent is None and block.key == "examples" and item:
+        want = block.key_col + 2
+        lint.findings.append(error(
+            "yaml.example_indent", lint.rel, number,
+            f"例句的缩进不够：'- ' 要比第 {block.start} 行的 examples: 多缩进，"
+            f"现在 examples: 下面是空的，这些例句 YAML 读不懂。",
+            f"把 examples: 下面每条例句都缩进成 {want} 个空格再写 '- '，例如："
+            f"'{' ' * want}- 你好'。"))
 
 
 def block_line(lint: "LineLinter", number: int, raw: str) -> None:
     block = lint.block
-    stripped = raw.strip(LEAD_CHARS)
-    if not stripped:
+    lead, rest = leading(raw), raw.lstrip(LEAD_CHARS)
+    if not rest:
         return
-    lead = leading(raw)
-    line = raw
     findings: List[Finding] = []
     if "\t" in lead or FW_SPACE in lead:
-        width = block.content_indent if block.content_indent is not None else block.key_col + 2
-        line = " " * width + raw[len(lead):]
-        findings.append(indent.finding(lint.rel, number, raw, lead))
-        lead = " " * width
+        findings.append(indent.finding(lint.rel, number, lead))
+        lead = " " * (block.key_col + 2 if block.content_indent is None else block.content_indent)
     if block.content_indent is None:
         block.content_indent = len(lead)
-    rest = line[len(lead):]
+    line = lead + rest
     if block.key == "examples":
         if rest.startswith("-" + FW_SPACE):
             line = lead + "- " + rest[2:].lstrip(FW_SPACE)
@@ -75,24 +66,24 @@ def block_line(lint: "LineLinter", number: int, raw: str) -> None:
                 "例句开头的 '-' 后面是全角空格（　），Rasa 需要英文的 '- '（减号加半角空格）。",
                 "把 '-' 后面的全角空格换成一个半角空格。"))
         elif rest.startswith("#"):
-            lint.add(warning(
+            lint.findings.append(warning(
                 "yaml.comment_in_examples", lint.rel, number,
                 "这一行在 examples: | 的例句块里面，这里的 # 不是注释：Rasa 会把它当成一条"
                 "没有 '- ' 的例句，跳过并报警告。",
                 "把这行注释移到 '- intent:' 那一行的上面（不缩进）。"))
         elif rest[:1] in DASH_LOOKALIKES and rest[1:2] in (" ", FW_SPACE):
-            lint.add(error(
+            lint.findings.append(error(
                 "yaml.missing_dash", lint.rel, number,
                 f"例句开头的 '{rest[0]}' 不是英文减号：Rasa 只认 '- '（英文减号加空格），"
                 f"这条例句会被跳过。",
                 f"把 '{rest[0]}' 换成英文减号 '-'（在英文输入法下输入）。"))
         elif not rest.startswith("-"):
-            lint.add(error(
+            lint.findings.append(error(
                 "yaml.missing_dash", lint.rel, number,
                 f"例句「{shown(rest)}」前面少了 '- '：Rasa 会跳过这一行，不会学习它。",
                 "在这一行的例句前面加上 '- '（英文减号加一个空格），和上一条例句对齐。"))
         elif len(lead) > block.content_indent and not findings:
-            lint.add(error(
+            lint.findings.append(error(
                 "yaml.example_indent", lint.rel, number,
                 f"这条例句比上面的例句多缩进了 {len(lead) - block.content_indent} 个空格："
                 f"Rasa 读到的是以空格开头的一行，会跳过它。",

@@ -45,17 +45,11 @@ CONTEXTS = [
 ]
 
 
-def translate_first(table: Sequence[Tuple[str, str]], text: str) -> Optional[str]:
+def translate_first(table: Sequence[Tuple[str, str]], text: str, **fields: int) -> Optional[str]:
     """The Chinese of the first (pattern, Chinese) in `table` found in `text`, its {0}...
-    filled with the pattern's groups; None when no pattern is found."""
-    return next((chinese.format(*m.groups()) for pattern, chinese in table if (m := re.search(pattern, text))), None)
-
-
-def _translate_context(context: Optional[str], mark: Optional[yaml.Mark]) -> str:
-    if not context or mark is None:
-        return ""
-    return next((chinese.format(line=mark.line + 1, col=mark.column + 1)
-                 for pattern, chinese in CONTEXTS if re.search(pattern, context)), "")
+    filled with the pattern's groups (and its {name}s with `fields`); None when none is found."""
+    return next((chinese.format(*m.groups(), **fields) for pattern, chinese in table
+                 if (m := re.search(pattern, text))), None)
 
 
 @dataclass
@@ -79,23 +73,17 @@ def parse_failure(exc: yaml.YAMLError) -> ParseFailure:
         line, column = getattr(exc, "line_column", (1, exc.position + 1))
         return ParseFailure(line, column, f"文件里有看不见的特殊字符（编码 #x{char:04x}），YAML 不接受",
                             "", None, str(exc))
-    mark = getattr(exc, "problem_mark", None)
-    cmark = getattr(exc, "context_mark", None)
+    mark, cmark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", "") or str(exc)
     return ParseFailure(
         line=(mark.line + 1) if mark else 1,
         column=(mark.column + 1) if mark else 1,
         problem=translate_first(PROBLEMS, problem) or f"YAML 读不懂这里（{problem}）",
-        context=_translate_context(getattr(exc, "context", None), cmark),
+        context=cmark and translate_first(CONTEXTS, getattr(exc, "context", None) or "",
+                                          line=cmark.line + 1, col=cmark.column + 1) or "",
         context_line=(cmark.line + 1) if cmark else None,
         original=str(exc),
     )
-
-
-def _unbalanced_quote_line(lines: Sequence[str], start: int, end: int) -> Optional[int]:
-    """The first line from `start` to `end` with an odd number of (unescaped) double quotes."""
-    return next((n for n in range(max(1, start), end + 1)
-                 if len(re.findall(r'(?<!\\)"', _line(lines, n).split(" #", 1)[0])) % 2), None)
 
 
 # The advice for a parser's problem that holds one of `words`: the first entry that fits (an
@@ -120,8 +108,7 @@ HINTS = [
 def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str) -> Tuple[int, str]:
     """(line most likely at fault, Chinese advice) for a parse failure."""
     n = failure.line
-    raw = _line(lines, n)
-    start = failure.context_line or max(1, n - 3)
+    raw, prev = _line(lines, n), _previous_struct(lines, n)
     for words, at_context, advice in HINTS:
         if any(word in original_problem for word in words):
             at = failure.context_line or n if at_context else n
@@ -130,7 +117,9 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
         if re.search(r'"[^"]*"[ \t]*[^\s#]', raw):
             return n, ("这一行的引号结束以后还有文字：把整句话都放进引号里，"
                        "或者去掉引号（中文句子一般不需要引号）。")
-        quote = _unbalanced_quote_line(lines, start, n)
+        # the first line from the context (or 3 above) with an odd number of unescaped quotes
+        quote = next((k for k in range(max(1, failure.context_line or n - 3), n + 1)
+                      if len(re.findall(r'(?<!\\)"', _line(lines, k).split(" #", 1)[0])) % 2), None)
         if quote:
             return quote, (f"第 {quote} 行的英文引号 '\"' 没有配对：在句子末尾补上 '\"'，"
                            "或者去掉开头的引号。")
@@ -139,17 +128,12 @@ def hint_for(failure: ParseFailure, lines: Sequence[str], original_problem: str)
         if m and re.search(r":\s", m.group("after")):
             return n, ("这一行的内容里有英文冒号加空格 ': '，YAML 会把它当成新的键："
                        "把这个冒号换成中文冒号 '：'，或者把整句话用英文双引号括起来。")
-        prev = _previous_struct(lines, n)
         prev_m = KEY_RE.match(lines[prev - 1]) if prev and m else None
-        if prev_m:
-            prev_col = len(prev_m.group("lead")) + len(prev_m.group("dash"))
-            col = len(m.group("lead")) + len(m.group("dash"))
-            if col > prev_col and prev_m.group("after").strip():
-                return n, (f"第 {n} 行比第 {prev} 行多缩进了 {col - prev_col} 个空格："
-                           f"同一层的键要左对齐（{prev_col} 个空格）。")
+        if prev_m and m.end("dash") > prev_m.end("dash") and prev_m.group("after").strip():
+            return n, (f"第 {n} 行比第 {prev} 行多缩进了 {m.end('dash') - prev_m.end('dash')} 个空格："
+                       f"同一层的键要左对齐（{prev_m.end('dash')} 个空格）。")
         return n, "检查这一行和上一行：缩进是否和同级对齐（只用空格），冒号是否是英文冒号并且后面有空格。"
     if "expected <block end>" in original_problem or "sequence entries" in original_problem:
-        prev = _previous_struct(lines, n)
         col = len(raw) - len(raw.lstrip(" "))
         sibling = _sibling_indent(lines, n, raw.lstrip(" ").startswith("-"))
         if sibling is not None and sibling != col:
@@ -175,10 +159,7 @@ def _line(lines: Sequence[str], n: int) -> str:
 def _sibling_indent(lines: Sequence[str], n: int, is_item: bool) -> Optional[int]:
     """Indentation of the nearest earlier line of the same kind (list item or key)."""
     for k in range(n - 1, max(0, n - 30), -1):
-        s = lines[k - 1]
-        body = s.lstrip(" ")
-        if not body or body.startswith("#"):
-            continue
-        if body.startswith("-") == is_item:
-            return len(s) - len(body)
+        body = lines[k - 1].lstrip(" ")
+        if body[:1] not in ("", "#") and body.startswith("-") == is_item:
+            return len(lines[k - 1]) - len(body)
     return None

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 INDENT_KEY = ("indentation",)   # marks the findings about tab/full-width indentation
 MAX_INDENT_FINDINGS = 3         # more than this in one file are told as one finding
-# (tab width, full-width-space width) tried when one width must fit the whole file
+# (tab width, full-width-space width) editors use: a line's candidates, or tried when one
+# width must fit the whole file
 UNIFORM_WIDTHS = [(2, 2), (4, 2), (8, 2), (2, 1), (4, 1)]
 
 
@@ -23,32 +24,26 @@ def guess(lint: "LineLinter", raw: str, lead: str) -> int:
     Candidates are the tab/space widths editors use; the answer must be an
     indentation the surrounding lines make valid (same level as the previous
     item, one level deeper after a `key:`, or an outer level)."""
-    rest = raw[len(lead):]
-    is_item = rest.startswith(("-", *DASH_LOOKALIKES))
-    candidates = list(dict.fromkeys(indent_width(lead, tab, fw)
-                                    for tab, fw in ((4, 2), (2, 2), (8, 2), (4, 1), (2, 1))))
-    targets: List[int] = []
-    if lint.prev_struct is not None:
-        prev = lint.prev_struct[1]
-        m = KEY_RE.match(prev)
-        prev_lead = len(prev) - len(prev.lstrip(" "))
-        if m:
-            key_col = len(m.group("lead")) + len(m.group("dash"))
-            opens = not m.group("after").strip() or m.group("after").strip().startswith("#")
-            if opens:
-                targets += [key_col + 2, key_col] if is_item else [key_col + 2]
-            elif is_item:
-                targets += [prev_lead] if m.group("dash") else []
-            else:
-                targets += [key_col]
-        else:
-            targets.append(prev_lead)
+    is_item = raw[len(lead):].startswith(("-", *DASH_LOOKALIKES))
+    candidates = {indent_width(lead, tab, fw) for tab, fw in UNIFORM_WIDTHS}
+    prev = lint.prev_struct
+    m = KEY_RE.match(prev)
+    prev_lead = len(prev) - len(prev.lstrip(" "))
+    if m is None:
+        targets = [prev_lead]
+    elif m.group("after").strip()[:1] in ("", "#"):  # `key:` opens a block
+        targets = [m.end("dash") + 2, m.end("dash")] if is_item else [m.end("dash") + 2]
+    elif is_item:
+        targets = [prev_lead] if m.group("dash") else []
+    else:
+        targets = [m.end("dash")]
     targets += [lv for lv in reversed(lint.levels) if lv not in targets]
-    return next((t for t in targets if t in candidates), targets[0] if targets else candidates[0])
+    return next((t for t in targets if t in candidates), targets[0])  # levels hold 0: never empty
 
 
-def finding(rel: str, number: int, raw: str, lead: str, blank: bool = False) -> Finding:
-    tab = "\t" in (raw if blank else lead)
+def finding(rel: str, number: int, lead: str, blank: bool = False) -> Finding:
+    """`lead`: the indentation, or the whole line when it is `blank`."""
+    tab = "\t" in lead
     if blank:
         message = f"这一行看起来是空行，但里面有{'Tab（制表符）' if tab else '全角空格（　）'}：YAML 读到它会出错。"
         fix = "把这一行里的空白全部删掉，让它成为真正的空行。"
@@ -68,9 +63,8 @@ def merge(findings: List[Finding]) -> List[Finding]:
         if len(group) <= MAX_INDENT_FINDINGS:
             continue
         shown = "、".join(str(f.line) for f in group[:8]) + ("……" if len(group) > 8 else "")
-        first = group[0]
         merged.append(error(
-            code, first.file, first.line,
+            code, group[0].file, group[0].line,
             f"有 {len(group)} 行的缩进用了{what}（第 {shown} 行）：YAML 只能用半角空格缩进，这样文件读不下去，"
             f"例句也可能被跳过。",
             "用 --fix 自动把它们换成空格；以后在编辑器里把 Tab 设置成“插入空格”。",

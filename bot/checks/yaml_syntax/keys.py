@@ -20,8 +20,7 @@ def file_kind(rel: str) -> str:
 
 DATA_TOP = {"version", "nlu", "rules", "stories"}
 NLU_ITEM = {"intent", "examples", "synonym", "regex", "lookup", "metadata"}
-RULE_ITEM = {"rule", "steps", "condition", "conversation_start", "wait_for_user_input",
-             "metadata"}
+RULE_ITEM = {"rule", "steps", "condition", "conversation_start", "wait_for_user_input", "metadata"}
 STORY_ITEM = {"story", "steps", "metadata"}
 STEP_ITEM = {"intent", "action", "active_loop", "slot_was_set", "entities", "user", "bot",
              "checkpoint", "or", "metadata"}
@@ -97,7 +96,5 @@ def closest_key(key: str, allowed: Set[str]) -> Optional[str]:
 def canonical_key(key: str, allowed: Iterable[str]) -> str:
     """`key` itself when allowed, else the allowed key it misspells, else `key`."""
     allowed = set(allowed)
-    if key in allowed:
-        return key
-    return closest_key(key, allowed) or key
+    return key if key in allowed else closest_key(key, allowed) or key
 

@@ -7,7 +7,6 @@ What a line is checked for lives next door: `keylines` (a `key: value` line), `b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 import yaml
@@ -19,37 +18,32 @@ from bot.checks.yaml_syntax.keys import file_kind
 from bot.checks.yaml_syntax.text import FW_COLON, FW_SPACE, KEY_RE, LEAD_CHARS, indent_width, leading
 
 
-@dataclass
-class LintResult:
-    findings: List[Finding] = field(default_factory=list)
-    fixed_lines: List[str] = field(default_factory=list)
-
-
 class LineLinter:
-    def __init__(self, source: SourceFile, kind: str, uniform: Optional[Tuple[int, int]] = None):
+    """`findings` and `fixed_lines` (every mechanical fix applied) are the result."""
+
+    def __init__(self, source: SourceFile, uniform: Optional[Tuple[int, int]] = None):
         self.uniform = uniform  # (tab width, full-width-space width), else guess per line
         self.rel = source.rel
-        self.kind = kind
-        self.lines = list(source.lines)
-        self.out = LintResult(fixed_lines=list(source.lines))
-        self.stack: List[keylines.Entry] = []
+        self.kind = file_kind(source.rel)
+        self.lines = source.lines
+        self.findings: List[Finding] = []
+        self.fixed_lines = list(source.lines)
+        self.stack: List[Tuple[int, str]] = []  # (column, canonical key) of the keys above
         self.block: Optional[blocks.Block] = None
         self.levels: List[int] = [0]   # indentation levels seen (for tab fixes)
-        self.prev_struct: Optional[Tuple[int, str]] = None  # (line no, fixed text)
+        self.prev_struct = ""  # the last structural line, fixed ("" before the first)
 
-    def add(self, finding: Finding) -> Finding:
-        self.out.findings.append(finding)
-        return finding
-
-    def next_content(self, number: int) -> Optional[Tuple[int, str]]:
-        return next(((n, raw) for n, raw in enumerate(self.lines[number:], number + 1)
+    def next_content(self, number: int) -> Optional[str]:
+        """The first line after line `number` that is neither blank nor a comment."""
+        return next((raw for raw in self.lines[number:]
                      if raw.strip(LEAD_CHARS)[:1] not in ("", "#")), None)
 
-    def run(self) -> LintResult:
+    def run(self) -> "LineLinter":
         for number, raw in enumerate(self.lines, 1):
             if not raw.strip(LEAD_CHARS) and ("\t" in raw or FW_SPACE in raw):
                 # a blank line holding a tab or a full-width space stops YAML too
-                self.finish_line(number, raw, "", [indent.finding(self.rel, number, raw, raw, blank=True)])
+                self.finish_line(number, raw, "",
+                                 [indent.finding(self.rel, number, raw, blank=True)])
                 continue
             if self.block is not None:
                 if blocks.continues(self.block, raw):
@@ -58,58 +52,51 @@ class LineLinter:
                 blocks.block_ended(self, number, raw)
                 self.block = None
             self._struct_line(number, raw)
-        return self.out
+        return self
 
     def _struct_line(self, number: int, raw: str) -> None:
-        stripped = raw.strip(LEAD_CHARS)
-        if not stripped:
+        lead, rest = leading(raw), raw.lstrip(LEAD_CHARS)
+        if not rest:
             return
-        lead = leading(raw)
-        if stripped.startswith("#"):
+        if rest.startswith("#"):
             if "\t" in lead or FW_SPACE in lead:  # a comment's indentation means nothing
-                nxt = self.next_content(number)
-                width = len(leading(nxt[1])) if nxt and not ("\t" in leading(nxt[1]) or FW_SPACE in leading(nxt[1])) else 0
-                self.finish_line(number, raw, " " * width + raw[len(lead):],
-                                 [indent.finding(self.rel, number, raw, lead)])
+                nxt = leading(self.next_content(number) or "")
+                width = 0 if "\t" in nxt or FW_SPACE in nxt else len(nxt)
+                self.finish_line(number, raw, " " * width + rest,
+                                 [indent.finding(self.rel, number, lead)])
             return
         line = raw
         findings: List[Finding] = []
         if "\t" in lead or FW_SPACE in lead:
             width = indent_width(lead, *self.uniform) if self.uniform else indent.guess(self, raw, lead)
-            line = " " * width + raw[len(lead):]
-            findings.append(indent.finding(self.rel, number, raw, lead))
-        lead = line[: len(line) - len(line.lstrip(" "))]
-        body = line[len(lead):]
+            line = " " * width + rest
+            findings.append(indent.finding(self.rel, number, lead))
         # `-　xxx`: a full-width space after a list dash
-        dash_fw = re.match(r"^((?:-[ ]+)*)-\u3000+", body)
+        dash_fw = re.match(r"^( *(?:-[ ]+)*)-\u3000+", line)
         if dash_fw:
-            body = dash_fw.group(1) + "- " + body[dash_fw.end():]
-            line = lead + body
+            line = dash_fw.group(1) + "- " + line[dash_fw.end():]
             findings.append(error(
                 "yaml.fullwidth_space", self.rel, number,
                 "'-' 后面是全角空格（　），YAML 需要英文的 '- '（减号加半角空格）。",
                 "把 '-' 后面的全角空格换成一个半角空格。"))
         match = KEY_RE.match(line)
         if match:
-            line, findings = keylines.key_line(self, number, line, match, findings)
+            line = keylines.key_line(self, number, match, findings)
         elif FW_COLON in line and "{" in line:
             line = keylines.flow_keys(self, number, line, findings)
-        self._track_struct(number, line)
-        self.finish_line(number, raw, line, findings)
-
-    def _track_struct(self, number: int, line: str) -> None:
-        self.prev_struct = (number, line)
-        m = KEY_RE.match(line)
-        levels = {len(line) - len(line.lstrip(" "))} | ({len(m.group("lead")) + len(m.group("dash"))} if m else set())
+        self.prev_struct = line
+        m = KEY_RE.match(line)  # its indentation and its key's column (after `- `) are levels
+        levels = {len(line) - len(line.lstrip(" ")), m.end("dash") if m else 0}
         self.levels = sorted(set(self.levels) | levels)
+        self.finish_line(number, raw, line, findings)
 
     def finish_line(self, number: int, raw: str, line: str, findings: List[Finding]) -> None:
         if line != raw:
-            self.out.fixed_lines[number - 1] = line
+            self.fixed_lines[number - 1] = line
             edit = Edit(self.rel, number, raw, line)
             for finding in findings:
                 finding.edits.append(edit)
-        self.out.findings.extend(findings)
+        self.findings.extend(findings)
 
 
 def _parses(lines: List[str]) -> bool:
@@ -120,19 +107,18 @@ def _parses(lines: List[str]) -> bool:
     return True
 
 
-def lint_lines(source: SourceFile) -> LintResult:
+def lint_lines(source: SourceFile) -> LineLinter:
     """Line mistakes of one file; `fixed_lines` has every mechanical fix applied.
 
     Tab/full-width-space indentation is first guessed line by line from the lines
     around it (right for one stray tab among spaces). When that does not give a file
     YAML can read, every tab is expanded to the same width instead (right for a file
     indented with tabs throughout), trying the widths editors use."""
-    kind = file_kind(source.rel)
-    result = LineLinter(source, kind).run()
+    result = LineLinter(source).run()
     indented = any(leading(raw) != leading(raw).replace("\t", "").replace(FW_SPACE, "")
                    for raw in source.lines if raw.strip(LEAD_CHARS))
     if indented and not _parses(result.fixed_lines):
-        alternatives = (LineLinter(source, kind, widths).run() for widths in indent.UNIFORM_WIDTHS)
+        alternatives = (LineLinter(source, widths).run() for widths in indent.UNIFORM_WIDTHS)
         result = next((alt for alt in alternatives if _parses(alt.fixed_lines)), result)
     result.findings = indent.merge(result.findings)
     return result

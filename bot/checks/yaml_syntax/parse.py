@@ -11,14 +11,12 @@ import yaml
 from bot.checks import encoding
 from bot.checks.findings import Finding, error
 from bot.checks.source import Node, SourceFile, parse
-from bot.checks.yaml_syntax.explain import ParseFailure, hint_for, parse_failure
-from bot.checks.yaml_syntax.keys import file_kind
+from bot.checks.yaml_syntax.explain import hint_for, parse_failure
 from bot.checks.yaml_syntax.linter import lint_lines
 
-
-SYNTAX_CODES = {"yaml.text_quotes", "yaml.tab", "yaml.fullwidth_colon", "yaml.fullwidth_space", "yaml.colon_space",
-                "yaml.examples_pipe", "yaml.example_indent", "yaml.fullwidth_pipe",
-                "yaml.missing_dash"}
+SYNTAX_CODES = {"yaml.text_quotes", "yaml.tab", "yaml.fullwidth_colon", "yaml.fullwidth_space",
+                "yaml.colon_space", "yaml.examples_pipe", "yaml.example_indent",
+                "yaml.fullwidth_pipe", "yaml.missing_dash"}
 
 
 @dataclass
@@ -31,18 +29,17 @@ class ParsedFile:
 
 
 def check_file(source: SourceFile) -> ParsedFile:
-    """Line lint + parse of one file. When only mechanical mistakes stop the parse, the
-    tree comes from the fixed text so the other checks still see the file's data."""
-    kind = file_kind(source.rel)
-    findings: List[Finding] = encoding.check(source)
     lint = lint_lines(source)
-    findings += lint.findings
+    findings = encoding.check(source) + lint.findings
     tree: Optional[Node] = None
     failed: Optional[yaml.YAMLError] = None
     try:
         tree = parse(source.text)
     except yaml.YAMLError as exc:
-        _locate_reader_error(exc, source.text)
+        if isinstance(exc, yaml.reader.ReaderError):  # it only knows the character's offset
+            before = source.text[: exc.position]
+            line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+            exc.line_column = (line, column)  # type: ignore[attr-defined]
         _explain(exc, lint.findings, source.rel)
         failed = exc
     if lint.fixed_lines != source.lines:
@@ -53,43 +50,31 @@ def check_file(source: SourceFile) -> ParsedFile:
         except yaml.YAMLError as exc:
             failed = exc if failed is not None else None
     if failed is None:
-        return ParsedFile(source, kind, tree, True, findings)
+        return ParsedFile(source, lint.kind, tree, True, findings)
     if not _explain(failed, lint.findings, source.rel):  # else told on the line that caused it
         failure = parse_failure(failed)
-        line, advice = hint_for(failure, lint.fixed_lines, _problem_text(failed))
+        problem = (f"{getattr(failed, 'context', '') or ''} "
+                   f"{getattr(failed, 'problem', '') or failed}")
+        line, advice = hint_for(failure, lint.fixed_lines, problem)
         findings.append(error(
             "yaml.parse", source.rel, line,
             f"YAML 格式错误，整个文件读不下去：{failure.describe()}。",
             advice, column=failure.column if line == failure.line else None,
             original=failure.original.replace("<unicode string>", source.rel)))
-    return ParsedFile(source, kind, None, False, findings)
+    return ParsedFile(source, lint.kind, None, False, findings)
 
 
-def _locate_reader_error(exc: yaml.YAMLError, text: str) -> None:
-    if isinstance(exc, yaml.reader.ReaderError):
-        before = text[: exc.position]
-        exc.line_column = (before.count("\n") + 1, len(before) - before.rfind("\n"))  # type: ignore[attr-defined]
-
-
-def _problem_text(exc: yaml.YAMLError) -> str:
-    return f"{getattr(exc, 'context', '') or ''} {getattr(exc, 'problem', '') or exc}"
-
-
-def _explain(exc: yaml.YAMLError, findings: List[Finding], rel: str = "") -> bool:
-    """Attach the parser's words to the line mistake that caused `exc`, if any."""
+def _explain(exc: yaml.YAMLError, findings: List[Finding], rel: str) -> bool:
+    """Attach the parser's words to the line mistake that caused `exc`, if any: the
+    closest one above the parser's error, within a few lines."""
     failure = parse_failure(exc)
-    culprit = _culprit(findings, failure)
+    low = min(failure.context_line or failure.line, failure.line - 3)
+    near = [f for f in findings if f.code in SYNTAX_CODES and f.line is not None
+            and low <= f.line <= failure.line and f.is_error]
+    culprit = max(near, key=lambda f: f.line, default=None)
     if culprit is None:
         return False
     if not culprit.original:  # not explained yet
         culprit.message += f"（因为这个错误，整个文件读不下去：YAML 在{failure.describe()}。）"
-        culprit.original = failure.original.replace("<unicode string>", rel or "<unicode string>")
+        culprit.original = failure.original.replace("<unicode string>", rel)
     return True
-
-
-def _culprit(findings: List[Finding], failure: ParseFailure) -> Optional[Finding]:
-    """The line mistake closest above the parser's error, within a few lines."""
-    low = min(failure.context_line or failure.line, failure.line - 3)
-    near = [f for f in findings if f.code in SYNTAX_CODES and f.line is not None
-            and low <= f.line <= failure.line and f.is_error]
-    return max(near, key=lambda f: f.line, default=None)
