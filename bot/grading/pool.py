@@ -30,6 +30,7 @@ reading it (static analysis), training, questioning.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -72,19 +73,19 @@ class Worker:
     """One `python -m bot.grading.worker` process."""
 
     def __init__(self, number: int, events: "queue.Queue", log_dir: Path,
-                 student_code: Optional[Path] = None) -> None:
+                 reserved: Optional[Job] = None) -> None:
         self.number = number
         self.events = events
         self.ready = False
         self.dead = False
         self.job: Optional[Job] = None
-        self.reserved: Optional[Job] = None  # the job a student-code worker is for
+        self.reserved = reserved  # the job a student-code worker is for, run with its code
         self.started_job = 0.0
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"worker-{number}.log"
         command = [sys.executable, "-m", "bot.grading.worker"]
-        if student_code:
-            command += ["--student-code", str(student_code)]
+        if reserved:
+            command += ["--student-code", str(Path(reserved.root))]
         with open(self.log_path, "a", encoding="utf-8") as log:
             self.process = subprocess.Popen(
                 command, cwd=REFERENCE_ROOT, env=worker_environment(), stdin=subprocess.PIPE,
@@ -111,16 +112,16 @@ class Worker:
     def kill(self) -> None:
         """Stop the worker and everything it started (a student's action server)."""
         processes.kill_tree(self.process)
+        self.dead = True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.process.stdin.close()
-        except OSError:
-            pass
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.kill()
+        self.dead = True
 
 
 class WorkerStartError(Exception):
@@ -165,13 +166,6 @@ class Pool:
         workers = self.workers = [w for w in self.workers if not w.dead]
         failed_starts = 0
 
-        def spawn(reserved: Optional[Job] = None) -> None:
-            code = Path(reserved.root) if reserved else None
-            number = max((w.number for w in workers), default=0) + 1
-            worker = Worker(number, events, self.log_dir, code)
-            worker.reserved = reserved
-            workers.append(worker)
-
         def start(worker: Worker, job: Job) -> None:
             self.states[job.key].stage = "开始"
             worker.give(job)
@@ -196,11 +190,14 @@ class Pool:
                 if (not self.student_code and pending and not worker.dead and worker.ready
                         and worker.job is None):
                     start(worker, pending.popleft())
-            busy = [w for w in workers if not w.dead and (w.job or w.reserved or not w.ready)]
-            idle = [w for w in workers if not w.dead and w.ready and w.job is None and not w.reserved]
-            while pending and len(busy) + (0 if self.student_code else len(idle)) < self.parallel:
-                spawn(pending.popleft() if self.student_code else None)
-                busy.append(workers[-1])
+            # Every live worker counts, but a student-code one whose project is done (it exits).
+            running = [w for w in workers if not w.dead
+                       and (w.job or w.reserved or not w.ready or not self.student_code)]
+            while pending and len(running) < self.parallel:
+                number = max((w.number for w in workers), default=0) + 1
+                workers.append(Worker(number, events, self.log_dir,
+                                      pending.popleft() if self.student_code else None))
+                running.append(workers[-1])
 
         try:
             while len(results) < len(jobs):
@@ -237,12 +234,10 @@ class Pool:
                 for late in [w for w in workers if w.job and now - w.started_job > self.timeout]:
                     stage = self.states[late.job.key].stage
                     late.kill()
-                    late.dead = True
                     fail(late, f"超过时间限制 {self.timeout:.0f} 秒仍未完成（停在“{stage}”），已停止。")
                 for heavy in [w for w in workers if w.job and (resident_bytes(w.process.pid) or 0) > self.max_memory]:
                     stage = self.states[heavy.job.key].stage
                     heavy.kill()
-                    heavy.dead = True
                     fail(heavy, f"内存超过上限 {self.max_memory / 1024 / 1024:.0f} MB（停在“{stage}”），已停止："
                                 "项目的数据可能大得不正常；确实需要更多内存，加 --max-memory。")
                 self.on_progress(self.states)
@@ -250,10 +245,8 @@ class Pool:
             for worker in workers:
                 if worker.process.poll() is None and (worker.job or worker.reserved):
                     worker.kill()
-                    worker.dead = True
                 elif worker.process.poll() is None and not (self.keep_workers and worker.ready):
                     worker.close()
-                    worker.dead = True
         return results
 
     def close(self) -> None:
