@@ -91,20 +91,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class LocalCluster:
-    """A throw-away cluster on this machine: a scheduler and COUNT workers."""
-
-    def __init__(self, count: int) -> None:
-        self.address = f"tcp://127.0.0.1:{free_port()}"
-        self.scheduler = start_scheduler("127.0.0.1", int(self.address.rsplit(":", 1)[1]))
-        self.workers = start_workers(self.address, count)
-
-    def stop(self) -> None:
-        for process in (self.workers, self.scheduler):
-            if process.poll() is None:
-                processes.kill_tree(process)
-
-
 # ---------------------------------------------------------------- on a Dask worker
 
 _pools: Dict[tuple, Pool] = {}
@@ -169,12 +155,18 @@ class ClusterPool:
 
     def run(self, jobs: List[Job]) -> Dict[str, Result]:
         local = LOCAL.match(self.address)
-        cluster = LocalCluster(int(local.group(1) or os.cpu_count() or 1)) if local else None
+        if not local:
+            return self._run(self.address, jobs, wait=20.0)
+        # A throw-away cluster on this machine: a scheduler and N workers.
+        port = free_port()
+        scheduler = start_scheduler("127.0.0.1", port)
+        workers = start_workers(f"tcp://127.0.0.1:{port}", int(local.group(1) or os.cpu_count() or 1))
         try:
-            return self._run(cluster.address if cluster else self.address, jobs, wait=60.0 if cluster else 20.0)
+            return self._run(f"tcp://127.0.0.1:{port}", jobs, wait=60.0)
         finally:
-            if cluster:
-                cluster.stop()
+            for process in (workers, scheduler):
+                if process.poll() is None:
+                    processes.kill_tree(process)
 
     def _connect(self, address: str, wait: float):
         from distributed import Client
@@ -249,7 +241,8 @@ class ClusterPool:
                 slots = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
                 while waiting and len(pending) < max(1, slots):
                     job = waiting.popleft()
-                    future = client.submit(grade_on_worker, job, list(self._files(job)), self.timeout,
+                    files = [(name, path.read_bytes()) for name, path in project_files(Path(job.root))]
+                    future = client.submit(grade_on_worker, job, files, self.timeout,
                                            self.max_memory, key=f"grade-{job.key}-{uuid.uuid4().hex[:8]}",
                                            pure=False)
                     future.add_done_callback(lambda _: finished.set())
@@ -271,11 +264,6 @@ class ClusterPool:
         finally:
             client.close(timeout=5)
         return results
-
-    @staticmethod
-    def _files(job: Job):
-        for name, path in project_files(Path(job.root)):
-            yield name, path.read_bytes()
 
     @staticmethod
     def _lost(address: str, results: Dict[str, Result], jobs: List[Job]) -> ClusterError:
