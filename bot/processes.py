@@ -5,6 +5,7 @@ own group, so that `kill_tree` stops it together with the action server it start
 the one place that builds a Python subprocess's environment (`python_environment`)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -20,9 +21,8 @@ WINDOWS = sys.platform == "win32"
 def own_group() -> Dict[str, Any]:
     """Popen arguments that put the child in a process group of its own (Ctrl+C in the
     console reaches only the parent, which stops its children itself)."""
-    if WINDOWS:
-        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-    return {"start_new_session": True}
+    return ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if WINDOWS
+            else {"start_new_session": True})
 
 
 def kill_tree(process: subprocess.Popen) -> None:
@@ -34,10 +34,8 @@ def kill_tree(process: subprocess.Popen) -> None:
         except (OSError, subprocess.SubprocessError):
             process.kill()
     else:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     process.wait()
 
 

@@ -55,8 +55,7 @@ class TrainingError(Exception):
 
 def require_files(project: Project) -> None:
     """Raise TrainingError when a file training needs is missing."""
-    missing = list(project.missing_files())
-    if missing:
+    if missing := list(project.missing_files()):
         raise TrainingError("missing_files", f"项目缺少 {', '.join(missing)}", "请从参考项目复制一份再训练。")
 
 
@@ -98,21 +97,19 @@ def explain_failure(log: str, root: Optional[Path] = None) -> TrainingError:
     if "InvalidDomain" in log:
         return TrainingError("invalid_domain", "domain.yml 有错误",
                              "检查意图、槽位、答案（responses）的写法。可先运行 `python -m bot check`。")
-    component = components.component_in_error(log)
-    if component:
+    if component := components.component_in_error(log):
         return TrainingError("component", components.explain(component), components.FIX)
     not_utf8 = re.search(r"Failed to read file '([^']+)', could not read the file using utf-8|UnicodeDecodeError", log)
     if not_utf8:
         which = f"文件 {Path(not_utf8.group(1)).name} " if not_utf8.group(1) else "有文件"
         return TrainingError("not_utf8", f"{which}不是 UTF-8 编码（多半是用记事本按 GBK/ANSI 保存的），Rasa 读不了。",
                              "运行 `python -m bot check --fix` 把它转成 UTF-8（会先备份），再训练。")
-    missing = re.search(r"No module named '([^']+)'", log)
-    if missing:
+    if missing := re.search(r"No module named '([^']+)'", log):
         return TrainingError("missing_module", f"找不到 Python 模块 {missing.group(1)}",
                              "请用 `python3 start.py setup` 重新安装依赖。")
     if "InvalidConfigException" in log:
         return TrainingError("invalid_config", "config.yml 配置有误", "检查组件名称是否写错。")
-    tail = "\n".join(line for line in log.strip().splitlines()[-8:])
+    tail = "\n".join(log.strip().splitlines()[-8:])
     return TrainingError("unknown", "训练失败", rasa_output=tail, **where)
 
 
