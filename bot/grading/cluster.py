@@ -10,14 +10,11 @@ Nanny objects); its command-line scheduler and workers run on both, so `local:N`
 starts those, exactly the two commands a lab runs (`main` below).
 
 Each Dask worker (one thread) keeps a local Pool of one grading worker (pool.py,
-worker.py): the same process that imports Rasa once, trains, questions, with the
-same time and memory limits; so a project's result is the same on the cluster as in
-the local pool. A project's files travel with its job (a lab machine does not see
-the teacher's disk). A Dask worker killed in the middle of a project: the scheduler
-gives the project to another worker (allowed-failures, below); its grading process
-stops itself (processes.stop_when_orphaned).
-
-Imported only with --cluster: without it the engine is never loaded.
+worker.py) with the same time and memory limits, so a project's result is the same on
+the cluster as in the local pool. A project's files travel with its job (a lab machine
+does not see the teacher's disk). A Dask worker killed in the middle of a project: the
+scheduler gives the project to another worker (allowed-failures, below); its grading
+process stops itself (processes.stop_when_orphaned). Imported only with --cluster.
 """
 from __future__ import annotations
 
@@ -91,9 +88,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-# ---------------------------------------------------------------- on a Dask worker
-
-_pools: Dict[tuple, Pool] = {}
+_pools: Dict[tuple, Pool] = {}  # on a Dask worker
 
 
 def grade_on_worker(job: Job, files: List[Tuple[bytes, bytes]], timeout: float,
@@ -138,12 +133,9 @@ def grade_on_worker(job: Job, files: List[Tuple[bytes, bytes]], timeout: float,
     return result, text
 
 
-# ---------------------------------------------------------------- on the teacher's machine
-
-
 @dataclass
 class ClusterPool:
-    """The cluster backend: run() and callbacks like pool.Pool's."""
+    """The cluster backend, on the teacher's machine: run() and callbacks like pool.Pool's."""
 
     address: str
     timeout: float
@@ -270,9 +262,6 @@ class ClusterPool:
         return ClusterError(
             f"评分集群 {address} 断开了（调度器或全部评分机器都不在了），还有 {len(jobs) - len(results)} 个项目没评完。"
             "已经评完的项目已保存：重新启动集群（或去掉 --cluster 在本机评），再运行同一条命令，只评剩下的项目。")
-
-
-# ---------------------------------------------------------------- the lab's two commands
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -1,32 +1,26 @@
 """The parent's side of the grading workers: jobs out, results back, time limits.
 
-Where the time of grading a class goes, and what this does about it:
-
-- importing Rasa (~10 s of every `rasa train` and `rasa test`): each worker imports it
-  once and trains and questions project after project;
-- training (~5-20 s of CPU, depending on the number of examples): a model is cached by
-  the fingerprint of its training inputs, so an unchanged project is never trained
-  twice; Rasa's per-component cache, and the fingerprinting that feeds it (a third of
-  a training), is switched off (rasa_patches.skip_training_cache); the featurizers
+Where the time of grading a class goes, and what this does about it (rasa_patches.*):
+- importing Rasa (~10 s of every `rasa train` and `rasa test`): once per worker, which
+  trains and questions project after project;
+- training (~5-20 s of CPU, by the number of examples): a model is cached by the
+  fingerprint of its training inputs; Rasa's per-component cache and the fingerprinting
+  that feeds it (a third of a training) are off (skip_training_cache); the featurizers
   count all examples in one call and the NLU data is merged without deep copies
-  (rasa_patches.count_messages_together, merge_training_data_without_deep_copies:
-  21 -> 16 s of CPU for the reference, the same model);
-- the actions: the reference's run in the worker (action_server.ActionsInProcess),
-  with the project's SHOP_DIR and SHOP_DB; an action server per project cost 1.6 s of
-  CPU (its start, and an HTTP round trip per action);
-- questioning (~27 ms of CPU per question): the bank is parsed in one NLU run, the
-  reference actions' replies are checked by shape (rasa_patches.trust_reference_actions),
-  event types are looked up once (rasa_patches.resolve_event_types_once), conversations live in
-  memory, and each question starts from a copy of one real session start instead of
-  running action_session_start again.
+  (count_messages_together, merge_training_data_without_deep_copies: 21 -> 16 s of CPU
+  for the reference, the same model);
+- the actions: the reference's run in the worker (action_server.ActionsInProcess); an
+  action server per project cost 1.6 s of CPU (its start, an HTTP round trip per action);
+- questioning (~27 ms of CPU per question): the bank parsed in one NLU run, the reference
+  actions' replies checked by shape (trust_reference_actions), event types looked up once
+  (resolve_event_types_once), conversations in memory, each question starting from a
+  copy of one real session start instead of running action_session_start again.
 
-Two workers by default on a 2-core machine (training is single-threaded); BLAS
-threads are limited to one per worker. A job past its time limit, or whose worker
-grows past the memory limit (its resident memory, read from /proc where there is
-one: Linux), gets its worker killed (with a student's action server if it started
-one: the worker leads its own process group, see bot/processes.py) and a fresh
-worker takes the next job. The limits hold for all the work on a student's data:
-reading it (static analysis), training, questioning.
+Two workers by default on a 2-core machine (training is single-threaded), one BLAS
+thread each. A job past its time limit, or whose worker's resident memory (read from
+/proc: Linux) passes the memory limit, gets its worker killed with what it started (it
+leads its own process group, bot/processes.py) and a fresh worker takes the next job.
+The limits hold for all the work on a student's data: static analysis, training, questions.
 """
 from __future__ import annotations
 

@@ -47,9 +47,6 @@ from bot.training import (PHASES, TrainingError, explain_failure, rasa_environme
 Emit = Callable[[Dict[str, Any]], None]
 
 
-# ---------------------------------------------------------------- the project seen by the grader
-
-
 @dataclass(frozen=True)
 class GradedProject(Project):
     """A project whose generated files go to the grader's folders, not the student's.
@@ -98,9 +95,6 @@ class StudentActionServer(ActionServer):
         return self
 
 
-# ---------------------------------------------------------------- process-wide set-up
-
-
 _JIEBA_BASE: Optional[tuple] = None
 
 
@@ -132,9 +126,6 @@ def quiet_rasa() -> None:
     for name in ("rasa", "rasa_sdk", "sanic", "aiohttp", "tensorflow", "absl", "jieba"):
         logging.getLogger(name).setLevel(logging.ERROR)
     logging.captureWarnings(True)
-
-
-# ---------------------------------------------------------------- training in this process
 
 
 class _PhaseHandler(logging.Handler):
@@ -193,9 +184,6 @@ def train_here(project: GradedProject, emit: Emit) -> tuple:
         raise explain_failure(log_path.read_text("utf-8", errors="replace"), project.root)
     os.replace(built, model)
     return model, False
-
-
-# ---------------------------------------------------------------- questioning the bot
 
 
 def turn_dict(turn: Any) -> Dict[str, Any]:
