@@ -151,10 +151,11 @@ class ClusterPool:
             return self._run(self.address, jobs, wait=20.0)
         # A throw-away cluster on this machine: a scheduler and N workers.
         port = free_port()
+        address = f"tcp://127.0.0.1:{port}"
         scheduler = start_scheduler("127.0.0.1", port)
-        workers = start_workers(f"tcp://127.0.0.1:{port}", int(local.group(1) or os.cpu_count() or 1))
+        workers = start_workers(address, int(local.group(1) or os.cpu_count() or 1))
         try:
-            return self._run(f"tcp://127.0.0.1:{port}", jobs, wait=60.0)
+            return self._run(address, jobs, wait=60.0)
         finally:
             for process in (workers, scheduler):
                 if process.poll() is None:
@@ -188,12 +189,11 @@ class ClusterPool:
         self.states = {job.key: JobState(job.name) for job in jobs}
         lock = threading.Lock()
 
-        def progress(event: tuple) -> None:
-            message = event[1]
+        def progress(event: tuple) -> None:  # (time, what publish logged)
             with lock:
-                state = self.states.get(message["key"])
+                state = self.states.get(event[1]["key"])
                 if state and not state.finished:
-                    state.stage, state.detail, state.done, state.total = message["state"]
+                    state.stage, state.detail, state.done, state.total = event[1]["state"]
 
         client.subscribe_topic(PROGRESS, progress)
         results: Dict[str, Result] = {}

@@ -70,8 +70,7 @@ class Worker:
                  reserved: Optional[Job] = None) -> None:
         self.number = number
         self.events = events
-        self.ready = False
-        self.dead = False
+        self.ready = self.dead = False
         self.job: Optional[Job] = None
         self.reserved = reserved  # the job a student-code worker is for, run with its code
         self.started_job = 0.0
@@ -97,8 +96,7 @@ class Worker:
         self.events.put((self, {"type": "exit"}))
 
     def give(self, job: Job) -> None:
-        self.job = job
-        self.started_job = time.monotonic()
+        self.job, self.started_job = job, time.monotonic()
         # ASCII JSON: a path that is not valid UTF-8 (lone surrogates) crosses unharmed.
         self.process.stdin.write(json.dumps(job.to_json()) + "\n")
         self.process.stdin.flush()
@@ -153,7 +151,6 @@ class Pool:
 
     def run(self, jobs: List[Job]) -> Dict[str, Result]:
         """Grade every job; a result per job key, errors included (never raises for a job)."""
-        events = self.events
         pending: Deque[Job] = deque(jobs)
         results: Dict[str, Result] = {}
         self.states = {job.key: JobState(job.name) for job in jobs}
@@ -167,8 +164,7 @@ class Pool:
                 worker.process.stdin.close()  # a student-code worker serves one project
 
         def finish(worker: Worker, result: Result) -> None:
-            job = worker.job
-            worker.job = None
+            job, worker.job = worker.job, None
             result.worker = f"评分进程 {worker.number}"
             results[job.key] = result
             state = self.states[job.key]
@@ -189,7 +185,7 @@ class Pool:
                        and (w.job or w.reserved or not w.ready or not self.student_code)]
             while pending and len(running) < self.parallel:
                 number = max((w.number for w in workers), default=0) + 1
-                workers.append(Worker(number, events, self.log_dir,
+                workers.append(Worker(number, self.events, self.log_dir,
                                       pending.popleft() if self.student_code else None))
                 running.append(workers[-1])
 
@@ -197,7 +193,7 @@ class Pool:
             while len(results) < len(jobs):
                 top_up()
                 try:
-                    worker, message = events.get(timeout=0.2)
+                    worker, message = self.events.get(timeout=0.2)
                 except queue.Empty:
                     worker, message = None, {}
                 kind = message.get("type")

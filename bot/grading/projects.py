@@ -10,6 +10,7 @@ are not valid UTF-8 are graded as they are and shown with console.printable.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -63,10 +64,8 @@ def _find_root(folder: Path, depth: int = 3) -> Optional[Path]:
 def _member_name(info: zipfile.ZipInfo) -> str:
     name = info.filename
     if not info.flag_bits & 0x800:  # not flagged UTF-8: Windows wrote it in the local code page
-        try:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             name = name.encode("cp437").decode("gbk")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
     return name.replace("\\", "/")
 
 

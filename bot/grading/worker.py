@@ -365,9 +365,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         channel.write(json.dumps(message) + "\n")
 
     emit({"type": "ready"})
-    for line in sys.stdin:
-        if not line.strip():
-            continue
+    for line in filter(str.strip, sys.stdin):
         emit(grade_job(Job.from_json(json.loads(line)), emit).to_json())
     return 0
 
