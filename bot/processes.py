@@ -42,23 +42,19 @@ def kill_tree(process: subprocess.Popen) -> None:
 def python_environment(first: Sequence[Path] = (), **settings: Optional[str]) -> Dict[str, str]:
     """The environment of every Python subprocess we start (Rasa, actions, workers, benches).
 
-    - PYTHONPATH: `first`, then the reference project (its `components` and `actions`
-      serve every project), then what this process inherited, each folder once (a
-      worker's grading process inherits what its Dask worker got from us); joined with
-      os.pathsep (";" on Windows, where ":" is part of "C:\\").
-    - TensorFlow, Rasa and friends quiet, no telemetry, and UTF-8 everywhere, since
-      their output goes to our log files and pipes (console.to_console is for output
-      shown to the user directly).
+    - PYTHONPATH: `first`, the reference project (its `components` and `actions` serve
+      every project), then what this process inherited, each folder once (a grading
+      process inherits what its Dask worker got from us), joined with os.pathsep (";" on
+      Windows, where ":" is part of "C:\\").
+    - TensorFlow, Rasa and friends quiet, no telemetry, UTF-8 everywhere: their output
+      goes to our logs and pipes (console.to_console is for output shown to the user).
     - `settings`: more variables for this subprocess; None removes one.
     """
-    env = dict(os.environ)
+    env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",  # unless set already
+           "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **os.environ}
     inherited = env["PYTHONPATH"].split(os.pathsep) if env.get("PYTHONPATH") else []
     folders = [str(p) for p in (*first, REFERENCE_ROOT)] + inherited
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(f for f in folders if f))
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("PYTHONWARNINGS", "ignore")
-    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env["PYTHONIOENCODING"] = "utf-8"
     if sys.getfilesystemencoding() == "utf-8":
         # open() without an encoding reads UTF-8 on Windows too. Not under a GBK/GB18030
@@ -73,13 +69,10 @@ def python_environment(first: Sequence[Path] = (), **settings: Optional[str]) ->
 
 
 def stop_when_orphaned(poll: float = 2.0) -> None:
-    """In a child started with `own_group`: stop the child's whole group (itself and what
-    it started) once its parent is gone, instead of finishing a job nobody will read.
-
-    A cluster worker killed in the middle of a project (`dxm grade --cluster`) would
-    otherwise leave its grader training on for up to a minute of CPU. POSIX only: on
-    Windows the parent id of a process never changes.
-    """
+    """In a child started with `own_group`: stop its whole group (itself and what it
+    started) once its parent is gone, instead of finishing a job nobody will read (a
+    cluster worker killed in the middle of a project would leave its grader training on
+    for up to a minute of CPU). POSIX only: on Windows a parent id never changes."""
     if WINDOWS:
         return
     import threading
