@@ -49,9 +49,7 @@ def worker_environment() -> Dict[str, str]:
     # training (165 against 124 s on the reference). The glibc default here, as in the pool.
     env = processes.python_environment(PYTHONUNBUFFERED="1", MALLOC_TRIM_THRESHOLD_=None)
     # Workers run side by side, one per core: no extra BLAS threads fighting over them.
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(name, "1")
-    return env
+    return {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **env}
 
 
 def resident_bytes(pid: int) -> Optional[int]:
@@ -88,11 +86,8 @@ class Worker:
 
     def _read(self) -> None:
         for line in self.process.stdout:
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            self.events.put((self, message))
+            with contextlib.suppress(ValueError):  # not a message: skipped
+                self.events.put((self, json.loads(line)))
         self.events.put((self, {"type": "exit"}))
 
     def give(self, job: Job) -> None:
@@ -134,8 +129,7 @@ class JobState:
 
 @dataclass
 class Pool:
-    """The local backend: worker processes on this machine (see bot/grading/cluster.py
-    for the other one, with the same run() and callbacks)."""
+    """The local backend: worker processes on this machine (cluster.py has the other)."""
 
     parallel: int
     timeout: float
@@ -238,10 +232,3 @@ class Pool:
                 elif worker.process.poll() is None and not (self.keep_workers and worker.ready):
                     worker.close()
         return results
-
-    def close(self) -> None:
-        """Stop the workers kept for another run()."""
-        for worker in self.workers:
-            if worker.process.poll() is None:
-                worker.close()
-        self.workers = []
