@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot import console, processes
+from bot.action_server import free_port
 from bot.grading.finished import project_files
 from bot.grading.jobs import ClusterError, Job, Result
 from bot.grading.pool import JobState, Pool, worker_environment
@@ -80,12 +81,6 @@ def start_workers(address: str, count: int) -> subprocess.Popen:
          "--nthreads", "1", "--memory-limit", "0", "--no-dashboard", "--name", socket.gethostname(),
          "--local-directory", str(Path(tempfile.gettempdir()) / "dxm-cluster")],
         cwd=REFERENCE_ROOT, env=engine_environment(), **processes.own_group())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 _pools: Dict[tuple, Pool] = {}  # on a Dask worker
@@ -233,7 +228,7 @@ class ClusterPool:
                 slots = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
                 while waiting and len(pending) < max(1, slots):
                     job = waiting.popleft()
-                    files = [(name, path.read_bytes()) for name, path in project_files(Path(job.root))]
+                    files = [(name, p.read_bytes()) for name, p in project_files(Path(job.root))]
                     future = client.submit(grade_on_worker, job, files, self.timeout,
                                            self.max_memory, key=f"grade-{job.key}-{uuid.uuid4().hex[:8]}",
                                            pure=False)
