@@ -6,22 +6,16 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from bot import console, processes
 from bot.checks import components
 from bot.project import REFERENCE_ROOT, Project
 
-PHASES = {
-    "CatalogJiebaTokenizer": "分词",
-    "ShopEntityExtractor": "商品和订单号识别",
-    "CountVectorsFeaturizer": "提取特征",
-    "LogisticRegressionClassifier": "意图分类",
-    "DIETClassifier": "意图分类",
-    "RulePolicy": "对话规则",
-    "MemoizationPolicy": "对话记忆",
-    "TEDPolicy": "对话策略",
-}
+PHASES = {"CatalogJiebaTokenizer": "分词", "ShopEntityExtractor": "商品和订单号识别",
+          "CountVectorsFeaturizer": "提取特征", "LogisticRegressionClassifier": "意图分类",
+          "DIETClassifier": "意图分类", "RulePolicy": "对话规则", "MemoizationPolicy": "对话记忆",
+          "TEDPolicy": "对话策略"}
 
 
 @dataclass(eq=False)
@@ -123,12 +117,9 @@ def train(project: Project, verbose: bool = False, force: bool = False,
         return model
     log_path = project.var / "logs" / "train.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd: List[str] = [
-        sys.executable, "-m", "rasa", "train",
-        "--domain", str(project.domain), "--config", str(project.config),
-        "--data", str(project.data), "--out", str(project.models),
-        "--fixed-model-name", model.name[: -len(".tar.gz")],
-    ]
+    cmd = [sys.executable, "-m", "rasa", "train", "--domain", str(project.domain),
+           "--config", str(project.config), "--data", str(project.data),
+           "--out", str(project.models), "--fixed-model-name", model.name[: -len(".tar.gz")]]
     env = rasa_environment(project)
     if verbose:
         result = subprocess.run(cmd, cwd=REFERENCE_ROOT, env=console.to_console(env), timeout=timeout)

@@ -71,8 +71,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 def safe_members(archive: zipfile.ZipFile) -> List[tuple]:
     """(ZipInfo, relative path) of the members to unpack; raises ProjectsError if unsafe."""
-    members = []
-    total = 0
+    members, total = [], 0
     infos = archive.infolist()
     if len(infos) > MAX_FILES:
         raise ProjectsError(f"压缩包里有 {len(infos)} 个文件，超过上限 {MAX_FILES}")

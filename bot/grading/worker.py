@@ -187,13 +187,11 @@ def train_here(project: GradedProject, emit: Emit) -> tuple:
 
 
 def turn_dict(turn: Any) -> Dict[str, Any]:
-    return {
-        "text": turn.text, "intent": turn.intent, "confidence": round(turn.confidence, 4),
-        "actions": list(turn.actions), "replies": list(turn.replies),
-        "category_fallback": turn.category_fallback,
-        "ranking": [{"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
-                    for r in (turn.ranking or [])[:3]],
-    }
+    ranking = [{"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
+               for r in (turn.ranking or [])[:3]]
+    return {"text": turn.text, "intent": turn.intent, "confidence": round(turn.confidence, 4),
+            "actions": list(turn.actions), "replies": list(turn.replies),
+            "category_fallback": turn.category_fallback, "ranking": ranking}
 
 
 async def question_bot(job: Job, model: Path, server: Any,
