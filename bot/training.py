@@ -60,12 +60,10 @@ def shop_environment(project: Project) -> Dict[str, str]:
 
 
 def rasa_environment(project: Project, code: Sequence[Path] = ()) -> dict:
-    """Environment for Rasa subprocesses serving `project` with the reference code
-    (or with `code` first on the path: a student's own, only when allowed).
-
-    Subprocesses run with cwd = REFERENCE_ROOT: `python -m` puts the cwd first on
-    sys.path, so a student's own Python files are never imported by accident.
-    """
+    """Environment for Rasa subprocesses serving `project` with the reference code (or
+    with `code` first on the path: a student's own, only when allowed). They run with cwd =
+    REFERENCE_ROOT: `python -m` puts the cwd first on sys.path, so a student's own Python
+    files are never imported by accident."""
     # The action server listens on this computer only: nothing open to the lab's
     # network, and no firewall prompt on Windows.
     return processes.python_environment(code, **shop_environment(project), SANIC_HOST="127.0.0.1")

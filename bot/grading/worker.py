@@ -49,13 +49,10 @@ Emit = Callable[[Dict[str, Any]], None]
 
 @dataclass(frozen=True)
 class GradedProject(Project):
-    """A project whose generated files go to the grader's folders, not the student's.
-
-    var/ (logs, order database) is the scratch folder of this grading run; models
-    live in the grader's model store, named by the training inputs' fingerprint like
-    bot.training names them, so an unchanged project is never trained twice and a
-    model shipped inside a submission is never trusted.
-    """
+    """A project whose generated files go to the grader's folders, not the student's:
+    var/ (logs, order database) is this run's scratch folder; models live in the grader's
+    store, named by the training inputs' fingerprint like bot.training names them, so an
+    unchanged project is never trained twice and a submitted model is never trusted."""
 
     scratch: Path = Path()
     store: Path = Path()
@@ -99,18 +96,14 @@ _JIEBA_BASE: Optional[tuple] = None
 
 
 def reset_jieba() -> None:
-    """Give jieba back its pristine dictionary.
-
-    The shop tokenizer adds each project's product names to jieba's global dictionary;
-    in a long-lived process they would leak into the next project's tokens.
-    """
+    """Give jieba back its pristine dictionary: the shop tokenizer adds each project's
+    product names to it, which in a long-lived process would leak into the next project."""
     global _JIEBA_BASE
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.dt
-    if not tokenizer.initialized:
-        tokenizer.initialize()
+    tokenizer.check_initialized()
     if _JIEBA_BASE is None:
         _JIEBA_BASE = (dict(tokenizer.FREQ), tokenizer.total, dict(tokenizer.user_word_tag_tab))
     else:
@@ -223,10 +216,9 @@ async def question_bot(job: Job, model: Path, server: Any,
     emit({"type": "progress", "stage": "情景", "done": len(job.scenarios), "total": len(job.scenarios)})
     clock.lap("scenarios")
 
-    # Every bank question starts a fresh conversation. action_session_start (the
-    # reference's: it fills the shop's policy slots) runs for real once; each
-    # question then starts from a copy of those events instead of calling the action
-    # server again: the same state, a fifth less work per question.
+    # Every bank question starts a fresh conversation from a copy of the events of one
+    # real action_session_start (the reference's fills the shop's policy slots), not by
+    # calling the action server again: the same state, a fifth less work per question.
     await runtime.start_session("session-template")
     opening = list((await store.retrieve("session-template")).events)
     slots = runtime.agent.domain.slots
@@ -255,13 +247,11 @@ async def question_bot(job: Job, model: Path, server: Any,
 
 
 def parse_all(runtime: Any, texts: List[str]) -> Dict[str, Dict[str, Any]]:
-    """What the model understands in each text, in one run of the NLU graph.
-
-    Rasa parses one message per graph run; the NLU components all take lists, so the
-    bank goes through them at once and each question's conversation then starts from
-    its parse (UserMessage.parse_data), exactly what Rasa would have computed for it.
-    Only with the reference components: a student's component may assume one message.
-    """
+    """What the model understands in each text, in one run of the NLU graph: Rasa parses
+    one message per graph run, but the NLU components all take lists, so the bank goes
+    through them at once and each question's conversation starts from its parse
+    (UserMessage.parse_data), exactly what Rasa would have computed for it. Only with the
+    reference components: a student's component may assume one message."""
     from rasa.core.channels.channel import UserMessage
     from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
     from rasa.shared.core.trackers import DialogueStateTracker
