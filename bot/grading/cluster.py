@@ -221,10 +221,9 @@ class ClusterPool:
                         state.finished, state.stage = True, "完成" if result.ok else "出错"
                     results[job.key] = result
                     self.on_result(result)
-                # As many projects out as the cluster has worker threads, the next one
-                # to the first free worker: submitted all at once, Dask 2022.10 queues
-                # them on workers at once, and a worker idles at the end of a class
-                # while another still has two long projects to go.
+                # As many projects out as the cluster has worker threads, the next to the
+                # first free worker: submitted all at once, Dask 2022.10 queues them on workers
+                # at once, and one idles at the end of a class while another has two long ones.
                 slots = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
                 while waiting and len(pending) < max(1, slots):
                     job = waiting.popleft()

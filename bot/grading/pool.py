@@ -53,7 +53,6 @@ def worker_environment() -> Dict[str, str]:
 
 
 def resident_bytes(pid: int) -> Optional[int]:
-    """The resident memory of a process, or None where it cannot be read."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -205,11 +204,10 @@ class Pool:
                     finish(worker, Result.from_json(message))
                 elif kind == "exit":
                     worker.dead = True
-                    if not worker.ready:
-                        failed_starts += 1
-                        if failed_starts >= 3:  # the environment is broken, not a project
-                            log = worker.log_path.read_text("utf-8", errors="replace")[-1500:]
-                            raise WorkerStartError(f"评分进程无法启动（日志 {worker.log_path}）：\n{log}")
+                    failed_starts += not worker.ready
+                    if failed_starts >= 3:  # the environment is broken, not a project
+                        log = worker.log_path.read_text("utf-8", errors="replace")[-1500:]
+                        raise WorkerStartError(f"评分进程无法启动（日志 {worker.log_path}）：\n{log}")
                     if worker.reserved:
                         worker.job, worker.reserved = worker.reserved, None
                     if worker.job:

@@ -118,9 +118,8 @@ def _expected_work(job: Job) -> int:
 
 
 def _progress_line(states: Dict[str, JobState], finished: int, total: int, started: float) -> str:
-    width = 20
-    filled = int(width * finished / total) if total else width
-    bar = "█" * filled + "░" * (width - filled)
+    filled = int(20 * finished / total) if total else 20
+    bar = "█" * filled + "░" * (20 - filled)
     running = [s for s in states.values() if not s.finished and s.stage not in ("等待",)]
     parts = [f"{s.name}：{s.stage}" + (f"（{s.detail}）" if s.detail else f" {s.done}/{s.total}" if s.total else "")
              for s in running[:2]]
