@@ -60,12 +60,7 @@ def python_environment(first: Sequence[Path] = (), **settings: Optional[str]) ->
         # open() without an encoding reads UTF-8 on Windows too. Not under a GBK/GB18030
         # locale on Linux: the children would then spell file names differently from us.
         env["PYTHONUTF8"] = "1"
-    for name, value in settings.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
+    return {name: value for name, value in {**env, **settings}.items() if value is not None}
 
 
 def stop_when_orphaned(poll: float = 2.0) -> None:
