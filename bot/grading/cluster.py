@@ -54,17 +54,16 @@ PROGRESS = "dxm-progress"
 
 
 def engine_environment() -> Dict[str, str]:
-    env = worker_environment()
-    env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = str(ALLOWED_FAILURES)
-    env["DASK_DISTRIBUTED__LOGGING__DISTRIBUTED"] = "error"
-    # Dask's statistical profiler samples a running task's stack every 10 ms: while a
-    # project was graded it cost each Dask worker process ~5 % of a core (py-spy), for a
-    # profile of a thread that only waits for the grading process.
-    env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"
-    # Its event-loop health check, every 20 ms in every Dask process: idle, the scheduler
-    # and the workers' host process used half as much CPU with it every second.
-    env["DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL"] = "1s"
-    return env
+    return {**worker_environment(),
+            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(ALLOWED_FAILURES),
+            "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error",
+            # Dask's statistical profiler samples a running task's stack every 10 ms: while a
+            # project was graded it cost each Dask worker process ~5 % of a core (py-spy), for
+            # a profile of a thread that only waits for the grading process.
+            "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+            # Its event-loop health check, every 20 ms in every Dask process: idle, the
+            # scheduler and the workers' host process used half as much CPU with it each second.
+            "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s"}
 
 
 def start_scheduler(host: str, port: int) -> subprocess.Popen:
@@ -104,8 +103,7 @@ def grade_on_worker(job: Job, files: List[Tuple[bytes, bytes]], timeout: float,
         target = root / os.fsdecode(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    # The teacher's model store when this machine sees it (local:N, a shared folder),
-    # else this machine's own.
+    # The teacher's model store when this machine sees it (local:N, a shared folder), else its own.
     store = job.store if Path(job.store).is_dir() else str(REFERENCE_ROOT / ".rasa" / "grading" / "models")
     shown: List[tuple] = []
 

@@ -176,9 +176,7 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
     jobs = []
     bank = [q.to_json() for q in questions]  # one list for every job: nothing changes it
     by_key = {f"p{number:03d}": item for number, item in enumerate(graded)}
-    for key, item in by_key.items():
-        if item.submission.root is None:
-            continue
+    for key, item in [(key, item) for key, item in by_key.items() if item.submission.root]:
         item.scenario_runs = _scenario_jobs(scenarios, item.submission.root)
         jobs.append(Job(
             key=key, name=item.submission.name, root=str(item.submission.root),
