@@ -6,22 +6,16 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from bot import console, processes
 from bot.checks import components
 from bot.project import REFERENCE_ROOT, Project
 
-PHASES = {
-    "CatalogJiebaTokenizer": "分词",
-    "ShopEntityExtractor": "商品和订单号识别",
-    "CountVectorsFeaturizer": "提取特征",
-    "LogisticRegressionClassifier": "意图分类",
-    "DIETClassifier": "意图分类",
-    "RulePolicy": "对话规则",
-    "MemoizationPolicy": "对话记忆",
-    "TEDPolicy": "对话策略",
-}
+PHASES = {"CatalogJiebaTokenizer": "分词", "ShopEntityExtractor": "商品和订单号识别",
+          "CountVectorsFeaturizer": "提取特征", "LogisticRegressionClassifier": "意图分类",
+          "DIETClassifier": "意图分类", "RulePolicy": "对话规则", "MemoizationPolicy": "对话记忆",
+          "TEDPolicy": "对话策略"}
 
 
 @dataclass(eq=False)
@@ -55,8 +49,7 @@ class TrainingError(Exception):
 
 def require_files(project: Project) -> None:
     """Raise TrainingError when a file training needs is missing."""
-    missing = list(project.missing_files())
-    if missing:
+    if missing := list(project.missing_files()):
         raise TrainingError("missing_files", f"项目缺少 {', '.join(missing)}", "请从参考项目复制一份再训练。")
 
 
@@ -67,12 +60,10 @@ def shop_environment(project: Project) -> Dict[str, str]:
 
 
 def rasa_environment(project: Project, code: Sequence[Path] = ()) -> dict:
-    """Environment for Rasa subprocesses serving `project` with the reference code
-    (or with `code` first on the path: a student's own, only when allowed).
-
-    Subprocesses run with cwd = REFERENCE_ROOT: `python -m` puts the cwd first on
-    sys.path, so a student's own Python files are never imported by accident.
-    """
+    """Environment for Rasa subprocesses serving `project` with the reference code (or
+    with `code` first on the path: a student's own, only when allowed). They run with cwd =
+    REFERENCE_ROOT: `python -m` puts the cwd first on sys.path, so a student's own Python
+    files are never imported by accident."""
     # The action server listens on this computer only: nothing open to the lab's
     # network, and no firewall prompt on Windows.
     return processes.python_environment(code, **shop_environment(project), SANIC_HOST="127.0.0.1")
@@ -98,21 +89,19 @@ def explain_failure(log: str, root: Optional[Path] = None) -> TrainingError:
     if "InvalidDomain" in log:
         return TrainingError("invalid_domain", "domain.yml 有错误",
                              "检查意图、槽位、答案（responses）的写法。可先运行 `python -m bot check`。")
-    component = components.component_in_error(log)
-    if component:
+    if component := components.component_in_error(log):
         return TrainingError("component", components.explain(component), components.FIX)
     not_utf8 = re.search(r"Failed to read file '([^']+)', could not read the file using utf-8|UnicodeDecodeError", log)
     if not_utf8:
         which = f"文件 {Path(not_utf8.group(1)).name} " if not_utf8.group(1) else "有文件"
         return TrainingError("not_utf8", f"{which}不是 UTF-8 编码（多半是用记事本按 GBK/ANSI 保存的），Rasa 读不了。",
                              "运行 `python -m bot check --fix` 把它转成 UTF-8（会先备份），再训练。")
-    missing = re.search(r"No module named '([^']+)'", log)
-    if missing:
+    if missing := re.search(r"No module named '([^']+)'", log):
         return TrainingError("missing_module", f"找不到 Python 模块 {missing.group(1)}",
                              "请用 `python3 start.py setup` 重新安装依赖。")
     if "InvalidConfigException" in log:
         return TrainingError("invalid_config", "config.yml 配置有误", "检查组件名称是否写错。")
-    tail = "\n".join(line for line in log.strip().splitlines()[-8:])
+    tail = "\n".join(log.strip().splitlines()[-8:])
     return TrainingError("unknown", "训练失败", rasa_output=tail, **where)
 
 
@@ -126,12 +115,9 @@ def train(project: Project, verbose: bool = False, force: bool = False,
         return model
     log_path = project.var / "logs" / "train.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd: List[str] = [
-        sys.executable, "-m", "rasa", "train",
-        "--domain", str(project.domain), "--config", str(project.config),
-        "--data", str(project.data), "--out", str(project.models),
-        "--fixed-model-name", model.name[: -len(".tar.gz")],
-    ]
+    cmd = [sys.executable, "-m", "rasa", "train", "--domain", str(project.domain),
+           "--config", str(project.config), "--data", str(project.data),
+           "--out", str(project.models), "--fixed-model-name", model.name[: -len(".tar.gz")]]
     env = rasa_environment(project)
     if verbose:
         result = subprocess.run(cmd, cwd=REFERENCE_ROOT, env=console.to_console(env), timeout=timeout)

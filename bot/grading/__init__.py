@@ -1,21 +1,14 @@
 """The grading harness: `python -m bot grade` over one student project or a class.
 
-- bank.py       question banks (CSV in UTF-8/GBK or YAML) -> Question, with bad rows reported
-- scenarios.py  multi-turn after-sales scenarios (bank/scenarios/*.yml) and their checks
-- rubric.py     bank/rubric.yml: the weights of the score and the answer rules
-                (bot/answer_rules.py, shared with `check`)
-- static.py     what is read from a project without running it: training examples,
-                hygiene, answer quality, leakage (run by the worker, under its limits)
-- scoring.py    pure functions: each answer's verdict, the metrics, the score
-- projects.py   finding the projects of a class (folders and .zip files, unzipped safely;
-                links out of a submission and oversized data files refused)
-- worker.py     the long-lived process that trains and questions projects (Rasa lives here)
-- pool.py       the parent's side of the workers: jobs, time limits, progress
-- report.py     report.json, the source of truth: assembled, redacted for the student view
-- wording.py    the sentences and figures every rendering shares (findings, a class row)
-- markdown.py, html.py, classcsv.py, terminal.py   one rendering of report.json each
-                (html.py through bot/templates/); output.py says which file gets which
-- session.py    one grading run from arguments to exit code
+session.py runs a grade from the arguments to the exit code: projects.py finds the
+projects (folders and .zip files, unpacked safely); bank.py, scenarios.py and rubric.py
+read the questions (CSV in UTF-8/GBK or YAML), the multi-turn scenarios and the weights;
+pool.py (or cluster.py, on a Dask cluster) hands each project as a Job (jobs.py) to a
+worker.py process, which analyses it without running it (static.py), trains it and
+questions it; finished.py keeps the results for a rerun; scoring.py judges them;
+report.py assembles report.json, the source of truth, which markdown.py, html.py,
+classcsv.py and terminal.py render (wording.py: the sentences they share; output.py:
+which file gets which).
 
 Rasa is imported only by worker.py: the parent stays light and never runs student code.
 """

@@ -10,14 +10,11 @@ Nanny objects); its command-line scheduler and workers run on both, so `local:N`
 starts those, exactly the two commands a lab runs (`main` below).
 
 Each Dask worker (one thread) keeps a local Pool of one grading worker (pool.py,
-worker.py): the same process that imports Rasa once, trains, questions, with the
-same time and memory limits; so a project's result is the same on the cluster as in
-the local pool. A project's files travel with its job (a lab machine does not see
-the teacher's disk). A Dask worker killed in the middle of a project: the scheduler
-gives the project to another worker (allowed-failures, below); its grading process
-stops itself (processes.stop_when_orphaned).
-
-Imported only with --cluster: without it the engine is never loaded.
+worker.py) with the same time and memory limits, so a project's result is the same on
+the cluster as in the local pool. A project's files travel with its job (a lab machine
+does not see the teacher's disk). A Dask worker killed in the middle of a project: the
+scheduler gives the project to another worker (allowed-failures, below); its grading
+process stops itself (processes.stop_when_orphaned). Imported only with --cluster.
 """
 from __future__ import annotations
 
@@ -40,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot import console, processes
+from bot.action_server import free_port
 from bot.grading.finished import project_files
 from bot.grading.jobs import ClusterError, Job, Result
 from bot.grading.pool import JobState, Pool, worker_environment
@@ -56,17 +54,16 @@ PROGRESS = "dxm-progress"
 
 
 def engine_environment() -> Dict[str, str]:
-    env = worker_environment()
-    env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = str(ALLOWED_FAILURES)
-    env["DASK_DISTRIBUTED__LOGGING__DISTRIBUTED"] = "error"
-    # Dask's statistical profiler samples a running task's stack every 10 ms: while a
-    # project was graded it cost each Dask worker process ~5 % of a core (py-spy), for a
-    # profile of a thread that only waits for the grading process.
-    env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"
-    # Its event-loop health check, every 20 ms in every Dask process: idle, the scheduler
-    # and the workers' host process used half as much CPU with it every second.
-    env["DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL"] = "1s"
-    return env
+    return {**worker_environment(),
+            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(ALLOWED_FAILURES),
+            "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error",
+            # Dask's statistical profiler samples a running task's stack every 10 ms: while a
+            # project was graded it cost each Dask worker process ~5 % of a core (py-spy), for
+            # a profile of a thread that only waits for the grading process.
+            "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+            # Its event-loop health check, every 20 ms in every Dask process: idle, the
+            # scheduler and the workers' host process used half as much CPU with it each second.
+            "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s"}
 
 
 def start_scheduler(host: str, port: int) -> subprocess.Popen:
@@ -85,29 +82,7 @@ def start_workers(address: str, count: int) -> subprocess.Popen:
         cwd=REFERENCE_ROOT, env=engine_environment(), **processes.own_group())
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class LocalCluster:
-    """A throw-away cluster on this machine: a scheduler and COUNT workers."""
-
-    def __init__(self, count: int) -> None:
-        self.address = f"tcp://127.0.0.1:{free_port()}"
-        self.scheduler = start_scheduler("127.0.0.1", int(self.address.rsplit(":", 1)[1]))
-        self.workers = start_workers(self.address, count)
-
-    def stop(self) -> None:
-        for process in (self.workers, self.scheduler):
-            if process.poll() is None:
-                processes.kill_tree(process)
-
-
-# ---------------------------------------------------------------- on a Dask worker
-
-_pools: Dict[tuple, Pool] = {}
+_pools: Dict[tuple, Pool] = {}  # on a Dask worker
 
 
 def grade_on_worker(job: Job, files: List[Tuple[bytes, bytes]], timeout: float,
@@ -128,8 +103,7 @@ def grade_on_worker(job: Job, files: List[Tuple[bytes, bytes]], timeout: float,
         target = root / os.fsdecode(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    # The teacher's model store when this machine sees it (local:N, a shared folder),
-    # else this machine's own.
+    # The teacher's model store when this machine sees it (local:N, a shared folder), else its own.
     store = job.store if Path(job.store).is_dir() else str(REFERENCE_ROOT / ".rasa" / "grading" / "models")
     shown: List[tuple] = []
 
@@ -152,12 +126,9 @@ def grade_on_worker(job: Job, files: List[Tuple[bytes, bytes]], timeout: float,
     return result, text
 
 
-# ---------------------------------------------------------------- on the teacher's machine
-
-
 @dataclass
 class ClusterPool:
-    """The cluster backend: run() and callbacks like pool.Pool's."""
+    """The cluster backend, on the teacher's machine: run() and callbacks like pool.Pool's."""
 
     address: str
     timeout: float
@@ -169,12 +140,19 @@ class ClusterPool:
 
     def run(self, jobs: List[Job]) -> Dict[str, Result]:
         local = LOCAL.match(self.address)
-        cluster = LocalCluster(int(local.group(1) or os.cpu_count() or 1)) if local else None
+        if not local:
+            return self._run(self.address, jobs, wait=20.0)
+        # A throw-away cluster on this machine: a scheduler and N workers.
+        port = free_port()
+        address = f"tcp://127.0.0.1:{port}"
+        scheduler = start_scheduler("127.0.0.1", port)
+        workers = start_workers(address, int(local.group(1) or os.cpu_count() or 1))
         try:
-            return self._run(cluster.address if cluster else self.address, jobs, wait=60.0 if cluster else 20.0)
+            return self._run(address, jobs, wait=60.0)
         finally:
-            if cluster:
-                cluster.stop()
+            for process in (workers, scheduler):
+                if process.poll() is None:
+                    processes.kill_tree(process)
 
     def _connect(self, address: str, wait: float):
         from distributed import Client
@@ -204,12 +182,11 @@ class ClusterPool:
         self.states = {job.key: JobState(job.name) for job in jobs}
         lock = threading.Lock()
 
-        def progress(event: tuple) -> None:
-            message = event[1]
+        def progress(event: tuple) -> None:  # (time, what publish logged)
             with lock:
-                state = self.states.get(message["key"])
+                state = self.states.get(event[1]["key"])
                 if state and not state.finished:
-                    state.stage, state.detail, state.done, state.total = message["state"]
+                    state.stage, state.detail, state.done, state.total = event[1]["state"]
 
         client.subscribe_topic(PROGRESS, progress)
         results: Dict[str, Result] = {}
@@ -242,14 +219,14 @@ class ClusterPool:
                         state.finished, state.stage = True, "完成" if result.ok else "出错"
                     results[job.key] = result
                     self.on_result(result)
-                # As many projects out as the cluster has worker threads, the next one
-                # to the first free worker: submitted all at once, Dask 2022.10 queues
-                # them on workers at once, and a worker idles at the end of a class
-                # while another still has two long projects to go.
+                # As many projects out as the cluster has worker threads, the next to the
+                # first free worker: submitted all at once, Dask 2022.10 queues them on workers
+                # at once, and one idles at the end of a class while another has two long ones.
                 slots = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
                 while waiting and len(pending) < max(1, slots):
                     job = waiting.popleft()
-                    future = client.submit(grade_on_worker, job, list(self._files(job)), self.timeout,
+                    files = [(name, p.read_bytes()) for name, p in project_files(Path(job.root))]
+                    future = client.submit(grade_on_worker, job, files, self.timeout,
                                            self.max_memory, key=f"grade-{job.key}-{uuid.uuid4().hex[:8]}",
                                            pure=False)
                     future.add_done_callback(lambda _: finished.set())
@@ -273,18 +250,10 @@ class ClusterPool:
         return results
 
     @staticmethod
-    def _files(job: Job):
-        for name, path in project_files(Path(job.root)):
-            yield name, path.read_bytes()
-
-    @staticmethod
     def _lost(address: str, results: Dict[str, Result], jobs: List[Job]) -> ClusterError:
         return ClusterError(
             f"评分集群 {address} 断开了（调度器或全部评分机器都不在了），还有 {len(jobs) - len(results)} 个项目没评完。"
             "已经评完的项目已保存：重新启动集群（或去掉 --cluster 在本机评），再运行同一条命令，只评剩下的项目。")
-
-
-# ---------------------------------------------------------------- the lab's two commands
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -1,15 +1,12 @@
 """Finished projects kept in the output folder, so a rerun grades only what is missing.
 
 A result is kept under OUT/.finished/<fingerprint>.json as soon as it arrives. The
-fingerprint covers everything the result depends on: every file of the project (a
-renamed or moved submission is still found), the questions, the scenarios as resolved
-for the project, the rubric, whether the student's code runs, and the grader's own
-code (bot/, the reference components and actions): change any of them and the project
-is graded again. Results the worker never finished (stopped for time or memory, a
-lost worker) are not kept.
-
-Not with --student-view: the kept results hold the bank's questions, and a student
-view's folder goes to the students.
+fingerprint covers all it depends on: every file of the project (a renamed or moved
+submission is still found), the questions, the scenarios as resolved for it, the
+rubric, whether the student's code runs, and the grader's code (bot/, the reference
+components and actions). Results the worker never finished (stopped for time or
+memory, a lost worker) are not kept. Not with --student-view: the kept results hold
+the bank's questions, and a student view's folder goes to the students.
 """
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""What the parent hands a grading worker (Job) and what comes back (Result).
-
-The same two types cross every backend: the local pool sends them as one line of
-ASCII JSON (a path that is not valid UTF-8, lone surrogates, crosses unharmed), the
-cluster pickles them. report.json is built from a Result, so a result is the same
-whichever backend produced it.
+"""What the parent hands a grading worker (Job) and what comes back (Result): the same
+two types on every backend (the local pool sends them as a line of ASCII JSON, so a path
+that is not valid UTF-8, lone surrogates, crosses unharmed; the cluster pickles them),
+so report.json, built from a Result, is the same whichever backend produced it.
 """
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Which file each rendering of report.json goes to.
-
-Per project: report.json, report.html (html.py), report.md (markdown.py). For a
-class: class.csv (classcsv.py, also for one project) and index.html. The terminal
-table is terminal.py's.
-"""
+"""Which file each rendering of report.json goes to (the terminal table is terminal.py's)."""
 from __future__ import annotations
 
 import json

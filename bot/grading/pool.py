@@ -1,35 +1,30 @@
 """The parent's side of the grading workers: jobs out, results back, time limits.
 
-Where the time of grading a class goes, and what this does about it:
-
-- importing Rasa (~10 s of every `rasa train` and `rasa test`): each worker imports it
-  once and trains and questions project after project;
-- training (~5-20 s of CPU, depending on the number of examples): a model is cached by
-  the fingerprint of its training inputs, so an unchanged project is never trained
-  twice; Rasa's per-component cache, and the fingerprinting that feeds it (a third of
-  a training), is switched off (rasa_patches.skip_training_cache); the featurizers
+Where the time of grading a class goes, and what this does about it (rasa_patches.*):
+- importing Rasa (~10 s of every `rasa train` and `rasa test`): once per worker, which
+  trains and questions project after project;
+- training (~5-20 s of CPU, by the number of examples): a model is cached by the
+  fingerprint of its training inputs; Rasa's per-component cache and the fingerprinting
+  that feeds it (a third of a training) are off (skip_training_cache); the featurizers
   count all examples in one call and the NLU data is merged without deep copies
-  (rasa_patches.count_messages_together, merge_training_data_without_deep_copies:
-  21 -> 16 s of CPU for the reference, the same model);
-- the actions: the reference's run in the worker (action_server.ActionsInProcess),
-  with the project's SHOP_DIR and SHOP_DB; an action server per project cost 1.6 s of
-  CPU (its start, and an HTTP round trip per action);
-- questioning (~27 ms of CPU per question): the bank is parsed in one NLU run, the
-  reference actions' replies are checked by shape (rasa_patches.trust_reference_actions),
-  event types are looked up once (rasa_patches.resolve_event_types_once), conversations live in
-  memory, and each question starts from a copy of one real session start instead of
-  running action_session_start again.
+  (count_messages_together, merge_training_data_without_deep_copies: 21 -> 16 s of CPU
+  for the reference, the same model);
+- the actions: the reference's run in the worker (action_server.ActionsInProcess); an
+  action server per project cost 1.6 s of CPU (its start, an HTTP round trip per action);
+- questioning (~27 ms of CPU per question): the bank parsed in one NLU run, the reference
+  actions' replies checked by shape (trust_reference_actions), event types looked up once
+  (resolve_event_types_once), conversations in memory, each question starting from a
+  copy of one real session start instead of running action_session_start again.
 
-Two workers by default on a 2-core machine (training is single-threaded); BLAS
-threads are limited to one per worker. A job past its time limit, or whose worker
-grows past the memory limit (its resident memory, read from /proc where there is
-one: Linux), gets its worker killed (with a student's action server if it started
-one: the worker leads its own process group, see bot/processes.py) and a fresh
-worker takes the next job. The limits hold for all the work on a student's data:
-reading it (static analysis), training, questioning.
+Two workers by default on a 2-core machine (training is single-threaded), one BLAS
+thread each. A job past its time limit, or whose worker's resident memory (read from
+/proc: Linux) passes the memory limit, gets its worker killed with what it started (it
+leads its own process group, bot/processes.py) and a fresh worker takes the next job.
+The limits hold for all the work on a student's data: static analysis, training, questions.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -54,13 +49,10 @@ def worker_environment() -> Dict[str, str]:
     # training (165 against 124 s on the reference). The glibc default here, as in the pool.
     env = processes.python_environment(PYTHONUNBUFFERED="1", MALLOC_TRIM_THRESHOLD_=None)
     # Workers run side by side, one per core: no extra BLAS threads fighting over them.
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(name, "1")
-    return env
+    return {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **env}
 
 
 def resident_bytes(pid: int) -> Optional[int]:
-    """The resident memory of a process, or None where it cannot be read."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -72,19 +64,18 @@ class Worker:
     """One `python -m bot.grading.worker` process."""
 
     def __init__(self, number: int, events: "queue.Queue", log_dir: Path,
-                 student_code: Optional[Path] = None) -> None:
+                 reserved: Optional[Job] = None) -> None:
         self.number = number
         self.events = events
-        self.ready = False
-        self.dead = False
+        self.ready = self.dead = False
         self.job: Optional[Job] = None
-        self.reserved: Optional[Job] = None  # the job a student-code worker is for
+        self.reserved = reserved  # the job a student-code worker is for, run with its code
         self.started_job = 0.0
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"worker-{number}.log"
         command = [sys.executable, "-m", "bot.grading.worker"]
-        if student_code:
-            command += ["--student-code", str(student_code)]
+        if reserved:
+            command += ["--student-code", str(Path(reserved.root))]
         with open(self.log_path, "a", encoding="utf-8") as log:
             self.process = subprocess.Popen(
                 command, cwd=REFERENCE_ROOT, env=worker_environment(), stdin=subprocess.PIPE,
@@ -94,16 +85,12 @@ class Worker:
 
     def _read(self) -> None:
         for line in self.process.stdout:
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            self.events.put((self, message))
+            with contextlib.suppress(ValueError):  # not a message: skipped
+                self.events.put((self, json.loads(line)))
         self.events.put((self, {"type": "exit"}))
 
     def give(self, job: Job) -> None:
-        self.job = job
-        self.started_job = time.monotonic()
+        self.job, self.started_job = job, time.monotonic()
         # ASCII JSON: a path that is not valid UTF-8 (lone surrogates) crosses unharmed.
         self.process.stdin.write(json.dumps(job.to_json()) + "\n")
         self.process.stdin.flush()
@@ -111,16 +98,16 @@ class Worker:
     def kill(self) -> None:
         """Stop the worker and everything it started (a student's action server)."""
         processes.kill_tree(self.process)
+        self.dead = True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.process.stdin.close()
-        except OSError:
-            pass
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.kill()
+        self.dead = True
 
 
 class WorkerStartError(Exception):
@@ -141,8 +128,7 @@ class JobState:
 
 @dataclass
 class Pool:
-    """The local backend: worker processes on this machine (see bot/grading/cluster.py
-    for the other one, with the same run() and callbacks)."""
+    """The local backend: worker processes on this machine (cluster.py has the other)."""
 
     parallel: int
     timeout: float
@@ -158,19 +144,11 @@ class Pool:
 
     def run(self, jobs: List[Job]) -> Dict[str, Result]:
         """Grade every job; a result per job key, errors included (never raises for a job)."""
-        events = self.events
         pending: Deque[Job] = deque(jobs)
         results: Dict[str, Result] = {}
         self.states = {job.key: JobState(job.name) for job in jobs}
         workers = self.workers = [w for w in self.workers if not w.dead]
         failed_starts = 0
-
-        def spawn(reserved: Optional[Job] = None) -> None:
-            code = Path(reserved.root) if reserved else None
-            number = max((w.number for w in workers), default=0) + 1
-            worker = Worker(number, events, self.log_dir, code)
-            worker.reserved = reserved
-            workers.append(worker)
 
         def start(worker: Worker, job: Job) -> None:
             self.states[job.key].stage = "开始"
@@ -179,8 +157,7 @@ class Pool:
                 worker.process.stdin.close()  # a student-code worker serves one project
 
         def finish(worker: Worker, result: Result) -> None:
-            job = worker.job
-            worker.job = None
+            job, worker.job = worker.job, None
             result.worker = f"评分进程 {worker.number}"
             results[job.key] = result
             state = self.states[job.key]
@@ -196,17 +173,20 @@ class Pool:
                 if (not self.student_code and pending and not worker.dead and worker.ready
                         and worker.job is None):
                     start(worker, pending.popleft())
-            busy = [w for w in workers if not w.dead and (w.job or w.reserved or not w.ready)]
-            idle = [w for w in workers if not w.dead and w.ready and w.job is None and not w.reserved]
-            while pending and len(busy) + (0 if self.student_code else len(idle)) < self.parallel:
-                spawn(pending.popleft() if self.student_code else None)
-                busy.append(workers[-1])
+            # Every live worker counts, but a student-code one whose project is done (it exits).
+            running = [w for w in workers if not w.dead
+                       and (w.job or w.reserved or not w.ready or not self.student_code)]
+            while pending and len(running) < self.parallel:
+                number = max((w.number for w in workers), default=0) + 1
+                workers.append(Worker(number, self.events, self.log_dir,
+                                      pending.popleft() if self.student_code else None))
+                running.append(workers[-1])
 
         try:
             while len(results) < len(jobs):
                 top_up()
                 try:
-                    worker, message = events.get(timeout=0.2)
+                    worker, message = self.events.get(timeout=0.2)
                 except queue.Empty:
                     worker, message = None, {}
                 kind = message.get("type")
@@ -224,11 +204,10 @@ class Pool:
                     finish(worker, Result.from_json(message))
                 elif kind == "exit":
                     worker.dead = True
-                    if not worker.ready:
-                        failed_starts += 1
-                        if failed_starts >= 3:  # the environment is broken, not a project
-                            log = worker.log_path.read_text("utf-8", errors="replace")[-1500:]
-                            raise WorkerStartError(f"评分进程无法启动（日志 {worker.log_path}）：\n{log}")
+                    failed_starts += not worker.ready
+                    if failed_starts >= 3:  # the environment is broken, not a project
+                        log = worker.log_path.read_text("utf-8", errors="replace")[-1500:]
+                        raise WorkerStartError(f"评分进程无法启动（日志 {worker.log_path}）：\n{log}")
                     if worker.reserved:
                         worker.job, worker.reserved = worker.reserved, None
                     if worker.job:
@@ -237,12 +216,10 @@ class Pool:
                 for late in [w for w in workers if w.job and now - w.started_job > self.timeout]:
                     stage = self.states[late.job.key].stage
                     late.kill()
-                    late.dead = True
                     fail(late, f"超过时间限制 {self.timeout:.0f} 秒仍未完成（停在“{stage}”），已停止。")
                 for heavy in [w for w in workers if w.job and (resident_bytes(w.process.pid) or 0) > self.max_memory]:
                     stage = self.states[heavy.job.key].stage
                     heavy.kill()
-                    heavy.dead = True
                     fail(heavy, f"内存超过上限 {self.max_memory / 1024 / 1024:.0f} MB（停在“{stage}”），已停止："
                                 "项目的数据可能大得不正常；确实需要更多内存，加 --max-memory。")
                 self.on_progress(self.states)
@@ -250,15 +227,6 @@ class Pool:
             for worker in workers:
                 if worker.process.poll() is None and (worker.job or worker.reserved):
                     worker.kill()
-                    worker.dead = True
                 elif worker.process.poll() is None and not (self.keep_workers and worker.ready):
                     worker.close()
-                    worker.dead = True
         return results
-
-    def close(self) -> None:
-        """Stop the workers kept for another run()."""
-        for worker in self.workers:
-            if worker.process.poll() is None:
-                worker.close()
-        self.workers = []

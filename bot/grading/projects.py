@@ -1,17 +1,16 @@
 """Finding what to grade: one project, or a class folder of project folders and .zip files.
 
 Zip files are unpacked into the run's scratch folder, safely: no absolute paths, no
-`..`, no links, a limit on files and bytes; trained models, virtualenvs and caches in
-a submission are not unpacked (the grader trains its own models). File names written
-by Chinese Windows (GBK, without the zip's UTF-8 flag) are decoded as GBK.
-
-Folders are graded in place, so what the grader reads of a project is inspected
-first (inspect_project): a link that leads out of the submission is refused, as in
-zips, and so is a data file too big to be written by hand (zips too). Names that are not valid
-UTF-8 are graded as they are and shown with console.printable.
+`..`, no links, a limit on files and bytes; models, virtualenvs and caches are left out
+(the grader trains its own models). Names written by Chinese Windows (GBK, without the
+zip's UTF-8 flag) are decoded as GBK. Folders are graded in place, so what the grader
+reads of a project is inspected first (inspect_project): a link out of the submission
+is refused, and so is a data file too big to be written by hand (zips too). Names that
+are not valid UTF-8 are graded as they are and shown with console.printable.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -65,17 +64,14 @@ def _find_root(folder: Path, depth: int = 3) -> Optional[Path]:
 def _member_name(info: zipfile.ZipInfo) -> str:
     name = info.filename
     if not info.flag_bits & 0x800:  # not flagged UTF-8: Windows wrote it in the local code page
-        try:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             name = name.encode("cp437").decode("gbk")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
     return name.replace("\\", "/")
 
 
 def safe_members(archive: zipfile.ZipFile) -> List[tuple]:
     """(ZipInfo, relative path) of the members to unpack; raises ProjectsError if unsafe."""
-    members = []
-    total = 0
+    members, total = [], 0
     infos = archive.infolist()
     if len(infos) > MAX_FILES:
         raise ProjectsError(f"压缩包里有 {len(infos)} 个文件，超过上限 {MAX_FILES}")

@@ -118,9 +118,8 @@ def _expected_work(job: Job) -> int:
 
 
 def _progress_line(states: Dict[str, JobState], finished: int, total: int, started: float) -> str:
-    width = 20
-    filled = int(width * finished / total) if total else width
-    bar = "█" * filled + "░" * (width - filled)
+    filled = int(20 * finished / total) if total else 20
+    bar = "█" * filled + "░" * (20 - filled)
     running = [s for s in states.values() if not s.finished and s.stage not in ("等待",)]
     parts = [f"{s.name}：{s.stage}" + (f"（{s.detail}）" if s.detail else f" {s.done}/{s.total}" if s.total else "")
              for s in running[:2]]
@@ -135,10 +134,10 @@ def run(options: Options) -> int:
     except BankError as exc:
         console.error(f"题库无法使用：{exc}")
         return EXIT_NO_QUESTIONS
-    for bank in banks:
-        for problem in bank.problems:
-            console.info(f"题库提示：{problem}")
-    lost = sum(1 for bank in banks for problem in bank.problems if problem.skipped)
+    problems = [problem for bank in banks for problem in bank.problems]
+    for problem in problems:
+        console.info(f"题库提示：{problem}")
+    lost = sum(1 for problem in problems if problem.skipped)
     if lost and not options.allow_bad_rows:
         console.error(f"题库有 {lost} 处坏行没有用上（行号见上面）：改好题库后重新评分；"
                       "确实要跳过这些行评分，加 --allow-bad-rows。")
@@ -177,23 +176,17 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
     jobs = []
     bank = [q.to_json() for q in questions]  # one list for every job: nothing changes it
     by_key = {f"p{number:03d}": item for number, item in enumerate(graded)}
-    for key, item in by_key.items():
-        if item.submission.root is None:
-            continue
+    for key, item in [(key, item) for key, item in by_key.items() if item.submission.root]:
         item.scenario_runs = _scenario_jobs(scenarios, item.submission.root)
         jobs.append(Job(
             key=key, name=item.submission.name, root=str(item.submission.root),
             scratch=str(scratch / "projects" / key), store=str(options.model_store),
             student_code=options.allow_student_code, concurrency=options.concurrency,
-            questions=bank,
-            rubric=str(options.rubric) if options.rubric else None,
+            questions=bank, rubric=str(options.rubric) if options.rubric else None,
             scenarios=list(item.scenario_runs.values())))
     jobs.sort(key=lambda job: -_expected_work(job))
     interactive = sys.stdout.isatty()
     counted = [0]
-
-    def folder(item: Graded) -> Path:
-        return options.out if single else options.out / item.folder
 
     def conclude(item: Graded, result: Optional[Result]) -> None:
         """Score one project and write its reports while the others are still running."""
@@ -201,10 +194,11 @@ def _grade(graded: List[Graded], questions: List[Question], scenarios: List[Scen
             item.static = result.static
         item.result = result
         item.report = build_report(item, questions, scenarios, banks, rubric, options)
-        output.write_project(item.report, folder(item))
+        folder = options.out if single else options.out / item.folder
+        output.write_project(item.report, folder)
         log = Path(result.train_log or "") if result else Path()
         if log.is_file():
-            shutil.copy(log, folder(item) / "train.log")
+            shutil.copy(log, folder / "train.log")
 
     # Finished results of an earlier run into the same folder (not for a student view:
     # they hold the questions): a rerun grades only what is missing.

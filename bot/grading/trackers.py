@@ -1,11 +1,10 @@
 """Where the grading worker keeps its conversations: in memory, as the objects Rasa made.
 
-Every bank question is a fresh conversation that is thrown away after one turn. Rasa's
-InMemoryTrackerStore writes each tracker to JSON on save and rebuilds it on retrieve;
-on the reference that round trip is about a fifth of a graded question (py-spy on a
-warm grade: serialise, deserialise, json). Kept as objects, a conversation is the same
-one Rasa made. Like InMemoryTrackerStore, a retrieve returns only the last session.
-Imported by the grading worker only: it imports Rasa.
+Every bank question is a fresh conversation thrown away after one turn. Rasa's
+InMemoryTrackerStore writes each tracker to JSON on save and rebuilds it on retrieve: on
+the reference about a fifth of a graded question (py-spy on a warm grade: serialise,
+deserialise, json). Like it, a retrieve returns only the last session. Imported by the
+grading worker only: it imports Rasa.
 """
 from __future__ import annotations
 

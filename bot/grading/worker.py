@@ -3,21 +3,17 @@
 Started by pool.py as `python -m bot.grading.worker` with cwd = the reference root, so
 `components` and `actions` are the reference's (a student's Python is never imported);
 with --student-code ROOT it serves that one project with the student's own code.
+Rasa is imported once per worker, not per project (~10 s of every `rasa train`).
+Protocol: a JSON job a line on stdin; JSON messages, one a line, on the original stdout
+(progress, then the result); all Rasa prints goes to stderr, the parent's log file.
 
-Rasa is imported once per worker, not once per project (that import is ~10 s of every
-`rasa train`). Protocol: one JSON job per line on stdin; JSON messages, one per line,
-on the original stdout ({"type": "progress", ...} then {"type": "result", ...}).
-Everything Rasa prints goes to stderr, which the parent keeps in a log file.
-
-Per project: the reference actions are set to the project (SHOP_DIR = its shop/,
-SHOP_DB = a fresh database in its scratch folder, seeded by the actions from
-shop/orders.yml; they run in this process, action_server.ActionsInProcess; a
-student's own actions get their own action server), the project's data is analysed
-(grading/static.py: the same time and memory limits as training) and the model
-trains in this process; then the model is
-loaded with an in-memory tracker store, the scenarios run one after another, and the
-bank questions, parsed together in one NLU run, each go through the full bot (policies,
-real actions, replies) in a fresh conversation, a few at a time.
+Per project: the reference actions run in this process (ActionsInProcess; SHOP_DIR =
+its shop/, SHOP_DB = a fresh database in its scratch folder, seeded from shop/orders.yml;
+a student's own actions get their own server); its data is analysed (static.py) and the
+model trained here, under the same time and memory limits; the model is loaded with an
+in-memory tracker store, the scenarios run in turn, and the bank questions, parsed in
+one NLU run, each go through the full bot (policies, real actions, replies) in a fresh
+conversation, a few at a time.
 """
 from __future__ import annotations
 
@@ -51,18 +47,12 @@ from bot.training import (PHASES, TrainingError, explain_failure, rasa_environme
 Emit = Callable[[Dict[str, Any]], None]
 
 
-# ---------------------------------------------------------------- the project seen by the grader
-
-
 @dataclass(frozen=True)
 class GradedProject(Project):
-    """A project whose generated files go to the grader's folders, not the student's.
-
-    var/ (logs, order database) is the scratch folder of this grading run; models
-    live in the grader's model store, named by the training inputs' fingerprint like
-    bot.training names them, so an unchanged project is never trained twice and a
-    model shipped inside a submission is never trusted.
-    """
+    """A project whose generated files go to the grader's folders, not the student's:
+    var/ (logs, order database) is this run's scratch folder; models live in the grader's
+    store, named by the training inputs' fingerprint like bot.training names them, so an
+    unchanged project is never trained twice and a submitted model is never trusted."""
 
     scratch: Path = Path()
     store: Path = Path()
@@ -102,31 +92,23 @@ class StudentActionServer(ActionServer):
         return self
 
 
-# ---------------------------------------------------------------- process-wide set-up
-
-
 _JIEBA_BASE: Optional[tuple] = None
 
 
 def reset_jieba() -> None:
-    """Give jieba back its pristine dictionary.
-
-    The shop tokenizer adds each project's product names to jieba's global dictionary;
-    in a long-lived process they would leak into the next project's tokens.
-    """
+    """Give jieba back its pristine dictionary: the shop tokenizer adds each project's
+    product names to it, which in a long-lived process would leak into the next project."""
     global _JIEBA_BASE
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.dt
-    if not tokenizer.initialized:
-        tokenizer.initialize()
+    tokenizer.check_initialized()
     if _JIEBA_BASE is None:
         _JIEBA_BASE = (dict(tokenizer.FREQ), tokenizer.total, dict(tokenizer.user_word_tag_tab))
     else:
-        tokenizer.FREQ = dict(_JIEBA_BASE[0])
-        tokenizer.total = _JIEBA_BASE[1]
-        tokenizer.user_word_tag_tab = dict(_JIEBA_BASE[2])
+        freq, tokenizer.total, tags = _JIEBA_BASE
+        tokenizer.FREQ, tokenizer.user_word_tag_tab = dict(freq), dict(tags)
 
 
 def quiet_rasa() -> None:
@@ -137,9 +119,6 @@ def quiet_rasa() -> None:
     for name in ("rasa", "rasa_sdk", "sanic", "aiohttp", "tensorflow", "absl", "jieba"):
         logging.getLogger(name).setLevel(logging.ERROR)
     logging.captureWarnings(True)
-
-
-# ---------------------------------------------------------------- training in this process
 
 
 class _PhaseHandler(logging.Handler):
@@ -166,18 +145,14 @@ def train_here(project: GradedProject, emit: Emit) -> tuple:
     os.environ.update(shop_environment(project))  # the components read the project's shop words
     reset_jieba()
     partial = model.with_name(f"{model.name[:-len('.tar.gz')]}-{uuid.uuid4().hex[:6]}")
-    rasa_logger = logging.getLogger("rasa")
-    hooks_logger = logging.getLogger("rasa.engine.training.hooks")
     with open(log_path, "w", encoding="utf-8") as log:
-        file_handler = logging.StreamHandler(log)
-        file_handler.setLevel(logging.INFO)
-        phase_handler = _PhaseHandler(emit)
-        rasa_logger.addHandler(file_handler)
-        hooks_logger.addHandler(phase_handler)
-        previous = (rasa_logger.level, hooks_logger.level)
-        rasa_logger.setLevel(logging.INFO)
-        hooks_logger.setLevel(logging.INFO)
-        code: Any = None
+        handlers = [(logging.getLogger("rasa"), logging.StreamHandler(log)),
+                    (logging.getLogger("rasa.engine.training.hooks"), _PhaseHandler(emit))]
+        previous = [logger.level for logger, _ in handlers]
+        for logger, handler in handlers:
+            handler.setLevel(logging.INFO)
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
         try:
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
                 from rasa.model_training import train
@@ -193,10 +168,9 @@ def train_here(project: GradedProject, emit: Emit) -> tuple:
             log.write(f"\n{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
             code = "exception"
         finally:
-            rasa_logger.removeHandler(file_handler)
-            hooks_logger.removeHandler(phase_handler)
-            rasa_logger.setLevel(previous[0])
-            hooks_logger.setLevel(previous[1])
+            for (logger, handler), level in zip(handlers, previous):
+                logger.removeHandler(handler)
+                logger.setLevel(level)
     built = partial.with_name(partial.name + ".tar.gz")
     if code != 0 or not built.exists():
         built.unlink(missing_ok=True)
@@ -205,17 +179,12 @@ def train_here(project: GradedProject, emit: Emit) -> tuple:
     return model, False
 
 
-# ---------------------------------------------------------------- questioning the bot
-
-
 def turn_dict(turn: Any) -> Dict[str, Any]:
-    return {
-        "text": turn.text, "intent": turn.intent, "confidence": round(turn.confidence, 4),
-        "actions": list(turn.actions), "replies": list(turn.replies),
-        "category_fallback": turn.category_fallback,
-        "ranking": [{"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
-                    for r in (turn.ranking or [])[:3]],
-    }
+    ranking = [{"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
+               for r in (turn.ranking or [])[:3]]
+    return {"text": turn.text, "intent": turn.intent, "confidence": round(turn.confidence, 4),
+            "actions": list(turn.actions), "replies": list(turn.replies),
+            "category_fallback": turn.category_fallback, "ranking": ranking}
 
 
 async def question_bot(job: Job, model: Path, server: Any,
@@ -234,15 +203,12 @@ async def question_bot(job: Job, model: Path, server: Any,
     # Conversations of a grading run are thrown away: keep them in memory as objects
     # (SQLite costs ~20 ms per turn, Rasa's in-memory store a JSON round trip).
     store = KeptTrackerStore(runtime.agent.domain)
-    runtime.agent.tracker_store = store
-    runtime.agent.processor.tracker_store = store
+    runtime.agent.tracker_store = runtime.agent.processor.tracker_store = store
     server.wait_ready()
     clock.lap("load")
 
     scenarios: Dict[str, Any] = {}
-    for scenario in job.scenarios:
-        if scenario.get("error"):
-            continue
+    for scenario in [s for s in job.scenarios if not s.get("error")]:
         sender = f"scenario-{uuid.uuid4().hex[:10]}"
         if scenario.get("context"):
             await runtime.start_session(sender, scenario["context"])
@@ -250,10 +216,9 @@ async def question_bot(job: Job, model: Path, server: Any,
     emit({"type": "progress", "stage": "情景", "done": len(job.scenarios), "total": len(job.scenarios)})
     clock.lap("scenarios")
 
-    # Every bank question starts a fresh conversation. action_session_start (the
-    # reference's: it fills the shop's policy slots) runs for real once; each
-    # question then starts from a copy of those events instead of calling the action
-    # server again: the same state, a fifth less work per question.
+    # Every bank question starts a fresh conversation from a copy of the events of one
+    # real action_session_start (the reference's fills the shop's policy slots), not by
+    # calling the action server again: the same state, a fifth less work per question.
     await runtime.start_session("session-template")
     opening = list((await store.retrieve("session-template")).events)
     slots = runtime.agent.domain.slots
@@ -282,13 +247,11 @@ async def question_bot(job: Job, model: Path, server: Any,
 
 
 def parse_all(runtime: Any, texts: List[str]) -> Dict[str, Dict[str, Any]]:
-    """What the model understands in each text, in one run of the NLU graph.
-
-    Rasa parses one message per graph run; the NLU components all take lists, so the
-    bank goes through them at once and each question's conversation then starts from
-    its parse (UserMessage.parse_data), exactly what Rasa would have computed for it.
-    Only with the reference components: a student's component may assume one message.
-    """
+    """What the model understands in each text, in one run of the NLU graph: Rasa parses
+    one message per graph run, but the NLU components all take lists, so the bank goes
+    through them at once and each question's conversation starts from its parse
+    (UserMessage.parse_data), exactly what Rasa would have computed for it. Only with the
+    reference components: a student's component may assume one message."""
     from rasa.core.channels.channel import UserMessage
     from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -306,10 +269,9 @@ def parse_all(runtime: Any, texts: List[str]) -> Dict[str, Dict[str, Any]]:
         targets=[target])[target]
     parsed: Dict[str, Dict[str, Any]] = {}
     for text, message in zip(unique, results):
-        data = {"text": "", "intent": {"name": None, "confidence": 0.0}, "entities": []}
-        data.update(message.as_dict(only_output_properties=True))
-        processor._update_full_retrieval_intent(data)
-        parsed[text] = data
+        parsed[text] = {"text": "", "intent": {"name": None, "confidence": 0.0}, "entities": [],
+                        **message.as_dict(only_output_properties=True)}
+        processor._update_full_retrieval_intent(parsed[text])
     return {t: parsed[clean(t)] for t in texts if clean(t) in parsed}
 
 
@@ -327,27 +289,22 @@ class Clock:
         self._wall, self._cpu = wall, cpu
 
 
-def analyse_here(job: Job, project: GradedProject) -> Dict[str, Any]:
-    """The static analysis (grading/static.py), here under the job's time and memory
-    limits: a student's data can make it as slow and as big as a training."""
-    questions = [Question.from_json(q) for q in job.questions]
-    rubric = load_rubric(Path(job.rubric)) if job.rubric else load_rubric()
-    return static.analyse(project.root, questions, rubric)
-
-
 def grade_job(job: Job, emit: Emit) -> Result:
     started = time.monotonic()
     clock = Clock()
-    student_code = job.student_code
     project = GradedProject(root=Path(job.root).resolve(), scratch=Path(job.scratch),
-                            store=Path(job.store), student_code=student_code)
+                            store=Path(job.store), student_code=job.student_code)
     result = Result(key=job.key)
-    server = StudentActionServer(project) if student_code else ActionsInProcess(project)
+    server = StudentActionServer(project) if job.student_code else ActionsInProcess(project)
     stage = "检查数据"
     try:
         server.start()  # a student's action server imports while the data is read and the model trains
         emit({"type": "progress", "stage": stage})
-        result.static = analyse_here(job, project)
+        # Here, under the job's time and memory limits: a student's data can make the
+        # static analysis as slow and as big as a training.
+        questions = [Question.from_json(q) for q in job.questions]
+        rubric = load_rubric(Path(job.rubric)) if job.rubric else load_rubric()
+        result.static = static.analyse(project.root, questions, rubric)
         clock.lap("static")
         stage = "训练"
         emit({"type": "progress", "stage": stage})
@@ -381,7 +338,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--student-code", help="serve this project with its own Python code")
     args = parser.parse_args(argv)
-    # Results go to the real stdout; anything printed by Rasa goes to stderr (the log).
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -397,9 +353,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         channel.write(json.dumps(message) + "\n")
 
     emit({"type": "ready"})
-    for line in sys.stdin:
-        if not line.strip():
-            continue
+    for line in filter(str.strip, sys.stdin):
         emit(grade_job(Job.from_json(json.loads(line)), emit).to_json())
     return 0
 
