@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 
 from bot.answer_rules import AnswerRules
 from bot.grading.bank import Question
@@ -28,9 +28,6 @@ from bot.project_files import Example, domain_intents, read_domain, read_trainin
 from bot.textsim import MIN_DUPLICATE_CHARS, NearIndex, near_pairs, normalise
 
 IGNORED_INTENTS = {"nlu_fallback", "session_start", "restart", "back"}
-
-
-# ---------------------------------------------------------------- flows
 
 
 def intent_followups(flows: List[Dict[str, Any]]) -> Dict[str, Set[str]]:
@@ -51,9 +48,6 @@ def intent_followups(flows: List[Dict[str, Any]]) -> Dict[str, Set[str]]:
                 for intent in current:
                     following[intent].add(str(step["action"]))
     return following
-
-
-# ---------------------------------------------------------------- hygiene
 
 
 def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[str, Any]],
@@ -86,36 +80,18 @@ def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[s
     lost = (penalty["thin_intent"] * len(thin) + penalty["conflict"] * len(conflicts)
             + penalty["near_duplicate"] * len(near) + penalty["broken_file"] * len(broken))
     return {
-        "intents": len(names),
-        "examples": len(examples),
+        "intents": len(names), "examples": len(examples),
         "examples_per_intent": {name: counts.get(name, 0) for name in names},
-        "thin_intents": thin,
-        "conflicts": conflicts,
-        "near_duplicates": near,
-        "broken_files": broken,
-        "findings": len(thin) + len(conflicts) + len(near) + len(broken),
+        "thin_intents": thin, "conflicts": conflicts, "near_duplicates": near,
+        "broken_files": broken, "findings": len(thin) + len(conflicts) + len(near) + len(broken),
         "value": round(max(0.0, 1.0 - lost), 4),
     }
-
-
-# ---------------------------------------------------------------- answer quality
 
 
 def response_problems(text: str, rubric: Rubric) -> List[str]:
     """What is wrong with one response text, in Chinese (empty when it is fine): the
     course's answer rules (the rubric's, as `check` applies them)."""
     return [rubric.answers.describe(f) for f in rubric.answers.check(text or "")]
-
-
-def _response_texts(domain: Dict[str, Any]) -> Iterable[Tuple[str, str]]:
-    """(response, text) of every text variant; a response without variants is one empty
-    text (`check` reports it as answers.empty); image-only variants have no text."""
-    for name, variants in (domain.get("responses") or {}).items():
-        if not variants:
-            yield str(name), ""
-        for variant in variants or []:
-            if isinstance(variant, dict) and "text" in variant:
-                yield str(name), str(variant.get("text") or "")
 
 
 def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]],
@@ -127,12 +103,16 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
     following = intent_followups(flows)
     unanswered = [name for name in intents if not following.get(name)]
 
+    # (response, text) of every text variant; a response without variants is one empty
+    # text (`check` reports it as answers.empty); image-only variants have no text.
+    texts = [(str(name), str(variant.get("text") or ""))
+             for name, variants in (domain.get("responses") or {}).items()
+             for variant in variants or [{"text": ""}]
+             if isinstance(variant, dict) and "text" in variant]
     responses = []
-    checked = 0
     codes: Dict[str, Set[str]] = defaultdict(set)  # response -> codes of all its variants
-    for name, text in _response_texts(domain):
-        checked += 1
-        found = rubric.answers.check(text or "")
+    for name, text in texts:
+        found = rubric.answers.check(text)
         if found:
             codes[name].update(f.code for f in found)
             responses.append({"response": name, "text": text, "codes": [f.code for f in found],
@@ -145,23 +125,17 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
 
     parts = {
         "answered": 1 - len(unanswered) / len(intents) if intents else None,
-        "responses": 1 - lost / max(1, len(domain.get("responses") or {})) if checked else None,
+        "responses": 1 - lost / max(1, len(domain.get("responses") or {})) if texts else None,
         "conditional": 1 - len(not_conditional) / len(conditional) if conditional else None,
     }
     present = [v for v in parts.values() if v is not None]
     return {
         "value": round(sum(present) / len(present), 4) if present else None,
         "parts": {k: (round(v, 4) if v is not None else None) for k, v in parts.items()},
-        "unanswered_intents": unanswered,
-        "responses": responses,
-        "responses_checked": checked,
-        "conditional_checked": conditional,
-        "conditional_missing": not_conditional,
+        "unanswered_intents": unanswered, "responses": responses, "responses_checked": len(texts),
+        "conditional_checked": conditional, "conditional_missing": not_conditional,
         "findings": len(unanswered) + len(responses) + len(not_conditional),
     }
-
-
-# ---------------------------------------------------------------- leakage
 
 
 def leakage(questions: Sequence[Question], examples: List[Example], threshold: float,
