@@ -19,9 +19,7 @@ from bot.grading.rubric import COMPONENT_LABELS, Rubric
 from bot.grading.scoring import FORMULAS
 
 SCHEMA_VERSION = 1
-
-
-# ---------------------------------------------------------------- report.json
+HIDDEN = "（这一条涉及考题，已隐藏）"
 
 
 def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
@@ -51,12 +49,8 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
         "score_parts": {k: {"label": COMPONENT_LABELS[k], **v} for k, v in scored["parts"].items()},
         "categories": categories,
         "negatives": negatives,
-        "scenarios": {
-            "total": len(scenarios),
-            "passed": passed,
-            "pass_rate": pass_rate,
-            "items": [s if teacher else _student_scenario(s) for s in scenarios],
-        },
+        "scenarios": {"total": len(scenarios), "passed": passed, "pass_rate": pass_rate,
+                      "items": [s if teacher else _student_scenario(s) for s in scenarios]},
         "rates": {**measured["rates"], "scenario_pass": pass_rate},
         "formulas": [{"name": n, "formula": f} for n, f in FORMULAS],
         "confusion": measured["confusion"],
@@ -79,7 +73,8 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
     else:
         data["banks"] = [{"questions": len(b.questions)} for b in banks]
         data = redact(data, [q.text for q in questions])
-    return _printable(data)
+    # every string writable in UTF-8 (file names may not be: console.printable)
+    return _map_strings(data, console.printable, keys=True)
 
 
 def _map_strings(value: Any, change: Callable[[str], str], keys: bool = False) -> Any:
@@ -92,14 +87,6 @@ def _map_strings(value: Any, change: Callable[[str], str], keys: bool = False) -
     if isinstance(value, list):
         return [_map_strings(item, change, keys) for item in value]
     return value
-
-
-def _printable(value: Any) -> Any:
-    """Every string of a report writable in UTF-8 (file names may not be: console.printable)."""
-    return _map_strings(value, console.printable, keys=True)
-
-
-HIDDEN = "（这一条涉及考题，已隐藏）"
 
 
 def redact(value: Any, secrets: Sequence[str]) -> Any:
