@@ -131,9 +131,6 @@ def answer_length(text: str) -> int:
     return len(VARIABLE.sub("变" * VARIABLE_CHARS, text).strip())
 
 
-# ---------------------------------------------------------------- reading the rubric
-
-
 # Python's regex errors a teacher is likely to make, in Chinese (others are quoted as they are)
 REGEX_ERRORS = {
     "unterminated character set": "方括号 [ 没有配对的 ]",

@@ -100,9 +100,6 @@ def parse_must_include(raw: str) -> Tuple[Tuple[str, ...], ...]:
     return tuple(words for words in groups if words)
 
 
-# ---------------------------------------------------------------- reading files
-
-
 def _delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (",", "\t", ";", "，")}
     best = max(counts, key=counts.get)

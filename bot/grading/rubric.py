@@ -17,13 +17,8 @@ from bot.project import REFERENCE_ROOT
 
 DEFAULT_RUBRIC = REFERENCE_ROOT / "bank" / "rubric.yml"
 COMPONENTS = ("coverage", "negatives", "scenarios", "answer_quality", "hygiene")
-COMPONENT_LABELS = {
-    "coverage": "售后问题覆盖率",
-    "negatives": "负例不误答",
-    "scenarios": "多轮情景通过率",
-    "answer_quality": "答案质量",
-    "hygiene": "训练数据卫生",
-}
+COMPONENT_LABELS = {"coverage": "售后问题覆盖率", "negatives": "负例不误答", "scenarios": "多轮情景通过率",
+                    "answer_quality": "答案质量", "hygiene": "训练数据卫生"}
 
 
 class RubricError(Exception):

@@ -121,8 +121,6 @@ def load_scenarios(folder: Path) -> List[Scenario]:
     return scenarios
 
 
-# ---------------------------------------------------------------- choosing orders
-
 _RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\s*$")
 _COMPARE = re.compile(r"^\s*(<=|>=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*$")
 _OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
@@ -185,9 +183,6 @@ def resolve(scenario: Scenario, orders: List[Dict[str, Any]]) -> Tuple[List[str]
     return [s.say.replace("{order}", order_id or "") for s in scenario.steps], order_id, None
 
 
-# ---------------------------------------------------------------- checking a turn
-
-
 @dataclass
 class Check:
     ok: bool
@@ -220,10 +215,9 @@ def check_turn(expect: Dict[str, Any], turn: Dict[str, Any], categories: Dict[st
         checks.append(Check(_subsequence(expect["actions"], actions),
                             f"依次执行 {' → '.join(expect['actions'])}",
                             f"执行了 {' → '.join(actions) or '无'}"))
-    for action in expect.get("no_actions") or []:
-        checks.append(Check(action not in actions, f"不执行 {action}", f"执行了 {' → '.join(actions)}"))
-    for item in expect.get("reply_includes") or []:
-        checks.append(Check(_contains(reply, item), f"回复包含“{item}”", "回复里没有"))
-    for item in expect.get("reply_excludes") or []:
-        checks.append(Check(not _contains(reply, item), f"回复不包含“{item}”", "回复里有"))
-    return checks
+    checks += [Check(action not in actions, f"不执行 {action}", f"执行了 {' → '.join(actions)}")
+               for action in expect.get("no_actions") or []]
+    checks += [Check(_contains(reply, item), f"回复包含“{item}”", "回复里没有")
+               for item in expect.get("reply_includes") or []]
+    return checks + [Check(not _contains(reply, item), f"回复不包含“{item}”", "回复里有")
+                     for item in expect.get("reply_excludes") or []]

@@ -23,18 +23,11 @@ from bot.workspace import is_placeholder
 COVERED = "covered"          # after-sales question answered by its category
 CORRECT = "correct"          # negative question not answered as after-sales
 STATUS_LABELS = {
-    COVERED: "答对",
-    CORRECT: "正确（没有当成售后）",
-    "wrong_category": "答成了别的类别",
-    "misrouted": "负例被当成售后回答",
-    FALLBACK: "没听懂（兜底）",
-    HANDOFF: "转人工",
-    SILENT: "没有回复",
-    UNREGISTERED: "意图未登记类别",
-    "placeholder": "答案是占位符",
-    "missing_words": "答案缺少必含词",
-    "leaked": "泄题（训练数据里有这道题）",
-    "error": "没有运行",
+    COVERED: "答对", CORRECT: "正确（没有当成售后）",
+    "wrong_category": "答成了别的类别", "misrouted": "负例被当成售后回答",
+    FALLBACK: "没听懂（兜底）", HANDOFF: "转人工", SILENT: "没有回复", UNREGISTERED: "意图未登记类别",
+    "placeholder": "答案是占位符", "missing_words": "答案缺少必含词",
+    "leaked": "泄题（训练数据里有这道题）", "error": "没有运行",
 }
 
 FORMULAS = [
@@ -89,7 +82,6 @@ _HINTS = {
 def hint(question: Question, status: str, turn: Dict[str, Any], got: str,
          missing: Sequence[str] = (), leaks: Sequence[Dict[str, Any]] = (),
          rule_missing: bool = False) -> str:
-    """What the student should add or fix, in Chinese."""
     template = _HINTS.get("rule_missing" if status == FALLBACK and rule_missing else status)
     if template is None:
         return ""
