@@ -9,13 +9,9 @@ findings at the answer's line, `bot/grading/static.py` scores them by code with 
 rubric's `penalty`. Plain data and `re` only: check and the grader's parent process
 import this without Rasa.
 
-A word-list entry is one of
-- `绝对`: the word, matched literally;
-- `保证: [不能保证, 保证金]`: the word, except where it lies inside one of the listed
-  longer words (不能保证 is a refusal, 保证金 a deposit: neither promises anything);
-- `{word: 最, regex: '最[\\u4e00-\\u9fff]?', show: match, except: [最近, 最快]}`: a
-  Python regular expression; `word` names it in reports, `show: match` shows what the
-  answer wrote (最低) instead, `except` works as above.
+A word-list entry is a word (`绝对`), a word with the longer words that excuse it
+(`保证: [不能保证, 保证金]`), or `{word, regex, show: match, except}`: a Python regular
+expression that `word` names in reports (rubric.yml's comments explain all three).
 """
 from __future__ import annotations
 

@@ -163,9 +163,8 @@ def _yaml_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
         raise BankError(f"YAML 格式错误{where}：检查缩进和冒号后的空格。")
     if root is None:
         raise BankError("文件是空的。")
-    items = root
-    if isinstance(root, yaml.MappingNode):
-        items = next((v for k, v in root.value if k.value in ("questions", "问题")), None)
+    items = (next((v for k, v in root.value if k.value in ("questions", "问题")), None)
+             if isinstance(root, yaml.MappingNode) else root)
     if not isinstance(items, yaml.SequenceNode):
         raise BankError("YAML 题库应当是一个列表，或者写在 questions: 下面的列表。")
     for node in items.value:

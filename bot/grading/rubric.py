@@ -44,13 +44,14 @@ class Rubric:
 
 
 class _Lines:
-    """The line of a key path in the rubric (the nearest existing parent's for a missing key)."""
+    """The rubric's nodes, to name the line of an error."""
 
     def __init__(self, path: Path, text: str):
         self.name = str(path)
         self.root = yaml.compose(text, Loader=yaml.SafeLoader)
 
-    def line(self, keys: Sequence[Any]) -> int:
+    def error(self, keys: Sequence[Any], message: str, fix: str) -> RubricError:
+        """The error at the line of a key path (the nearest existing parent's for a missing key)."""
         node, line = self.root, 1
         for key in keys:
             if isinstance(node, yaml.MappingNode):
@@ -63,10 +64,7 @@ class _Lines:
                 line = node.start_mark.line + 1
             else:
                 break
-        return line
-
-    def error(self, keys: Sequence[Any], message: str, fix: str) -> RubricError:
-        return RubricError(f"评分细则 {self.name}:{self.line(keys)}：{message}\n  改法：{fix}")
+        return RubricError(f"评分细则 {self.name}:{line}：{message}\n  改法：{fix}")
 
 
 def _words(lines: _Lines, section: Dict[str, Any], keys: Sequence[str]) -> List[str]:

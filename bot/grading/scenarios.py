@@ -1,25 +1,11 @@
 """Multi-turn after-sales scenarios (bank/scenarios/*.yml) and their checks.
 
-A file holds one scenario (or several under `scenarios:`):
-
-    name: 退货：签收 7 天内，可以退
-    category: return                      # which after-sales flow it tests
-    order: {status: delivered, delivered_days_ago: "<7"}   # an order of shop/orders.yml
-    context: {product: P03}               # optional: the test window (product page)
-    turns:
-      - say: 我要退货
-        expect:
-          category: return                # the category of the intent understood
-          actions: [order_form]           # these actions run, in this order
-          reply_includes: [订单号]         # every item appears; "a|b" means a or b
-      - say: "{order}"                    # {order} is the order chosen above
-        expect:
-          actions: [action_order_followup]
-          reply_includes: [无理由退货期内]
-
-`expect` may also hold `intent`, `no_actions` and `reply_excludes`. Order selectors
-compare with the fields of shop/orders.yml: equal values, or "<7", ">=15", "2-5" for
-numbers; `refunds: {kind: refund, status: pending}` matches an order with such a refund.
+bank/scenarios/README.md describes the format: a file holds one scenario (or several
+under `scenarios:`): a name, the after-sales category it tests, an order selector
+(fields of shop/orders.yml: equal values, or "<7", ">=15", "2-5" for numbers;
+`refunds: {kind: refund, status: pending}` matches an order with such a refund), an
+optional `context` (the test window, e.g. {product: P03}) and the turns, each a `say`
+with its `expect` ({order} in a `say` is the order chosen).
 """
 from __future__ import annotations
 
@@ -94,9 +80,8 @@ def _parse_one(raw: Any, where: str, key: str) -> Scenario:
         raise ScenarioError(f"{where}（{name}）：order 应当是订单条件，例如 {{status: delivered}}")
     if any("{order}" in s.say for s in steps) and not order:
         raise ScenarioError(f"{where}（{name}）：对话里用了 {{order}}，但没有写 order（选哪个订单）")
-    context = raw.get("context") or {}
     return Scenario(key=key, name=name, category=category, steps=steps, order=order,
-                    context={str(k): str(v) for k, v in context.items()})
+                    context={str(k): str(v) for k, v in (raw.get("context") or {}).items()})
 
 
 def load_scenarios(folder: Path) -> List[Scenario]:
