@@ -99,7 +99,7 @@ class AnswerRules:
         found = [f for f in found if f.words]
         if self.polite and not any(rule.hits(wording) for rule in self.polite):
             found.append(AnswerFinding(NO_HONORIFIC))
-        length = answer_length(text)
+        length = len(VARIABLE.sub("变" * VARIABLE_CHARS, text).strip())
         if length < self.min_length:
             found.append(AnswerFinding(TOO_SHORT, length=length))
         if length > self.max_length:
@@ -121,10 +121,6 @@ class AnswerRules:
             TOO_SHORT: f"太短（{finding.length} 字，至少 {self.min_length} 字）",
             TOO_LONG: f"太长（{finding.length} 字，最多 {self.max_length} 字）",
         }[finding.code]
-
-
-def answer_length(text: str) -> int:
-    return len(VARIABLE.sub("变" * VARIABLE_CHARS, text).strip())
 
 
 # Python's regex errors a teacher is likely to make, in Chinese (others are quoted as they are)

@@ -100,12 +100,6 @@ def parse_must_include(raw: str) -> Tuple[Tuple[str, ...], ...]:
     return tuple(words for words in groups if words)
 
 
-def _delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", "\t", ";", "，")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
 def _swallowed_rows(values: List[str], delimiter: str) -> bool:
     """A cell that runs over several lines, later ones holding the delimiter: rows that
     an unclosed double quote turned into one cell (a question written over two lines
@@ -118,7 +112,8 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
 
     Rows swallowed by an unclosed quote and rows with more cells than the header (an
     unquoted comma in a question shifts its category) come back as bad rows."""
-    delimiter = _delimiter(text.split("\n", 1)[0])
+    counts = {d: text.split("\n", 1)[0].count(d) for d in (",", "\t", ";", "，")}  # in the header
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)

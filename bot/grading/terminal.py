@@ -69,12 +69,7 @@ def class_table(reports: List[Dict[str, Any]]) -> List[str]:
 
 
 def print_terminal(reports: List[Dict[str, Any]], single: bool, student_view: bool) -> None:
-    if single:
-        report = reports[0]
-        if report["error"]:
-            console.info(f"{report['project']['name']} 没有运行起来：{report['error']}")
-        rows = project_table(report, student_view)
-    else:
-        rows = class_table(reports)
-    for row in rows:
+    if single and reports[0]["error"]:
+        console.info(f"{reports[0]['project']['name']} 没有运行起来：{reports[0]['error']}")
+    for row in project_table(reports[0], student_view) if single else class_table(reports):
         console.info(row)
