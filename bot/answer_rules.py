@@ -237,8 +237,7 @@ def parse_answer_rules(section: Optional[Dict[str, Any]]) -> AnswerRules:
     rules = AnswerRules(
         words={code: _word_list(section, key) for key, code in WORD_LISTS.items()},
         polite=_word_list(section, "polite_words"),
-        min_length=_length(section, "min_length"),
-        max_length=_length(section, "max_length"),
+        min_length=_length(section, "min_length"), max_length=_length(section, "max_length"),
         penalty=_penalty(section),
     )
     if rules.min_length > rules.max_length:

@@ -140,13 +140,11 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
             yield line, {"_bad": f"双引号没有配对：第 {line}–{last} 行（共 {last - line + 1} 行）被读成了同一格，"
                                  f"这些行都没有用上。请检查第 {line} 行的双引号（问题里的引号写成两个 \"\"，"
                                  f"或者整格去掉引号）"}
-            continue
-        if len(values) > len(header):
+        elif len(values) > len(header):
             yield line, {"_bad": f"这一行有 {len(values)} 格，表头只有 {len(header)} 格：问题里可能有没加引号的逗号，"
                                  f"类别会错位。请把整个问题用双引号括起来"}
-            continue
-        # the first of two columns with the same meaning wins
-        yield line, {name: value for name, value in reversed(list(zip(columns, values))) if name}
+        else:  # the first of two columns with the same meaning wins
+            yield line, dict(reversed([(name, v) for name, v in zip(columns, values) if name]))
 
 
 def _yaml_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:

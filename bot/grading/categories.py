@@ -1,11 +1,10 @@
 """The categories a bank question can have and how a bot's intent maps onto them.
 
-A question is `return`, `logistics` or `quality` (an after-sales category the bot must
-answer) or `negative` (anything else: the bot must NOT answer it as after-sales).
-The category of a bot intent, and every category's label and definition, come from
-shop/intents.yml (the project's, falling back to the reference's), read by
-bot.project_files: nothing here names a category in Chinese except the bank's own
-`negative` and the words teachers write for a category besides its label.
+A question is `return`, `logistics` or `quality` (after-sales: the bot must answer it) or
+`negative` (anything else: the bot must NOT answer it as after-sales). Intent categories,
+labels and definitions come from shop/intents.yml (the project's over the reference's,
+read by bot.project_files): nothing here names a category in Chinese except the bank's
+own `negative` and the words teachers write for a category besides its label.
 """
 from __future__ import annotations
 

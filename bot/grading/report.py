@@ -38,15 +38,13 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
     passed = sum(1 for s in scenarios if s["passed"])
     pass_rate = round(passed / len(scenarios), 4) if scenarios else None
     data: Dict[str, Any] = {
-        "schema": SCHEMA_VERSION,
-        "generated_at": datetime.now().isoformat(timespec="seconds"),
+        "schema": SCHEMA_VERSION, "generated_at": datetime.now().isoformat(timespec="seconds"),
         "view": "student" if student_view else "teacher",
         "project": {"name": name, "source": source if teacher else name},
         "status": "error" if error else "ok", "error": error, "stage": stage if error else None,
         "score": scored["score"],
         "score_parts": {k: {"label": COMPONENT_LABELS[k], **v} for k, v in scored["parts"].items()},
-        "categories": categories,
-        "negatives": negatives,
+        "categories": categories, "negatives": negatives,
         "scenarios": {"total": len(scenarios), "passed": passed, "pass_rate": pass_rate,
                       "items": [s if teacher else _student_scenario(s) for s in scenarios]},
         "rates": {**measured["rates"], "scenario_pass": pass_rate},
@@ -56,8 +54,7 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
         "hygiene": static.get("hygiene"), "answer_quality": static.get("answer_quality"),
         "checker": static.get("checker") or {"errors": None, "warnings": None, "findings": []},
         "rubric": {"source": rubric.source, "weights": rubric.weights},
-        "model": model if teacher else {"reused": model.get("reused")},
-        "timings": timings,
+        "model": model if teacher else {"reused": model.get("reused")}, "timings": timings,
     }
     if teacher:
         data["banks"] = [{"name": b.name, "encoding": b.encoding, "questions": len(b.questions),

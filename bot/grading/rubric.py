@@ -128,18 +128,15 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
                                     ("near_duplicate", 0.005), ("broken_file", 0.25))}
     leakage = _section(lines, raw, "leakage")
     return Rubric(
-        weights=weights,
+        weights=weights, answers=answers, penalty=penalty, source=str(path),
         fallback_intents=_words(lines, raw, ["fallback_intents"]) or ["nlu_fallback"],
         fallback_actions=_words(lines, raw, ["fallback_actions"]),
         handoff_actions=_words(lines, raw, ["handoff_actions"]),
-        answers=answers,
         conditional_intents=_words(lines, quality, ["answer_quality", "conditional_intents"]),
         conditional_actions=_words(lines, quality, ["answer_quality", "conditional_actions"]) or ["order_form"],
         min_examples=int(_number(lines, hygiene, ["hygiene", "min_examples"], 0, 10000, MIN_EXAMPLES)),
         near_duplicate=_number(lines, hygiene, ["hygiene", "near_duplicate"], 0.5, 1, 1.0),
-        penalty=penalty,
         leak_threshold=_number(lines, leakage, ["leakage", "threshold"], 0.5, 1, 0.9),
         leak_min_chars=int(_number(lines, leakage, ["leakage", "min_chars"], 0, 100, 6)),
         leak_evidence=int(_number(lines, leakage, ["leakage", "evidence"], 0, 1000, 3)),
-        source=str(path),
     )

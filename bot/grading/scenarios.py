@@ -113,8 +113,7 @@ _OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": opera
 
 def _matches_value(actual: Any, wanted: Any) -> bool:
     if isinstance(wanted, str):
-        compare = _COMPARE.match(wanted)
-        span = _RANGE.match(wanted)
+        compare, span = _COMPARE.match(wanted), _RANGE.match(wanted)
         if compare or span:
             try:
                 number = float(actual)

@@ -147,8 +147,7 @@ def metrics(questions: Sequence[Question], verdicts: Dict[str, Dict[str, Any]]) 
             "coverage": _ratio(len(covered), len(mine)),
             # covered by the category's 类别兜底 answer rather than one of its intents
             "category_fallback": sum(1 for q in covered if verdicts[q.key].get("category_fallback")),
-            "missing": missing,
-            "failures": dict(Counter(status[key] for key in missing)),
+            "missing": missing, "failures": dict(Counter(status[key] for key in missing)),
         }
     negatives = [q for q in questions if q.category == NEGATIVE]
     misrouted = [q.key for q in negatives if status[q.key] == "misrouted"]
