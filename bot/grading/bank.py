@@ -71,7 +71,6 @@ class Question:
 @dataclass(frozen=True)
 class Problem:
     """A row that was skipped (or kept with a warning), with where it is."""
-
     bank: str
     line: int
     message: str
@@ -220,8 +219,7 @@ def _add_row(bank: Bank, line: int, row: Dict[str, str], taken: set,
     folded = re.sub(r"\s+", "", text)
     if folded in seen_texts:
         return Problem(name, line, f"问题和第 {seen_texts[folded]} 行重复")
-    seen_ids[qid] = line
-    seen_texts[folded] = line
+    seen_ids[qid] = seen_texts[folded] = line
     key = qid if qid not in taken else f"{bank.path.stem}:{qid}"
     taken.add(key)
     warning = None

@@ -188,10 +188,8 @@ def judge_scenario(scenario: Scenario, run: Dict[str, Any], categories: Dict[str
     if run.get("error"):
         return result
     turns = run.get("turns") or []
-    passed = len(turns) == len(scenario.steps)
     for step, turn in zip(scenario.steps, turns):
         checks = check_turn(step.expect, turn, categories)
-        passed = passed and all(c.ok for c in checks)
         result["turns"].append({
             "say": turn.get("text", step.say), "intent": turn.get("intent"),
             "category": categories.get(turn.get("intent") or ""),
@@ -199,7 +197,8 @@ def judge_scenario(scenario: Scenario, run: Dict[str, Any], categories: Dict[str
             "actions": turn.get("actions") or [], "replies": turn.get("replies") or [],
             "checks": [{"ok": c.ok, "what": c.what, "got": "" if c.ok else c.got} for c in checks],
         })
-    result["passed"] = passed
+    result["passed"] = len(turns) == len(scenario.steps) and all(
+        check["ok"] for turn in result["turns"] for check in turn["checks"])
     return result
 
 
@@ -220,9 +219,8 @@ def score(values: Dict[str, Optional[float]], rubric: Rubric) -> Dict[str, Any]:
 
 def component_values(result_metrics: Dict[str, Any], scenarios: Sequence[Dict[str, Any]],
                      static: Dict[str, Any], ran: bool) -> Dict[str, Optional[float]]:
-    """Each rubric component as 0..1 (None when it has nothing to measure).
-
-    A project that did not run gets 0 for what needs the running bot (not N/A)."""
+    """Each rubric component as 0..1 (None when it has nothing to measure); a project that
+    did not run gets 0 for what needs the running bot (not N/A)."""
     coverages = [c["coverage"] for c in result_metrics["categories"].values() if c["coverage"] is not None]
     negatives = result_metrics["negatives"]
     return {

@@ -178,15 +178,11 @@ def reference_texts() -> FrozenSet[str]:
 
 
 def checker_findings(root: Path, rules: AnswerRules) -> Dict[str, Any]:
-    """What `python -m bot check` says about the project (without its Rasa step), with
-    the grading rubric's answer rules.
-
-    Shown in the reports next to the grader's own findings; not part of the score,
-    which the rubric fixes. A failure of the checker never fails the grading.
-    """
+    """What `python -m bot check` (without its Rasa step, with the rubric's answer rules)
+    says about the project: shown in the reports next to the grader's own findings, not
+    part of the score, which the rubric fixes. A failure of the checker never fails grading."""
     try:
         from bot.checks import run_checks
-
         report = run_checks(Path(root), rasa=False, rules=rules)
         return {"errors": report.errors, "warnings": report.warnings,
                 "findings": [{"severity": f.severity, "code": f.code, "where": f.where,
@@ -199,8 +195,7 @@ def analyse(root: Path, questions: Sequence[Question], rubric: Rubric) -> Dict[s
     """Everything static about one project, JSON-ready."""
     examples, flows, broken = read_training_data(root)
     domain, domain_problem = read_domain(root)
-    if domain_problem:
-        broken = broken + [domain_problem]
+    broken = broken + ([domain_problem] if domain_problem else [])
     fallbacks = category_fallback_intents(root)
     intents = [i for i in domain_intents(domain) if i not in fallbacks] if domain else []
     return {

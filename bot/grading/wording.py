@@ -40,9 +40,7 @@ def first_line(text: Optional[str]) -> str:
     the lines after it is added ("InvalidRule: Contradicting rules or stories found").
     """
     lines = [line.strip() for line in (text or "").strip().splitlines() if line.strip()]
-    if not lines:
-        return ""
-    head = lines[0]
+    head = lines[0] if lines else ""
     if head.endswith(("：", ":")):
         head = head.split("。")[0] + "：" if "。" in head else head
         for number, line in enumerate(lines[1:], 1):
