@@ -114,9 +114,8 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
     counts = {d: text.split("\n", 1)[0].count(d) for d in (",", "\t", ";", "，")}  # in the header
     delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
+    header = next(reader, None)
+    if header is None:
         raise BankError("文件是空的。")
     columns = [_COLUMN_OF.get(h.strip().lower()) for h in header]
     missing = [name for name in ("text", "category") if name not in columns]

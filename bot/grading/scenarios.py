@@ -45,9 +45,8 @@ class Scenario:
 
 
 def _as_list(value: Any) -> List[str]:
-    if value is None:
-        return []
-    return [str(v) for v in (value if isinstance(value, list) else [value])]
+    values = value if isinstance(value, list) else [] if value is None else [value]
+    return [str(v) for v in values]
 
 
 def _parse_one(raw: Any, where: str, key: str) -> Scenario:

@@ -95,7 +95,6 @@ def hint(question: Question, status: str, turn: Dict[str, Any], got: str,
 
 def judge(question: Question, turn: Optional[Dict[str, Any]], categories: Dict[str, str],
           rubric: Rubric, leaks: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
-    """The verdict on one bank question."""
     if turn is None:
         return {"key": question.key, "status": "error", "got": None, "intent": None,
                 "confidence": 0.0, "reply": "", "hint": hint(question, "error", {}, "")}

@@ -3,9 +3,8 @@
 - the training examples, rules and stories of data/ and domain.yml (bot.project_files)
 - hygiene: enough examples per intent, no sentence under two intents, no near-duplicates
 - answer quality: every intent has a rule or story; every response follows the course's
-  answer rules (bot/answer_rules.py, the rubric's `answer_quality:`, the same findings
-  `check` reports), scored by code with the rubric's penalty; the after-sales intents
-  listed in the rubric answer by order state (order_form) instead of one fixed text
+  answer rules (bot/answer_rules.py: the findings `check` reports), scored by code with
+  the rubric's penalty; the rubric's after-sales intents answer by order state (order_form)
 - leakage: training examples identical or nearly identical to a bank question
 
 Everything here is plain YAML reading (no Rasa, no student code) and returns JSON-ready
@@ -42,8 +41,6 @@ def intent_followups(flows: List[Dict[str, Any]]) -> Dict[str, Set[str]]:
             intents = [str(s["intent"]) for s in alternatives if isinstance(s, dict) and "intent" in s]
             if intents:
                 current = intents
-                for intent in intents:
-                    following.setdefault(intent, set())
             elif "action" in step and current:
                 for intent in current:
                     following[intent].add(str(step["action"]))
