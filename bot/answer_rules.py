@@ -9,13 +9,9 @@ findings at the answer's line, `bot/grading/static.py` scores them by code with 
 rubric's `penalty`. Plain data and `re` only: check and the grader's parent process
 import this without Rasa.
 
-A word-list entry is one of
-- `绝对`: the word, matched literally;
-- `保证: [不能保证, 保证金]`: the word, except where it lies inside one of the listed
-  longer words (不能保证 is a refusal, 保证金 a deposit: neither promises anything);
-- `{word: 最, regex: '最[\\u4e00-\\u9fff]?', show: match, except: [最近, 最快]}`: a
-  Python regular expression; `word` names it in reports, `show: match` shows what the
-  answer wrote (最低) instead, `except` works as above.
+A word-list entry is a word (`绝对`), a word with the longer words that excuse it
+(`保证: [不能保证, 保证金]`), or `{word, regex, show: match, except}`: a Python regular
+expression that `word` names in reports (rubric.yml's comments explain all three).
 """
 from __future__ import annotations
 
@@ -103,7 +99,7 @@ class AnswerRules:
         found = [f for f in found if f.words]
         if self.polite and not any(rule.hits(wording) for rule in self.polite):
             found.append(AnswerFinding(NO_HONORIFIC))
-        length = answer_length(text)
+        length = len(VARIABLE.sub("变" * VARIABLE_CHARS, text).strip())
         if length < self.min_length:
             found.append(AnswerFinding(TOO_SHORT, length=length))
         if length > self.max_length:
@@ -125,13 +121,6 @@ class AnswerRules:
             TOO_SHORT: f"太短（{finding.length} 字，至少 {self.min_length} 字）",
             TOO_LONG: f"太长（{finding.length} 字，最多 {self.max_length} 字）",
         }[finding.code]
-
-
-def answer_length(text: str) -> int:
-    return len(VARIABLE.sub("变" * VARIABLE_CHARS, text).strip())
-
-
-# ---------------------------------------------------------------- reading the rubric
 
 
 # Python's regex errors a teacher is likely to make, in Chinese (others are quoted as they are)
@@ -248,8 +237,7 @@ def parse_answer_rules(section: Optional[Dict[str, Any]]) -> AnswerRules:
     rules = AnswerRules(
         words={code: _word_list(section, key) for key, code in WORD_LISTS.items()},
         polite=_word_list(section, "polite_words"),
-        min_length=_length(section, "min_length"),
-        max_length=_length(section, "max_length"),
+        min_length=_length(section, "min_length"), max_length=_length(section, "max_length"),
         penalty=_penalty(section),
     )
     if rules.min_length > rules.max_length:

@@ -79,10 +79,9 @@ def bars(items: Sequence[Tuple[str, Optional[float], str, str]], title: str, sca
 def heatmap(rows: Sequence[str], columns: Sequence[str], counts: Dict[str, Dict[str, int]],
             good: Dict[Tuple[str, str], bool], names: Dict[str, str], title: str) -> Chart:
     """A table of counts whose cells are green (right) or red (wrong), darker for a larger share of the row."""
-    font = 13
+    top, ch, font = 30, 34, 13
     left = max(text_px(names[r], font) for r in rows) + 14
     cw = max(66.0, max(text_px(names[c], font) for c in columns) + 10)
-    top, ch = 30, 34
     shapes = [shape("text", names[c], x=left + cw * j + cw / 2, y=top - 10, text_anchor="middle", fill="#434a54")
               for j, c in enumerate(columns)]
     for i, row in enumerate(rows):

@@ -2,9 +2,8 @@
 README.md from the Jinja2 templates in bot/templates/.
 
 Autoescape is on for every HTML template: a student's intent name or example such as
-`<img src=x onerror=...>` is shown as text, never run. The templates are package
-data (pyproject.toml), found through the package, so an installed `bot` works
-from any folder.
+`<img src=x onerror=...>` is shown as text, never run. The templates are package data
+(pyproject.toml), found through the package, so an installed `bot` works from any folder.
 """
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ size their label column from the same count.
 """
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 
@@ -23,10 +24,5 @@ def pad(text: str, size: int, right: bool = False) -> str:
 
 def fit(text: str, size: int) -> str:
     """The longest start of `text` that fits in `size` columns."""
-    out, used = [], 0
-    for char in text:
-        used += char_width(char)
-        if used > size:
-            break
-        out.append(char)
-    return "".join(out)
+    used = itertools.accumulate(map(char_width, text))
+    return "".join(char for char, end in zip(text, used) if end <= size)

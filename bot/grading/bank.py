@@ -71,7 +71,6 @@ class Question:
 @dataclass(frozen=True)
 class Problem:
     """A row that was skipped (or kept with a warning), with where it is."""
-
     bank: str
     line: int
     message: str
@@ -100,15 +99,6 @@ def parse_must_include(raw: str) -> Tuple[Tuple[str, ...], ...]:
     return tuple(words for words in groups if words)
 
 
-# ---------------------------------------------------------------- reading files
-
-
-def _delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", "\t", ";", "，")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
 def _swallowed_rows(values: List[str], delimiter: str) -> bool:
     """A cell that runs over several lines, later ones holding the delimiter: rows that
     an unclosed double quote turned into one cell (a question written over two lines
@@ -121,11 +111,11 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
 
     Rows swallowed by an unclosed quote and rows with more cells than the header (an
     unquoted comma in a question shifts its category) come back as bad rows."""
-    delimiter = _delimiter(text.split("\n", 1)[0])
+    counts = {d: text.split("\n", 1)[0].count(d) for d in (",", "\t", ";", "，")}  # in the header
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
+    header = next(reader, None)
+    if header is None:
         raise BankError("文件是空的。")
     columns = [_COLUMN_OF.get(h.strip().lower()) for h in header]
     missing = [name for name in ("text", "category") if name not in columns]
@@ -148,13 +138,11 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
             yield line, {"_bad": f"双引号没有配对：第 {line}–{last} 行（共 {last - line + 1} 行）被读成了同一格，"
                                  f"这些行都没有用上。请检查第 {line} 行的双引号（问题里的引号写成两个 \"\"，"
                                  f"或者整格去掉引号）"}
-            continue
-        if len(values) > len(header):
+        elif len(values) > len(header):
             yield line, {"_bad": f"这一行有 {len(values)} 格，表头只有 {len(header)} 格：问题里可能有没加引号的逗号，"
                                  f"类别会错位。请把整个问题用双引号括起来"}
-            continue
-        # the first of two columns with the same meaning wins
-        yield line, {name: value for name, value in reversed(list(zip(columns, values))) if name}
+        else:  # the first of two columns with the same meaning wins
+            yield line, dict(reversed([(name, v) for name, v in zip(columns, values) if name]))
 
 
 def _yaml_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
@@ -166,9 +154,8 @@ def _yaml_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
         raise BankError(f"YAML 格式错误{where}：检查缩进和冒号后的空格。")
     if root is None:
         raise BankError("文件是空的。")
-    items = root
-    if isinstance(root, yaml.MappingNode):
-        items = next((v for k, v in root.value if k.value in ("questions", "问题")), None)
+    items = (next((v for k, v in root.value if k.value in ("questions", "问题")), None)
+             if isinstance(root, yaml.MappingNode) else root)
     if not isinstance(items, yaml.SequenceNode):
         raise BankError("YAML 题库应当是一个列表，或者写在 questions: 下面的列表。")
     for node in items.value:
@@ -231,8 +218,7 @@ def _add_row(bank: Bank, line: int, row: Dict[str, str], taken: set,
     folded = re.sub(r"\s+", "", text)
     if folded in seen_texts:
         return Problem(name, line, f"问题和第 {seen_texts[folded]} 行重复")
-    seen_ids[qid] = line
-    seen_texts[folded] = line
+    seen_ids[qid] = seen_texts[folded] = line
     key = qid if qid not in taken else f"{bank.path.stem}:{qid}"
     taken.add(key)
     warning = None

@@ -1,11 +1,10 @@
 """The categories a bank question can have and how a bot's intent maps onto them.
 
-A question is `return`, `logistics` or `quality` (an after-sales category the bot must
-answer) or `negative` (anything else: the bot must NOT answer it as after-sales).
-The category of a bot intent, and every category's label and definition, come from
-shop/intents.yml (the project's, falling back to the reference's), read by
-bot.project_files: nothing here names a category in Chinese except the bank's own
-`negative` and the words teachers write for a category besides its label.
+A question is `return`, `logistics` or `quality` (after-sales: the bot must answer it) or
+`negative` (anything else: the bot must NOT answer it as after-sales). Intent categories,
+labels and definitions come from shop/intents.yml (the project's over the reference's,
+read by bot.project_files): nothing here names a category in Chinese except the bank's
+own `negative` and the words teachers write for a category besides its label.
 """
 from __future__ import annotations
 
@@ -26,29 +25,21 @@ FALLBACK = "fallback"
 HANDOFF = "handoff"
 SILENT = "silent"
 UNREGISTERED = "unregistered"
-OUTCOME_LABELS = {
-    FALLBACK: "没听懂（兜底）",
-    HANDOFF: "转人工",
-    SILENT: "没有回复",
-    UNREGISTERED: "未登记类别",
-}
+OUTCOME_LABELS = {FALLBACK: "没听懂（兜底）", HANDOFF: "转人工", SILENT: "没有回复", UNREGISTERED: "未登记类别"}
 
 # Words a teacher may write in the bank's category column (Excel users write Chinese):
 # a category's code, its label or a part of it ("退换货/退款" -> 退换货, 退款), or one of
 # these other words for it.
-_SYNONYMS = {"returns": "return", "退货": "return", "换货": "return", "退换": "return",
-             "快递": "logistics", "发货": "logistics", "质量": "quality"}
 _ALIASES = {**{word.lower(): code for code in AFTER_SALES
                for word in [code, LABELS[code], *LABELS[code].split("/")]},
-            **_SYNONYMS}
+            "returns": "return", "退货": "return", "换货": "return", "退换": "return",
+            "快递": "logistics", "发货": "logistics", "质量": "quality"}
 
 
 def question_category(raw: str) -> Optional[str]:
     """The category of a bank row: an after-sales one, `negative`, or None when empty."""
     text = (raw or "").strip()
-    if not text:
-        return None
-    return _ALIASES.get(text.lower(), NEGATIVE)
+    return _ALIASES.get(text.lower(), NEGATIVE) if text else None
 
 
 def definition(category: str) -> str:

@@ -25,5 +25,4 @@ def write_class_csv(reports: List[Dict[str, Any]], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(CLASS_COLUMNS)
-        for report in reports:
-            writer.writerow(csv_row(report))
+        writer.writerows(csv_row(report) for report in reports)

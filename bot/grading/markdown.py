@@ -1,7 +1,7 @@
 """report.md: report.json as Markdown (for a repository's README or a teacher's notes)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from bot.grading import wording
 from bot.grading.wording import pct
@@ -45,7 +45,14 @@ def render_markdown(report: Dict[str, Any]) -> str:
                   "| --- | --- | --- | --- | ---: | --- | --- |"]
         lines += [f"| {q['id']} | {q['category']} | {_cell(q['text'])} | {q['intent']}（{q['status']}） | "
                   f"{q['confidence']} | {_cell(q['reply'])[:80]} | {_cell(q['hint'])} |" for q in failed]
-    lines += ["", "## 训练数据和答案", ""] + _finding_lines(report)
+    found = wording.findings(report)
+    lines += ["", "## 训练数据和答案", ""]
+    lines += [wording.findings_summary(report), ""] if found else ["- 没有发现问题。"]
+    for finding in found:
+        lines.append(f"- {finding.text}")
+        lines += [f"  - {detail}" for detail in finding.details]
+        if finding.quote:
+            lines.append(f"  - 原文：{_cell(finding.quote)}")
     checker = report["checker"]
     if checker.get("findings"):
         lines += ["", f"## 数据检查（python -m bot check）：错误 {checker['errors']}，警告 {checker['warnings']}", ""]
@@ -53,16 +60,3 @@ def render_markdown(report: Dict[str, Any]) -> str:
         if len(checker["findings"]) > wording.MAX_CHECKER_LINES:
             lines.append(f"- ……共 {len(checker['findings'])} 条，运行 `python -m bot check` 查看全部")
     return "\n".join(lines) + "\n"
-
-
-def _finding_lines(report: Dict[str, Any]) -> List[str]:
-    found = wording.findings(report)
-    if not found:
-        return ["- 没有发现问题。"]
-    lines = [wording.findings_summary(report), ""]
-    for finding in found:
-        lines.append(f"- {finding.text}")
-        lines += [f"  - {detail}" for detail in finding.details]
-        if finding.quote:
-            lines.append(f"  - 原文：{_cell(finding.quote)}")
-    return lines

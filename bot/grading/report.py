@@ -19,9 +19,7 @@ from bot.grading.rubric import COMPONENT_LABELS, Rubric
 from bot.grading.scoring import FORMULAS
 
 SCHEMA_VERSION = 1
-
-
-# ---------------------------------------------------------------- report.json
+HIDDEN = "（这一条涉及考题，已隐藏）"
 
 
 def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
@@ -40,34 +38,23 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
     passed = sum(1 for s in scenarios if s["passed"])
     pass_rate = round(passed / len(scenarios), 4) if scenarios else None
     data: Dict[str, Any] = {
-        "schema": SCHEMA_VERSION,
-        "generated_at": datetime.now().isoformat(timespec="seconds"),
+        "schema": SCHEMA_VERSION, "generated_at": datetime.now().isoformat(timespec="seconds"),
         "view": "student" if student_view else "teacher",
         "project": {"name": name, "source": source if teacher else name},
-        "status": "error" if error else "ok",
-        "error": error,
-        "stage": stage if error else None,
+        "status": "error" if error else "ok", "error": error, "stage": stage if error else None,
         "score": scored["score"],
         "score_parts": {k: {"label": COMPONENT_LABELS[k], **v} for k, v in scored["parts"].items()},
-        "categories": categories,
-        "negatives": negatives,
-        "scenarios": {
-            "total": len(scenarios),
-            "passed": passed,
-            "pass_rate": pass_rate,
-            "items": [s if teacher else _student_scenario(s) for s in scenarios],
-        },
+        "categories": categories, "negatives": negatives,
+        "scenarios": {"total": len(scenarios), "passed": passed, "pass_rate": pass_rate,
+                      "items": [s if teacher else _student_scenario(s) for s in scenarios]},
         "rates": {**measured["rates"], "scenario_pass": pass_rate},
         "formulas": [{"name": n, "formula": f} for n, f in FORMULAS],
-        "confusion": measured["confusion"],
-        "counts": measured["counts"],
+        "confusion": measured["confusion"], "counts": measured["counts"],
         "leaks": {"count": len(leaks), "by_category": dict(Counter(q.category for q in questions if q.key in leaks))},
-        "hygiene": static.get("hygiene"),
-        "answer_quality": static.get("answer_quality"),
+        "hygiene": static.get("hygiene"), "answer_quality": static.get("answer_quality"),
         "checker": static.get("checker") or {"errors": None, "warnings": None, "findings": []},
         "rubric": {"source": rubric.source, "weights": rubric.weights},
-        "model": model if teacher else {"reused": model.get("reused")},
-        "timings": timings,
+        "model": model if teacher else {"reused": model.get("reused")}, "timings": timings,
     }
     if teacher:
         data["banks"] = [{"name": b.name, "encoding": b.encoding, "questions": len(b.questions),
@@ -79,7 +66,8 @@ def assemble(name: str, source: str, error: Optional[str], stage: Optional[str],
     else:
         data["banks"] = [{"questions": len(b.questions)} for b in banks]
         data = redact(data, [q.text for q in questions])
-    return _printable(data)
+    # every string writable in UTF-8 (file names may not be: console.printable)
+    return _map_strings(data, console.printable, keys=True)
 
 
 def _map_strings(value: Any, change: Callable[[str], str], keys: bool = False) -> Any:
@@ -92,14 +80,6 @@ def _map_strings(value: Any, change: Callable[[str], str], keys: bool = False) -
     if isinstance(value, list):
         return [_map_strings(item, change, keys) for item in value]
     return value
-
-
-def _printable(value: Any) -> Any:
-    """Every string of a report writable in UTF-8 (file names may not be: console.printable)."""
-    return _map_strings(value, console.printable, keys=True)
-
-
-HIDDEN = "（这一条涉及考题，已隐藏）"
 
 
 def redact(value: Any, secrets: Sequence[str]) -> Any:

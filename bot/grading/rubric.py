@@ -17,13 +17,8 @@ from bot.project import REFERENCE_ROOT
 
 DEFAULT_RUBRIC = REFERENCE_ROOT / "bank" / "rubric.yml"
 COMPONENTS = ("coverage", "negatives", "scenarios", "answer_quality", "hygiene")
-COMPONENT_LABELS = {
-    "coverage": "售后问题覆盖率",
-    "negatives": "负例不误答",
-    "scenarios": "多轮情景通过率",
-    "answer_quality": "答案质量",
-    "hygiene": "训练数据卫生",
-}
+COMPONENT_LABELS = {"coverage": "售后问题覆盖率", "negatives": "负例不误答", "scenarios": "多轮情景通过率",
+                    "answer_quality": "答案质量", "hygiene": "训练数据卫生"}
 
 
 class RubricError(Exception):
@@ -49,13 +44,14 @@ class Rubric:
 
 
 class _Lines:
-    """The line of a key path in the rubric (the nearest existing parent's for a missing key)."""
+    """The rubric's nodes, to name the line of an error."""
 
     def __init__(self, path: Path, text: str):
         self.name = str(path)
         self.root = yaml.compose(text, Loader=yaml.SafeLoader)
 
-    def line(self, keys: Sequence[Any]) -> int:
+    def error(self, keys: Sequence[Any], message: str, fix: str) -> RubricError:
+        """The error at the line of a key path (the nearest existing parent's for a missing key)."""
         node, line = self.root, 1
         for key in keys:
             if isinstance(node, yaml.MappingNode):
@@ -68,10 +64,7 @@ class _Lines:
                 line = node.start_mark.line + 1
             else:
                 break
-        return line
-
-    def error(self, keys: Sequence[Any], message: str, fix: str) -> RubricError:
-        return RubricError(f"评分细则 {self.name}:{self.line(keys)}：{message}\n  改法：{fix}")
+        return RubricError(f"评分细则 {self.name}:{line}：{message}\n  改法：{fix}")
 
 
 def _words(lines: _Lines, section: Dict[str, Any], keys: Sequence[str]) -> List[str]:
@@ -135,18 +128,15 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
                                     ("near_duplicate", 0.005), ("broken_file", 0.25))}
     leakage = _section(lines, raw, "leakage")
     return Rubric(
-        weights=weights,
+        weights=weights, answers=answers, penalty=penalty, source=str(path),
         fallback_intents=_words(lines, raw, ["fallback_intents"]) or ["nlu_fallback"],
         fallback_actions=_words(lines, raw, ["fallback_actions"]),
         handoff_actions=_words(lines, raw, ["handoff_actions"]),
-        answers=answers,
         conditional_intents=_words(lines, quality, ["answer_quality", "conditional_intents"]),
         conditional_actions=_words(lines, quality, ["answer_quality", "conditional_actions"]) or ["order_form"],
         min_examples=int(_number(lines, hygiene, ["hygiene", "min_examples"], 0, 10000, MIN_EXAMPLES)),
         near_duplicate=_number(lines, hygiene, ["hygiene", "near_duplicate"], 0.5, 1, 1.0),
-        penalty=penalty,
         leak_threshold=_number(lines, leakage, ["leakage", "threshold"], 0.5, 1, 0.9),
         leak_min_chars=int(_number(lines, leakage, ["leakage", "min_chars"], 0, 100, 6)),
         leak_evidence=int(_number(lines, leakage, ["leakage", "evidence"], 0, 1000, 3)),
-        source=str(path),
     )

@@ -1,25 +1,11 @@
 """Multi-turn after-sales scenarios (bank/scenarios/*.yml) and their checks.
 
-A file holds one scenario (or several under `scenarios:`):
-
-    name: 退货：签收 7 天内，可以退
-    category: return                      # which after-sales flow it tests
-    order: {status: delivered, delivered_days_ago: "<7"}   # an order of shop/orders.yml
-    context: {product: P03}               # optional: the test window (product page)
-    turns:
-      - say: 我要退货
-        expect:
-          category: return                # the category of the intent understood
-          actions: [order_form]           # these actions run, in this order
-          reply_includes: [订单号]         # every item appears; "a|b" means a or b
-      - say: "{order}"                    # {order} is the order chosen above
-        expect:
-          actions: [action_order_followup]
-          reply_includes: [无理由退货期内]
-
-`expect` may also hold `intent`, `no_actions` and `reply_excludes`. Order selectors
-compare with the fields of shop/orders.yml: equal values, or "<7", ">=15", "2-5" for
-numbers; `refunds: {kind: refund, status: pending}` matches an order with such a refund.
+bank/scenarios/README.md describes the format: a file holds one scenario (or several
+under `scenarios:`): a name, the after-sales category it tests, an order selector
+(fields of shop/orders.yml: equal values, or "<7", ">=15", "2-5" for numbers;
+`refunds: {kind: refund, status: pending}` matches an order with such a refund), an
+optional `context` (the test window, e.g. {product: P03}) and the turns, each a `say`
+with its `expect` ({order} in a `say` is the order chosen).
 """
 from __future__ import annotations
 
@@ -59,9 +45,8 @@ class Scenario:
 
 
 def _as_list(value: Any) -> List[str]:
-    if value is None:
-        return []
-    return [str(v) for v in (value if isinstance(value, list) else [value])]
+    values = value if isinstance(value, list) else [] if value is None else [value]
+    return [str(v) for v in values]
 
 
 def _parse_one(raw: Any, where: str, key: str) -> Scenario:
@@ -94,9 +79,8 @@ def _parse_one(raw: Any, where: str, key: str) -> Scenario:
         raise ScenarioError(f"{where}（{name}）：order 应当是订单条件，例如 {{status: delivered}}")
     if any("{order}" in s.say for s in steps) and not order:
         raise ScenarioError(f"{where}（{name}）：对话里用了 {{order}}，但没有写 order（选哪个订单）")
-    context = raw.get("context") or {}
     return Scenario(key=key, name=name, category=category, steps=steps, order=order,
-                    context={str(k): str(v) for k, v in context.items()})
+                    context={str(k): str(v) for k, v in (raw.get("context") or {}).items()})
 
 
 def load_scenarios(folder: Path) -> List[Scenario]:
@@ -121,8 +105,6 @@ def load_scenarios(folder: Path) -> List[Scenario]:
     return scenarios
 
 
-# ---------------------------------------------------------------- choosing orders
-
 _RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\s*$")
 _COMPARE = re.compile(r"^\s*(<=|>=|<|>|=)\s*(-?\d+(?:\.\d+)?)\s*$")
 _OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
@@ -130,8 +112,7 @@ _OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": opera
 
 def _matches_value(actual: Any, wanted: Any) -> bool:
     if isinstance(wanted, str):
-        compare = _COMPARE.match(wanted)
-        span = _RANGE.match(wanted)
+        compare, span = _COMPARE.match(wanted), _RANGE.match(wanted)
         if compare or span:
             try:
                 number = float(actual)
@@ -185,9 +166,6 @@ def resolve(scenario: Scenario, orders: List[Dict[str, Any]]) -> Tuple[List[str]
     return [s.say.replace("{order}", order_id or "") for s in scenario.steps], order_id, None
 
 
-# ---------------------------------------------------------------- checking a turn
-
-
 @dataclass
 class Check:
     ok: bool
@@ -220,10 +198,9 @@ def check_turn(expect: Dict[str, Any], turn: Dict[str, Any], categories: Dict[st
         checks.append(Check(_subsequence(expect["actions"], actions),
                             f"依次执行 {' → '.join(expect['actions'])}",
                             f"执行了 {' → '.join(actions) or '无'}"))
-    for action in expect.get("no_actions") or []:
-        checks.append(Check(action not in actions, f"不执行 {action}", f"执行了 {' → '.join(actions)}"))
-    for item in expect.get("reply_includes") or []:
-        checks.append(Check(_contains(reply, item), f"回复包含“{item}”", "回复里没有"))
-    for item in expect.get("reply_excludes") or []:
-        checks.append(Check(not _contains(reply, item), f"回复不包含“{item}”", "回复里有"))
-    return checks
+    checks += [Check(action not in actions, f"不执行 {action}", f"执行了 {' → '.join(actions)}")
+               for action in expect.get("no_actions") or []]
+    checks += [Check(_contains(reply, item), f"回复包含“{item}”", "回复里没有")
+               for item in expect.get("reply_includes") or []]
+    return checks + [Check(not _contains(reply, item), f"回复不包含“{item}”", "回复里有")
+                     for item in expect.get("reply_excludes") or []]

@@ -23,18 +23,11 @@ from bot.workspace import is_placeholder
 COVERED = "covered"          # after-sales question answered by its category
 CORRECT = "correct"          # negative question not answered as after-sales
 STATUS_LABELS = {
-    COVERED: "答对",
-    CORRECT: "正确（没有当成售后）",
-    "wrong_category": "答成了别的类别",
-    "misrouted": "负例被当成售后回答",
-    FALLBACK: "没听懂（兜底）",
-    HANDOFF: "转人工",
-    SILENT: "没有回复",
-    UNREGISTERED: "意图未登记类别",
-    "placeholder": "答案是占位符",
-    "missing_words": "答案缺少必含词",
-    "leaked": "泄题（训练数据里有这道题）",
-    "error": "没有运行",
+    COVERED: "答对", CORRECT: "正确（没有当成售后）",
+    "wrong_category": "答成了别的类别", "misrouted": "负例被当成售后回答",
+    FALLBACK: "没听懂（兜底）", HANDOFF: "转人工", SILENT: "没有回复", UNREGISTERED: "意图未登记类别",
+    "placeholder": "答案是占位符", "missing_words": "答案缺少必含词",
+    "leaked": "泄题（训练数据里有这道题）", "error": "没有运行",
 }
 
 FORMULAS = [
@@ -89,7 +82,6 @@ _HINTS = {
 def hint(question: Question, status: str, turn: Dict[str, Any], got: str,
          missing: Sequence[str] = (), leaks: Sequence[Dict[str, Any]] = (),
          rule_missing: bool = False) -> str:
-    """What the student should add or fix, in Chinese."""
     template = _HINTS.get("rule_missing" if status == FALLBACK and rule_missing else status)
     if template is None:
         return ""
@@ -103,7 +95,6 @@ def hint(question: Question, status: str, turn: Dict[str, Any], got: str,
 
 def judge(question: Question, turn: Optional[Dict[str, Any]], categories: Dict[str, str],
           rubric: Rubric, leaks: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
-    """The verdict on one bank question."""
     if turn is None:
         return {"key": question.key, "status": "error", "got": None, "intent": None,
                 "confidence": 0.0, "reply": "", "hint": hint(question, "error", {}, "")}
@@ -155,8 +146,7 @@ def metrics(questions: Sequence[Question], verdicts: Dict[str, Dict[str, Any]]) 
             "coverage": _ratio(len(covered), len(mine)),
             # covered by the category's 类别兜底 answer rather than one of its intents
             "category_fallback": sum(1 for q in covered if verdicts[q.key].get("category_fallback")),
-            "missing": missing,
-            "failures": dict(Counter(status[key] for key in missing)),
+            "missing": missing, "failures": dict(Counter(status[key] for key in missing)),
         }
     negatives = [q for q in questions if q.category == NEGATIVE]
     misrouted = [q.key for q in negatives if status[q.key] == "misrouted"]
@@ -197,10 +187,8 @@ def judge_scenario(scenario: Scenario, run: Dict[str, Any], categories: Dict[str
     if run.get("error"):
         return result
     turns = run.get("turns") or []
-    passed = len(turns) == len(scenario.steps)
     for step, turn in zip(scenario.steps, turns):
         checks = check_turn(step.expect, turn, categories)
-        passed = passed and all(c.ok for c in checks)
         result["turns"].append({
             "say": turn.get("text", step.say), "intent": turn.get("intent"),
             "category": categories.get(turn.get("intent") or ""),
@@ -208,7 +196,8 @@ def judge_scenario(scenario: Scenario, run: Dict[str, Any], categories: Dict[str
             "actions": turn.get("actions") or [], "replies": turn.get("replies") or [],
             "checks": [{"ok": c.ok, "what": c.what, "got": "" if c.ok else c.got} for c in checks],
         })
-    result["passed"] = passed
+    result["passed"] = len(turns) == len(scenario.steps) and all(
+        check["ok"] for turn in result["turns"] for check in turn["checks"])
     return result
 
 
@@ -229,9 +218,8 @@ def score(values: Dict[str, Optional[float]], rubric: Rubric) -> Dict[str, Any]:
 
 def component_values(result_metrics: Dict[str, Any], scenarios: Sequence[Dict[str, Any]],
                      static: Dict[str, Any], ran: bool) -> Dict[str, Optional[float]]:
-    """Each rubric component as 0..1 (None when it has nothing to measure).
-
-    A project that did not run gets 0 for what needs the running bot (not N/A)."""
+    """Each rubric component as 0..1 (None when it has nothing to measure); a project that
+    did not run gets 0 for what needs the running bot (not N/A)."""
     coverages = [c["coverage"] for c in result_metrics["categories"].values() if c["coverage"] is not None]
     negatives = result_metrics["negatives"]
     return {

@@ -3,9 +3,8 @@
 - the training examples, rules and stories of data/ and domain.yml (bot.project_files)
 - hygiene: enough examples per intent, no sentence under two intents, no near-duplicates
 - answer quality: every intent has a rule or story; every response follows the course's
-  answer rules (bot/answer_rules.py, the rubric's `answer_quality:`, the same findings
-  `check` reports), scored by code with the rubric's penalty; the after-sales intents
-  listed in the rubric answer by order state (order_form) instead of one fixed text
+  answer rules (bot/answer_rules.py: the findings `check` reports), scored by code with
+  the rubric's penalty; the rubric's after-sales intents answer by order state (order_form)
 - leakage: training examples identical or nearly identical to a bank question
 
 Everything here is plain YAML reading (no Rasa, no student code) and returns JSON-ready
@@ -17,7 +16,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 
 from bot.answer_rules import AnswerRules
 from bot.grading.bank import Question
@@ -28,9 +27,6 @@ from bot.project_files import Example, domain_intents, read_domain, read_trainin
 from bot.textsim import MIN_DUPLICATE_CHARS, NearIndex, near_pairs, normalise
 
 IGNORED_INTENTS = {"nlu_fallback", "session_start", "restart", "back"}
-
-
-# ---------------------------------------------------------------- flows
 
 
 def intent_followups(flows: List[Dict[str, Any]]) -> Dict[str, Set[str]]:
@@ -45,15 +41,10 @@ def intent_followups(flows: List[Dict[str, Any]]) -> Dict[str, Set[str]]:
             intents = [str(s["intent"]) for s in alternatives if isinstance(s, dict) and "intent" in s]
             if intents:
                 current = intents
-                for intent in intents:
-                    following.setdefault(intent, set())
             elif "action" in step and current:
                 for intent in current:
                     following[intent].add(str(step["action"]))
     return following
-
-
-# ---------------------------------------------------------------- hygiene
 
 
 def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[str, Any]],
@@ -86,36 +77,18 @@ def hygiene(examples: List[Example], intents: Iterable[str], broken: List[Dict[s
     lost = (penalty["thin_intent"] * len(thin) + penalty["conflict"] * len(conflicts)
             + penalty["near_duplicate"] * len(near) + penalty["broken_file"] * len(broken))
     return {
-        "intents": len(names),
-        "examples": len(examples),
+        "intents": len(names), "examples": len(examples),
         "examples_per_intent": {name: counts.get(name, 0) for name in names},
-        "thin_intents": thin,
-        "conflicts": conflicts,
-        "near_duplicates": near,
-        "broken_files": broken,
-        "findings": len(thin) + len(conflicts) + len(near) + len(broken),
+        "thin_intents": thin, "conflicts": conflicts, "near_duplicates": near,
+        "broken_files": broken, "findings": len(thin) + len(conflicts) + len(near) + len(broken),
         "value": round(max(0.0, 1.0 - lost), 4),
     }
-
-
-# ---------------------------------------------------------------- answer quality
 
 
 def response_problems(text: str, rubric: Rubric) -> List[str]:
     """What is wrong with one response text, in Chinese (empty when it is fine): the
     course's answer rules (the rubric's, as `check` applies them)."""
     return [rubric.answers.describe(f) for f in rubric.answers.check(text or "")]
-
-
-def _response_texts(domain: Dict[str, Any]) -> Iterable[Tuple[str, str]]:
-    """(response, text) of every text variant; a response without variants is one empty
-    text (`check` reports it as answers.empty); image-only variants have no text."""
-    for name, variants in (domain.get("responses") or {}).items():
-        if not variants:
-            yield str(name), ""
-        for variant in variants or []:
-            if isinstance(variant, dict) and "text" in variant:
-                yield str(name), str(variant.get("text") or "")
 
 
 def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]],
@@ -127,12 +100,16 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
     following = intent_followups(flows)
     unanswered = [name for name in intents if not following.get(name)]
 
+    # (response, text) of every text variant; a response without variants is one empty
+    # text (`check` reports it as answers.empty); image-only variants have no text.
+    texts = [(str(name), str(variant.get("text") or ""))
+             for name, variants in (domain.get("responses") or {}).items()
+             for variant in variants or [{"text": ""}]
+             if isinstance(variant, dict) and "text" in variant]
     responses = []
-    checked = 0
     codes: Dict[str, Set[str]] = defaultdict(set)  # response -> codes of all its variants
-    for name, text in _response_texts(domain):
-        checked += 1
-        found = rubric.answers.check(text or "")
+    for name, text in texts:
+        found = rubric.answers.check(text)
         if found:
             codes[name].update(f.code for f in found)
             responses.append({"response": name, "text": text, "codes": [f.code for f in found],
@@ -145,23 +122,17 @@ def answer_quality(domain: Optional[Dict[str, Any]], flows: List[Dict[str, Any]]
 
     parts = {
         "answered": 1 - len(unanswered) / len(intents) if intents else None,
-        "responses": 1 - lost / max(1, len(domain.get("responses") or {})) if checked else None,
+        "responses": 1 - lost / max(1, len(domain.get("responses") or {})) if texts else None,
         "conditional": 1 - len(not_conditional) / len(conditional) if conditional else None,
     }
     present = [v for v in parts.values() if v is not None]
     return {
         "value": round(sum(present) / len(present), 4) if present else None,
         "parts": {k: (round(v, 4) if v is not None else None) for k, v in parts.items()},
-        "unanswered_intents": unanswered,
-        "responses": responses,
-        "responses_checked": checked,
-        "conditional_checked": conditional,
-        "conditional_missing": not_conditional,
+        "unanswered_intents": unanswered, "responses": responses, "responses_checked": len(texts),
+        "conditional_checked": conditional, "conditional_missing": not_conditional,
         "findings": len(unanswered) + len(responses) + len(not_conditional),
     }
-
-
-# ---------------------------------------------------------------- leakage
 
 
 def leakage(questions: Sequence[Question], examples: List[Example], threshold: float,
@@ -204,15 +175,11 @@ def reference_texts() -> FrozenSet[str]:
 
 
 def checker_findings(root: Path, rules: AnswerRules) -> Dict[str, Any]:
-    """What `python -m bot check` says about the project (without its Rasa step), with
-    the grading rubric's answer rules.
-
-    Shown in the reports next to the grader's own findings; not part of the score,
-    which the rubric fixes. A failure of the checker never fails the grading.
-    """
+    """What `python -m bot check` (without its Rasa step, with the rubric's answer rules)
+    says about the project: shown in the reports next to the grader's own findings, not
+    part of the score, which the rubric fixes. A failure of the checker never fails grading."""
     try:
         from bot.checks import run_checks
-
         report = run_checks(Path(root), rasa=False, rules=rules)
         return {"errors": report.errors, "warnings": report.warnings,
                 "findings": [{"severity": f.severity, "code": f.code, "where": f.where,
@@ -225,8 +192,7 @@ def analyse(root: Path, questions: Sequence[Question], rubric: Rubric) -> Dict[s
     """Everything static about one project, JSON-ready."""
     examples, flows, broken = read_training_data(root)
     domain, domain_problem = read_domain(root)
-    if domain_problem:
-        broken = broken + [domain_problem]
+    broken = broken + ([domain_problem] if domain_problem else [])
     fallbacks = category_fallback_intents(root)
     intents = [i for i in domain_intents(domain) if i not in fallbacks] if domain else []
     return {

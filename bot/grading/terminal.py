@@ -25,26 +25,24 @@ def project_table(report: Dict[str, Any], student_view: bool) -> List[str]:
             for d in report["categories"].values()]
     total = sum(d["total"] for d in report["categories"].values())
     covered = sum(d["covered"] for d in report["categories"].values())
-    neg = report["negatives"]
-    sc = report["scenarios"]
+    neg, sc = report["negatives"], report["scenarios"]
+    totals = [["售后合计", str(total), str(covered), pct(covered / total if total else None), ""],
+              ["负例（误答）", str(neg["total"]), str(neg["misrouted"]), pct(neg["misroute_rate"]),
+               "" if student_view else _missing_ids(report, neg.get("missing") or [])],
+              ["多轮情景（通过）", str(sc["total"]), str(sc["passed"]), pct(sc["pass_rate"]),
+               ", ".join(s["name"] for s in sc["items"] if not s["passed"])]]
 
     def line(cells: List[str]) -> str:
         return (pad(cells[0], sizes[0]) + "".join(pad(c, s, True) for c, s in zip(cells[1:4], sizes[1:]))
                 + ("   " + cells[4] if cells[4] else ""))
 
     rule = "-" * (sum(sizes) + 10)
-    out = [line(head), rule] + [line(r) for r in rows] + [rule]
-    out.append(line(["售后合计", str(total), str(covered), pct(covered / total if total else None), ""]))
-    out.append(line(["负例（误答）", str(neg["total"]), str(neg["misrouted"]), pct(neg["misroute_rate"]),
-                     "" if student_view else _missing_ids(report, neg.get("missing") or [])]))
-    out.append(line(["多轮情景（通过）", str(sc["total"]), str(sc["passed"]), pct(sc["pass_rate"]),
-                     ", ".join(s["name"] for s in sc["items"] if not s["passed"])]))
-    out.append(rule)
-    rates = report["rates"]
-    out.append("  ".join(f"{wording.RATE_LABELS[k]} {pct(rates.get(k))}" for k in ("recognition", "misanswer", "handoff")))
+    rates = "  ".join(f"{wording.RATE_LABELS[k]} {pct(report['rates'].get(k))}"
+                      for k in ("recognition", "misanswer", "handoff"))
     parts = " · ".join(f"{p['label']} {p['points']:.1f}/{p['max_points']:.1f}"
                        for p in report["score_parts"].values() if p["points"] is not None)
-    out.append(f"得分 {wording.score_text(report['score'])} / 100（{parts}）")
+    out = ([line(head), rule] + [line(r) for r in rows] + [rule] + [line(r) for r in totals]
+           + [rule, rates, f"得分 {wording.score_text(report['score'])} / 100（{parts}）"])
     if report["leaks"]["count"]:
         out.append(f"泄题 {report['leaks']['count']} 题（训练数据里有考题，不计入覆盖，详见报告）")
     return out
@@ -67,18 +65,11 @@ def class_table(reports: List[Dict[str, Any]]) -> List[str]:
         out.append(line([row["name"]] + [pct(value) for value in row["coverage"]]
                         + [f"{row['misrouted']}/{row['negatives']}", f"{row['scenarios_passed']}/{row['scenarios']}",
                            str(row["data_findings"]), wording.score_text(row["score"])]))
-    out.append("-" * sum(sizes))
-    out.append(wording.class_summary(reports))
-    return out
+    return out + ["-" * sum(sizes), wording.class_summary(reports)]
 
 
 def print_terminal(reports: List[Dict[str, Any]], single: bool, student_view: bool) -> None:
-    if single:
-        report = reports[0]
-        if report["error"]:
-            console.info(f"{report['project']['name']} 没有运行起来：{report['error']}")
-        rows = project_table(report, student_view)
-    else:
-        rows = class_table(reports)
-    for row in rows:
+    if single and reports[0]["error"]:
+        console.info(f"{reports[0]['project']['name']} 没有运行起来：{reports[0]['error']}")
+    for row in project_table(reports[0], student_view) if single else class_table(reports):
         console.info(row)

@@ -33,10 +33,6 @@ def points_text(part: Dict[str, Any]) -> str:
     return "N/A" if part["points"] is None else f"{part['points']:.1f} / {part['max_points']:.1f}"
 
 
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
-
-
 def first_line(text: Optional[str]) -> str:
     """The gist of an error in one line (class.csv, the class table, index.html).
 
@@ -44,9 +40,7 @@ def first_line(text: Optional[str]) -> str:
     the lines after it is added ("InvalidRule: Contradicting rules or stories found").
     """
     lines = [line.strip() for line in (text or "").strip().splitlines() if line.strip()]
-    if not lines:
-        return ""
-    head = lines[0]
+    head = lines[0] if lines else ""
     if head.endswith(("：", ":")):
         head = head.split("。")[0] + "：" if "。" in head else head
         for number, line in enumerate(lines[1:], 1):
@@ -59,7 +53,7 @@ def first_line(text: Optional[str]) -> str:
 
 def failure_reasons(category: Dict[str, Any]) -> List[str]:
     """Why a category's questions failed, one "reason count" per reason."""
-    return [f"{status_label(k)} {v}" for k, v in category["failures"].items()]
+    return [f"{STATUS_LABELS.get(k, k)} {v}" for k, v in category["failures"].items()]
 
 
 def rate_rows(report: Dict[str, Any]) -> List[Tuple[str, str, str]]:
@@ -70,10 +64,10 @@ def rate_rows(report: Dict[str, Any]) -> List[Tuple[str, str, str]]:
 def failed_questions(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     """The teacher view's questions the bot got wrong, with what a table shows of each."""
     return [{"id": q["id"], "category": label(q["category"]), "text": q["text"],
-             "intent": q["intent"] or "—", "status": status_label(q["status"]), "got": label(q["got"]),
-             "confidence": f"{q['confidence']:.2f}", "reply": q["reply"] or "（没有回复）",
-             "must_include": "；".join("|".join(group) for group in q.get("must_include") or []),
-             "hint": q["hint"]}
+             "intent": q["intent"] or "—", "status": STATUS_LABELS.get(q["status"], q["status"]),
+             "got": label(q["got"]), "confidence": f"{q['confidence']:.2f}",
+             "reply": q["reply"] or "（没有回复）", "hint": q["hint"],
+             "must_include": "；".join("|".join(group) for group in q.get("must_include") or [])}
             for q in report.get("questions") or [] if q["status"] not in ("covered", "correct")]
 
 
@@ -122,9 +116,6 @@ def checker_findings(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     return [{"serious": f["severity"] == "error", "severity": "错误" if f["severity"] == "error" else "警告",
              "where": f["where"], "message": f["message"], "fix": f.get("fix") or ""}
             for f in (report.get("checker") or {}).get("findings", [])[:MAX_CHECKER_LINES]]
-
-
-# ---------------------------------------------------------------- the class
 
 
 CLASS_COLUMNS = (["学生", "状态", "得分"] + [f"{label(c)}覆盖率(%)" for c in AFTER_SALES]
