@@ -1,15 +1,15 @@
 """Never give the same answer a third time in a row, and never loop inside a turn.
 
-店小蜜 sellers are penalised when the bot loops. When the customer asks the same
-thing for the third time and the bot's first reply to the previous two asks was the
-same, this policy predicts the hand-off action instead (priority above RulePolicy,
-so it wins the tie at confidence 1.0).
+店小蜜 sellers are penalised when the bot loops. When the customer asks the same thing
+for the third time and the bot's first reply to the previous two asks was the same, this
+policy predicts the hand-off action instead (priority above RulePolicy, so it wins the
+tie at confidence 1.0).
 
-A turn-ending action (the hand-off, the "didn't understand" answer) is always
-followed by listening. Without this, a hand-off this policy chose matches no rule,
-RulePolicy's core fallback answers again and again until Rasa's limit of 10 actions,
-and because that limit counts actions since the last listen, every later message
-of the conversation got no reply at all. Otherwise the policy abstains.
+A turn-ending action (the hand-off, the "didn't understand" answer) is always followed
+by listening. Without this, a hand-off this policy chose matches no rule, RulePolicy's
+core fallback answers again and again until Rasa's limit of 10 actions, and as that limit
+counts actions since the last listen, no later message of the conversation got a reply.
+Otherwise the policy abstains.
 """
 from __future__ import annotations
 
@@ -31,18 +31,14 @@ Turn = Tuple[Optional[Text], Optional[Text]]  # (intent, first bot action after 
 
 def user_turns(tracker: DialogueStateTracker) -> List[Turn]:
     """The intent of each user message and the first action the bot ran after it."""
-    turns: List[List[Optional[Text]]] = []
+    turns: List[Turn] = []
     for event in tracker.applied_events():
         if isinstance(event, UserUttered):
-            turns.append([event.intent_name, None])
-        elif (
-            isinstance(event, ActionExecuted)
-            and turns
-            and turns[-1][1] is None
-            and event.action_name != ACTION_LISTEN_NAME
-        ):
-            turns[-1][1] = event.action_name
-    return [(intent, action) for intent, action in turns]
+            turns.append((event.intent_name, None))
+        elif (isinstance(event, ActionExecuted) and turns and turns[-1][1] is None
+              and event.action_name != ACTION_LISTEN_NAME):
+            turns[-1] = (turns[-1][0], event.action_name)
+    return turns
 
 
 def is_third_repeat(turns: List[Turn], handoff_action: Text) -> bool:

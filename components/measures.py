@@ -18,8 +18,7 @@ class Found(NamedTuple):
 
 # Taobao order numbers are long digit runs; shorter runs are sizes, prices, phones.
 ORDER_ID = re.compile(r"(?<!\d)\d{15,20}(?!\d)")
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-_CN_DIGITS.update({"两": 2, "〇": 0})
+_CN_DIGITS = {**{c: i for i, c in enumerate("零一二三四五六七八九")}, "两": 2, "〇": 0}
 _DIGIT = "[0-9零一二三四五六七八九两〇]"
 
 # "一米七五", "1米7", "1.75米", "1.75m"
@@ -40,9 +39,7 @@ BARE_AFTER_HEIGHT = re.compile(r"^\s*[/，,、\s]\s*(\d{2,3}(?:\.\d)?)(?![\d.]|\
 
 
 def _cn(ch: Optional[Text]) -> int:
-    if ch is None:
-        return 0
-    return int(ch) if ch.isdigit() else _CN_DIGITS[ch]
+    return 0 if ch is None else int(ch) if ch.isdigit() else _CN_DIGITS[ch]
 
 
 def chinese_number(text: Text) -> Optional[int]:
@@ -69,12 +66,8 @@ def _fmt(value: float) -> Text:
 
 
 def _weight_kg(number: float, unit: Text) -> float:
-    if unit == "斤":
-        return number / 2
-    if unit:
-        return number
     # Without a unit Chinese shoppers mostly mean 斤 when the number is large.
-    return number / 2 if number > 90 else number
+    return number / 2 if unit == "斤" or (not unit and number > 90) else number
 
 
 def _overlaps(found: List[Found], start: int, end: int) -> bool:

@@ -31,14 +31,9 @@ def _read_yaml(name: Text) -> Dict:
 
 def product_names() -> Dict[Text, Text]:
     """Every product name and alias mapped to its product id."""
-    names: Dict[Text, Text] = {}
-    for product in _read_yaml("catalog.yml").get("products") or []:
-        if not isinstance(product, dict) or not product.get("id"):
-            continue
-        for name in [product.get("name")] + list(product.get("aliases") or []):
-            if name:
-                names[str(name)] = str(product["id"])
-    return names
+    products = _read_yaml("catalog.yml").get("products") or []
+    return {str(name): str(p["id"]) for p in products if isinstance(p, dict) and p.get("id")
+            for name in [p.get("name")] + list(p.get("aliases") or []) if name}
 
 
 def _text_lines(name: Text) -> List[Text]:
