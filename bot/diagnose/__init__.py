@@ -11,5 +11,3 @@ from __future__ import annotations
 
 from bot.diagnose.analysis import DEFAULT_MIN_CONFIDENCE, analyse
 from bot.diagnose.log import ConversationLog, LogError, read_log
-
-__all__ = ["DEFAULT_MIN_CONFIDENCE", "ConversationLog", "LogError", "analyse", "read_log"]
