@@ -56,14 +56,13 @@ class CatalogJiebaTokenizer(StoredShopData, JiebaTokenizer):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # product_token: featurize product words as PRODUCT_TOKEN (measured in
-        # bench/real_shoppers.py; off = every product word is its own feature).
-        # fault_token: a message with a fault word gets FAULT_TOKEN as one more token,
-        # so faults no example names look alike; the fault word keeps its own features.
-        # bench/real_shoppers.py on the dev bank (return / logistics / quality · negatives
-        # misrouted): without the lexicon 89.1/93.6/93.6 · 7/160; lexicon words only as
-        # jieba words 91.8/93.6/94.5 · 8/160; fault words replaced by the token (like
-        # product words) 90.0/94.5/90.9 · 7/160; token added 91.8/93.6/92.7 · 6/160.
+        # product_token: product words are featurized as PRODUCT_TOKEN (off: each is its own
+        # feature; measured in bench/real_shoppers.py). fault_token: a message with a fault word
+        # gets FAULT_TOKEN as one more token, so faults no example names look alike (the word
+        # keeps its features). bench/real_shoppers.py on the dev bank (return / logistics /
+        # quality · negatives misrouted): without the lexicon 89.1/93.6/93.6 · 7/160; lexicon
+        # words only as jieba words 91.8/93.6/94.5 · 8/160; fault words replaced by the token
+        # (like product words) 90.0/94.5/90.9 · 7/160; token added 91.8/93.6/92.7 · 6/160.
         return {**JiebaTokenizer.get_default_config(), "product_token": True, "fault_token": False}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

@@ -92,8 +92,7 @@ def find_measures(text: Text) -> List[Found]:
     for m in WEIGHT.finditer(text):
         add("weight", _weight_kg(float(m.group(1)), m.group(2)), m.start(1), m.end(1))
     for m in WEIGHT_CHINESE.finditer(text):
-        number = chinese_number(m.group(1))
-        if number:
+        if (number := chinese_number(m.group(1))):
             add("weight", _weight_kg(number, m.group(2)), m.start(1), m.end(1))
     for m in WEIGHT_AFTER_WORD.finditer(text):
         add("weight", _weight_kg(float(m.group(1)), ""), m.start(1), m.end(1))
@@ -108,8 +107,7 @@ def find_measures(text: Text) -> List[Found]:
             continue
         add("height", value, start, end)
         if not any(f.entity == "weight" for f in found):
-            bare = BARE_AFTER_HEIGHT.match(text[m.end():])
-            if bare:
+            if (bare := BARE_AFTER_HEIGHT.match(text[m.end():])):
                 start = m.end() + bare.start(1)
                 add("weight", _weight_kg(float(bare.group(1)), ""), start, m.end() + bare.end(1))
     return sorted(found, key=lambda f: f.start)

@@ -14,10 +14,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def shop_dir() -> Path:
-    """The folder holding catalog.yml, policy.yml and terms.txt.
-
-    SHOP_DIR lets the grader point the reference components at a student project.
-    """
+    """The folder holding catalog.yml, policy.yml, terms.txt…: SHOP_DIR lets the grader
+    point the reference components at a student project."""
     return Path(os.environ.get("SHOP_DIR") or PROJECT_DIR / "shop")
 
 
