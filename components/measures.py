@@ -1,8 +1,5 @@
-"""Finds order numbers and body measures in shoppers' free text.
-
-Pure functions (no Rasa) so they are easy to test. Values are normalised:
-height in cm, weight in kg, foot length in cm.
-"""
+"""Finds order numbers and body measures in shoppers' free text: pure functions (no Rasa),
+easy to test. Values are normalised: height in cm, weight in kg, foot length in cm."""
 from __future__ import annotations
 
 import re
@@ -56,13 +53,7 @@ def chinese_number(text: Text) -> Optional[int]:
         head, rest = rest.split("十", 1)
         value += (_CN_DIGITS.get(head, 1) if head else 1) * 10
     rest = rest.lstrip("零")
-    if rest:
-        value += _CN_DIGITS[rest]
-    return value or None
-
-
-def _fmt(value: float) -> Text:
-    return str(int(value)) if value == int(value) else f"{value:.1f}"
+    return (value + _CN_DIGITS[rest] if rest else value) or None
 
 
 def _weight_kg(number: float, unit: Text) -> float:
@@ -80,7 +71,8 @@ def find_measures(text: Text) -> List[Found]:
 
     def add(entity: Text, value: float, start: int, end: int) -> None:
         if not _overlaps(found, start, end):
-            found.append(Found(entity, _fmt(value), start, end))
+            shown = str(int(value)) if value == int(value) else f"{value:.1f}"
+            found.append(Found(entity, shown, start, end))
 
     for m in ORDER_ID.finditer(text):
         found.append(Found("order_id", m.group(0), m.start(), m.end()))

@@ -22,13 +22,12 @@ def fingerprint(data: Any) -> Text:
 class StoredShopData:
     """create, load and train of a component whose trained state is data from shop/.
 
-    A new component reads the data from the shop's files (its static `shop_data()`);
-    training stores its `stored_data()` in the model as DATA_FILE, and a loaded component
-    reads it back (an empty DATA_TYPE when the model has none), so a trained model does
-    not depend on the files. The data is part of the fingerprint, so Rasa's cache
-    retrains the component when the shop's files change. The constructor takes the data
-    after Rasa's config, model storage and resource. List this mixin before the Rasa
-    base classes, so that its methods are the ones Rasa calls.
+    A new component reads it from the shop's files (static `shop_data()`), training stores
+    `stored_data()` in the model as DATA_FILE, and a loaded component reads that back (an
+    empty DATA_TYPE when the model has none). The data is in the fingerprint, so Rasa's cache
+    retrains the component when the shop's files change. The constructor takes the data after
+    Rasa's config, model storage and resource. List this mixin before the Rasa base classes,
+    so that its methods are the ones Rasa calls.
     """
 
     DATA_FILE: Text
