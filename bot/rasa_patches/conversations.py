@@ -40,10 +40,9 @@ def resolve_event_types_once() -> None:
     """Make Rasa find each event's class by its name once, not once per event.
 
     Reading a conversation back from the tracker store, Rasa 3.6 finds every event's class
-    by walking all subclasses of Event (calling inspect.isabstract on each): a quarter of a
-    reply's time, twice per message (cProfile on tests/chat_corpus.py). The event classes
-    never change once imported, so a name found once is remembered; unknown names still go
-    the original way.
+    by walking all subclasses of Event (inspect.isabstract on each): a quarter of a reply's
+    time, twice per message (cProfile on tests/chat_corpus.py). Event classes never change
+    once imported, so a name found once is remembered; unknown names go the original way.
     """
     from rasa.shared.core.events import Event
 

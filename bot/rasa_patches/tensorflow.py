@@ -39,9 +39,7 @@ class _WithoutTensorFlow(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             raise TensorFlowUnavailable(
                 f"这个模型没有用到 TensorFlow，对话进程没有加载它（{name}）。"
                 "如果你改了组件，请重新训练后再开始对话。", name=name)
-        if name in TENSORFLOW_MODULES:
-            return importlib.machinery.ModuleSpec(name, self)
-        return None
+        return importlib.machinery.ModuleSpec(name, self) if name in TENSORFLOW_MODULES else None
 
     def create_module(self, spec):
         return _Placeholders(spec.name)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from typing import Any, List
 
@@ -82,9 +83,7 @@ def merge_training_data_without_deep_copies() -> None:
         regex_features = copy.deepcopy(self.regex_features)
         lookup_tables = copy.deepcopy(self.lookup_tables)
         responses = copy.deepcopy(self.responses)
-        for other in others:
-            if not other:
-                continue
+        for other in filter(None, others):
             examples.extend(copied(m) for m in other.training_examples)
             regex_features.extend(copy.deepcopy(other.regex_features))
             lookup_tables.extend(copy.deepcopy(other.lookup_tables))
@@ -141,16 +140,14 @@ def count_messages_together() -> None:
         width, pointers, found = counts.shape[1], counts.indptr, []
         empty = vars(scipy.sparse.coo_matrix(([], ([], [])), shape=(1, width), dtype=counts.dtype))
         columns = counts.indices.astype(empty["col"].dtype, copy=False)  # scipy's index type
-        start = 0
-        for group in documents:
-            end = start + len(group)
+        bounds = [0, *itertools.accumulate(len(group) for group in documents)]
+        for start, end in zip(bounds, bounds[1:]):
             lo, hi = pointers[start], pointers[end]
             block = scipy.sparse.coo_matrix.__new__(scipy.sparse.coo_matrix)
             block.__dict__.update(
                 empty, _shape=(end - start, width), data=counts.data[lo:hi], col=columns[lo:hi],
                 row=np.repeat(np.arange(end - start, dtype=columns.dtype), np.diff(pointers[start:end + 1])))
             found.append(block)
-            start = end
         return found
 
     @functools.wraps(original)  # Rasa's graph checks the method's signature and types
