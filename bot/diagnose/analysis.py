@@ -1,8 +1,5 @@
-"""The figures of a seller's 数据分析 page and the questions to improve, as one dict.
-
-The report dict (JSON-ready) is the source of truth; the terminal text, the HTML
-page and the YAML export are renderings of it.
-"""
+"""The figures of a seller's 数据分析 page and the questions to improve, as one dict: the
+report (JSON-ready) is the source of truth; text.py, html.py and export.py render it."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -277,8 +274,7 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     questions.sort(key=lambda q: (-q.count, q.key))
     groups = build_groups(root, catalog, training, questions[:MAX_QUESTIONS])
     timestamps = [m.timestamp for m in messages if m.timestamp]
-    nlu_fallback = statuses.count("nlu_fallback")
-    core_fallback = statuses.count("core_fallback")
+    nlu_fallback, core_fallback = statuses.count("nlu_fallback"), statuses.count("core_fallback")
     return {
         "project": str(root),
         "database": log.source or str(log.path),

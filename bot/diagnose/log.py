@@ -159,10 +159,8 @@ def _read_shared_events(url: str) -> Tuple[List[Message], str]:
 
 def read_log(path: Path, tracker_store: Optional[str] = None) -> ConversationLog:
     """The conversations in `path`; an empty log when the file or its tables are missing.
-
     tracker_store: a `postgresql://…` address that `serve --tracker-store` wrote the
-    conversations to; 智能辅助 choices stay in `path` either way.
-    """
+    conversations to; 智能辅助 choices stay in `path` either way."""
     path = Path(path)
     if tracker_store:
         messages, shown = _read_shared_events(tracker_store)
