@@ -1,15 +1,13 @@
 """Never give the same answer a third time in a row, and never loop inside a turn.
 
-店小蜜 sellers are penalised when the bot loops. When the customer asks the same
-thing for the third time and the bot's first reply to the previous two asks was the
-same, this policy predicts the hand-off action instead (priority above RulePolicy,
-so it wins the tie at confidence 1.0).
+店小蜜 sellers are penalised when the bot loops. When the customer asks the same thing for the
+third time and the bot's first reply to the previous two asks was the same, this policy
+predicts the hand-off action instead (priority above RulePolicy: it wins the tie at 1.0).
 
-A turn-ending action (the hand-off, the "didn't understand" answer) is always
-followed by listening. Without this, a hand-off this policy chose matches no rule,
-RulePolicy's core fallback answers again and again until Rasa's limit of 10 actions,
-and because that limit counts actions since the last listen, every later message
-of the conversation got no reply at all. Otherwise the policy abstains.
+A turn-ending action (the hand-off, the "didn't understand" answer) is always followed by
+listening: else a hand-off this policy chose matches no rule, RulePolicy's core fallback
+answers again and again up to Rasa's limit of 10 actions since the last listen, and no
+later message of the conversation got a reply. Otherwise the policy abstains.
 """
 from __future__ import annotations
 
@@ -31,18 +29,14 @@ Turn = Tuple[Optional[Text], Optional[Text]]  # (intent, first bot action after 
 
 def user_turns(tracker: DialogueStateTracker) -> List[Turn]:
     """The intent of each user message and the first action the bot ran after it."""
-    turns: List[List[Optional[Text]]] = []
+    turns: List[Turn] = []
     for event in tracker.applied_events():
         if isinstance(event, UserUttered):
-            turns.append([event.intent_name, None])
-        elif (
-            isinstance(event, ActionExecuted)
-            and turns
-            and turns[-1][1] is None
-            and event.action_name != ACTION_LISTEN_NAME
-        ):
-            turns[-1][1] = event.action_name
-    return [(intent, action) for intent, action in turns]
+            turns.append((event.intent_name, None))
+        elif (isinstance(event, ActionExecuted) and turns and turns[-1][1] is None
+              and event.action_name != ACTION_LISTEN_NAME):
+            turns[-1] = (turns[-1][0], event.action_name)
+    return turns
 
 
 def is_third_repeat(turns: List[Turn], handoff_action: Text) -> bool:
@@ -53,9 +47,8 @@ def is_third_repeat(turns: List[Turn], handoff_action: Text) -> bool:
     return i1 == i2 == current and a1 is not None and a1 == a2 and a1 != handoff_action
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT,
+                          is_trainable=False)
 class AntiLoopPolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -68,25 +61,21 @@ class AntiLoopPolicy(Policy):
             "ignore_intents": ["affirm", "deny", "thanks", "goodbye", "greet", "inform"],
         }
 
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
+              **kwargs: Any) -> Resource:
         return self._resource
 
-    def predict_action_probabilities(
-        self, tracker: DialogueStateTracker, domain: Domain, rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any
-    ) -> PolicyPrediction:
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[Text, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         handoff = self.config["handoff_action"]
         if tracker.latest_action_name in self.config["turn_ending_actions"]:
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
-        elif (
-            tracker.latest_action_name == ACTION_LISTEN_NAME
-            and handoff in domain.action_names_or_texts
-            and tracker.latest_message.intent.get("name") not in self.config["ignore_intents"]
-            and is_third_repeat(user_turns(tracker), handoff)
-        ):
+        elif (tracker.latest_action_name == ACTION_LISTEN_NAME
+              and handoff in domain.action_names_or_texts
+              and tracker.latest_message.intent.get("name") not in self.config["ignore_intents"]
+              and is_third_repeat(user_turns(tracker), handoff)):
             probabilities[domain.index_for_action(handoff)] = 1.0
         return self._prediction(probabilities)
 

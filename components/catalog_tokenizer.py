@@ -1,13 +1,12 @@
 """Jieba tokenizer that knows the shop's words.
 
-Product names, aliases (shop/catalog.yml), kinds of goods (shop/product_kinds.txt),
-fault words (shop/fault_words.txt) and shop vocabulary (shop/terms.txt) are added to
-jieba's dictionary, so "白T" or "运费险" stay one token. Every product word gets the lemma PRODUCT_TOKEN, which the
-featurizers read (CountVectorsFeaturizer's use_lemma): "吹风机坏了" and "台灯坏了"
-become the same features, so a complaint about goods no example names still looks
-like a complaint. A message naming a fault (shop/fault_words.txt) also gets one
-FAULT_TOKEN at its end. Entity extraction reads the text, not the lemma. The word lists
-are stored in the model, so the trained model does not depend on the files any more.
+Product names, aliases (shop/catalog.yml), kinds of goods (shop/product_kinds.txt), fault
+words (shop/fault_words.txt) and shop vocabulary (shop/terms.txt) join jieba's dictionary,
+so "白T" or "运费险" stay one token. Every product word gets the lemma PRODUCT_TOKEN, which
+the featurizers read (CountVectorsFeaturizer's use_lemma): "吹风机坏了" and "台灯坏了" become
+the same features, so a complaint about goods no example names still looks like one. A
+message naming a fault (不亮, 漏水, 异响…) also gets one FAULT_TOKEN at its end. Entity
+extraction reads the text, not the lemma. The word lists are stored in the model.
 """
 from __future__ import annotations
 
@@ -24,9 +23,8 @@ from rasa.shared.nlu.training_data.message import Message
 from components import shop_facts
 from components.model_files import StoredShopData
 
-# The one token every product word is featurized as (a string no shopper types).
+# Strings no shopper types.
 PRODUCT_TOKEN = "〈商品〉"
-# Added once to a message that names a fault (shop/fault_words.txt: 不亮, 漏水, 异响…).
 FAULT_TOKEN = "〈故障〉"
 # Stands in for a blank message, so the featurizers still produce (empty) features
 # and the classifier falls back instead of crashing on a zero-width input.
@@ -50,25 +48,21 @@ def add_words(words: List[Text]) -> None:
             jieba.add_word(word, freq=WORD_FREQUENCY)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class CatalogJiebaTokenizer(StoredShopData, JiebaTokenizer):
     """JiebaTokenizer plus the catalog's product names and shop terms."""
 
     DATA_FILE = "shop_words.json"
-    DATA_TYPE = dict
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # product_token: featurize product words as PRODUCT_TOKEN (measured in
-        # bench/real_shoppers.py; off = every product word is its own feature).
-        # fault_token: a message with a fault word gets FAULT_TOKEN as one more token,
-        # so faults no example names look alike; the fault word keeps its own features.
-        # bench/real_shoppers.py on the dev bank (return / logistics / quality · negatives
-        # misrouted): without the lexicon 89.1/93.6/93.6 · 7/160; lexicon words only as
-        # jieba words 91.8/93.6/94.5 · 8/160; fault words replaced by the token (like
-        # product words) 90.0/94.5/90.9 · 7/160; token added 91.8/93.6/92.7 · 6/160.
+        # product_token: product words are featurized as PRODUCT_TOKEN (off: each is its own
+        # feature; measured in bench/real_shoppers.py). fault_token: a message with a fault word
+        # gets FAULT_TOKEN as one more token, so faults no example names look alike (the word
+        # keeps its features). bench/real_shoppers.py on the dev bank (return / logistics /
+        # quality · negatives misrouted): without the lexicon 89.1/93.6/93.6 · 7/160; lexicon
+        # words only as jieba words 91.8/93.6/94.5 · 8/160; fault words replaced by the token
+        # (like product words) 90.0/94.5/90.9 · 7/160; token added 91.8/93.6/92.7 · 6/160.
         return {**JiebaTokenizer.get_default_config(), "product_token": True, "fault_token": False}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -83,7 +77,6 @@ class CatalogJiebaTokenizer(StoredShopData, JiebaTokenizer):
 
     @staticmethod
     def shop_data() -> Dict[Text, List[Text]]:
-        """What the shop's files say now: dictionary words, product words, fault words."""
         products = set(shop_facts.product_names()) | set(shop_facts.product_kinds())
         faults = set(shop_facts.fault_words()) - products
         return {"words": sorted(set(shop_facts.shop_terms()) - products - faults),

@@ -1,13 +1,12 @@
 """类别兜底: answer a not-understood message by its category when the category is clear.
 
-店小蜜 answers a question it cannot match to a known one with the answer of its
-category (类目兜底) when it can tell the category. Here: when FallbackClassifier has
-replaced the intent by nlu_fallback and one category of shop/intents.yml holds at
-least `threshold` of the probability (ShopIntentClassifier's `category_ranking`),
-the intent becomes that category's `fallback_intent` (e.g. fallback_quality:
-apologise, ask for photos and the order number) instead of "没听懂".
-The intent keeps a `category_fallback` key, so the grader and diagnose can report
-these answers apart. Runs after FallbackClassifier in config.yml.
+店小蜜 answers a question it cannot match to a known one with the answer of its category
+(类目兜底) when it can tell the category. Here: when FallbackClassifier has replaced the
+intent by nlu_fallback and one category of shop/intents.yml holds at least `threshold` of
+the probability (ShopIntentClassifier's `category_ranking`), the intent becomes that
+category's `fallback_intent` (e.g. fallback_quality: apologise, ask for photos and the
+order number) instead of "没听懂". The intent keeps a `category_fallback` key (MARK), so
+the grader and diagnose can report these answers apart. Runs after FallbackClassifier.
 """
 from __future__ import annotations
 
@@ -23,8 +22,7 @@ from components.model_files import ShopDataComponent
 
 NLU_FALLBACK = "nlu_fallback"
 CATEGORY_RANKING = "category_ranking"
-# The key on the intent that marks a category-level answer (value: the category).
-MARK = "category_fallback"
+MARK = "category_fallback"  # value: the category
 
 
 def category_answer(category_ranking: List[Dict[Text, Any]], fallback_intents: Dict[Text, Text],
@@ -40,14 +38,11 @@ def category_answer(category_ranking: List[Dict[Text, Any]], fallback_intents: D
     return {"name": intent, "confidence": confidence, MARK: best["name"]}
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CategoryFallback(ShopDataComponent, IntentClassifier):
     """`self.data`: category -> its fallback intent."""
 
     DATA_FILE = "category_fallback_intents.json"
-    DATA_TYPE = dict
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -62,11 +57,10 @@ class CategoryFallback(ShopDataComponent, IntentClassifier):
         for message in messages:
             if (message.get(INTENT) or {}).get("name") != NLU_FALLBACK:
                 continue
-            answer = category_answer(message.get(CATEGORY_RANKING) or [], self.data,
+            answer = category_answer(message.get(CATEGORY_RANKING), self.data,
                                      self._config["threshold"])
-            if answer is None:
-                continue
-            message.set(INTENT, answer, add_to_output=True)
-            ranking = [answer] + list(message.get(INTENT_RANKING_KEY) or [])
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            if answer is not None:
+                message.set(INTENT, answer, add_to_output=True)
+                ranking = [answer] + list(message.get(INTENT_RANKING_KEY) or [])
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

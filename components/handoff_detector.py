@@ -1,9 +1,8 @@
 """Sends messages with 人工介入词 or angry words to the hand-off intent.
 
-Like 店小蜜's 人工介入词 setting: whatever the classifier thought, a message that
-contains a hand-off keyword (投诉, 差评, 12315 ...) or an angry word (shop/policy.yml)
-is routed to the `complain` intent with full confidence. Runs after the classifiers
-and the FallbackClassifier.
+Like 店小蜜's 人工介入词 setting: whatever the classifier thought, a message that contains
+a hand-off keyword (投诉, 差评, 12315 ...) or an angry word (shop/policy.yml) is routed to
+the `complain` intent with full confidence. Runs after the classifiers and the fallback.
 """
 from __future__ import annotations
 
@@ -20,9 +19,7 @@ from components import shop_facts
 from components.model_files import ShopDataComponent
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class HandoffKeywordDetector(ShopDataComponent, IntentClassifier):
     """`self.data`: the hand-off keywords and angry words."""
 
@@ -46,12 +43,10 @@ class HandoffKeywordDetector(ShopDataComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if not any(word in text for word in self.data):
-                continue
-            target = {"name": self._config["intent"], "confidence": 1.0}
-            ranking = [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r["name"] != target["name"]
-            ]
-            message.set(INTENT, target, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [target] + ranking, add_to_output=True)
+            if any(word in text for word in self.data):
+                target = {"name": self._config["intent"], "confidence": 1.0}
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                           if r["name"] != target["name"]]
+                message.set(INTENT, target, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [target] + ranking, add_to_output=True)
         return messages

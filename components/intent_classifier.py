@@ -1,17 +1,15 @@
 """Rasa's LogisticRegressionClassifier, stored as plain arrays, with a category level.
 
-Storage: Rasa persists the scikit-learn model with skops, whose import walks every
-loaded module to list trusted types: with TensorFlow loaded that costs about 8 s at
-the end of every training and at every model load (measured with cProfile on this
-machine; see bench/bot_speed.py). The fitted models are only arrays, so they are
-saved with numpy (allow_pickle=False: loading cannot run code).
+Storage: Rasa persists the scikit-learn model with skops, whose import walks every loaded
+module to list trusted types: with TensorFlow loaded, about 8 s at the end of every training
+and at every model load (cProfile on this machine; bench/bot_speed.py). The fitted models
+are only arrays, so numpy saves them (allow_pickle=False: loading cannot run code).
 
-Category level: a second, class-balanced logistic regression on the same features
-predicts the topic category of shop/intents.yml (return, logistics, quality…). A
-category has hundreds of examples where an intent has dozens, and on real shoppers'
-messages that model decides the category better than summing intent probabilities
-(bench/real_shoppers.py). An intent's probability becomes
-    P(category) × P(intent) / Σ P(intents of that category),
+Category level: a second, class-balanced logistic regression on the same features predicts
+the topic category of shop/intents.yml (return, logistics, quality…). A category has
+hundreds of examples where an intent has dozens, and on real shoppers' messages that model
+decides the category better than summing intent probabilities (bench/real_shoppers.py).
+An intent's probability becomes P(category) × P(intent) / Σ P(intents of that category),
 so the ranking stays a distribution and the best intent is chosen inside the best
 category. Every message also gets `category_ranking`, which CategoryFallback reads.
 """
@@ -61,10 +59,9 @@ def _fitted(arrays: Any, prefix: Text, template: LogisticRegression) -> Optional
 def _sentence_features(messages: List[Message]) -> Optional[sparse.csr_matrix]:
     """Rasa's _create_X matrix built with one stack per featurizer, or None.
 
-    Rasa stacks each message's features apart, combining its sequence features too,
-    although only the sentence features are used: 7.4 s of CPU for the reference's
-    9,742 examples against 0.3 s this way (tests/test_intent_classifier.py checks the
-    two matrices are equal). Only for sparse features that every message has in the
+    Rasa stacks each message's features apart, combining the unused sequence features too:
+    7.4 s of CPU for the reference's 9,742 examples against 0.3 s this way (equal matrices:
+    tests/test_intent_classifier.py). Only for sparse features every message has in the
     same shapes; anything else (a dense featurizer) goes Rasa's way.
     """
     blocks = [[f.features for f in m.features
@@ -94,9 +91,7 @@ def _arrays(model: LogisticRegression, prefix: Text) -> Dict[Text, np.ndarray]:
             prefix + "classes": np.array(model.classes_, dtype=str)}
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class ShopIntentClassifier(LogisticRegressionClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -180,9 +175,8 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]] or ranking,
                         add_to_output=True)
-            message.set("category_ranking",
-                        [{"name": c, "confidence": p}
-                         for c, p in sorted(totals.items(), key=lambda item: -item[1])],
+            categories = sorted(totals.items(), key=lambda item: -item[1])
+            message.set("category_ranking", [{"name": c, "confidence": p} for c, p in categories],
                         add_to_output=True)
         return messages
 

@@ -1,8 +1,5 @@
-"""Finds order numbers and body measures in shoppers' free text.
-
-Pure functions (no Rasa) so they are easy to test. Values are normalised:
-height in cm, weight in kg, foot length in cm.
-"""
+"""Finds order numbers and body measures in shoppers' free text: pure functions (no Rasa),
+easy to test. Values are normalised: height in cm, weight in kg, foot length in cm."""
 from __future__ import annotations
 
 import re
@@ -18,8 +15,7 @@ class Found(NamedTuple):
 
 # Taobao order numbers are long digit runs; shorter runs are sizes, prices, phones.
 ORDER_ID = re.compile(r"(?<!\d)\d{15,20}(?!\d)")
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-_CN_DIGITS.update({"两": 2, "〇": 0})
+_CN_DIGITS = {**{c: i for i, c in enumerate("零一二三四五六七八九")}, "两": 2, "〇": 0}
 _DIGIT = "[0-9零一二三四五六七八九两〇]"
 
 # "一米七五", "1米7", "1.75米", "1.75m"
@@ -40,9 +36,7 @@ BARE_AFTER_HEIGHT = re.compile(r"^\s*[/，,、\s]\s*(\d{2,3}(?:\.\d)?)(?![\d.]|\
 
 
 def _cn(ch: Optional[Text]) -> int:
-    if ch is None:
-        return 0
-    return int(ch) if ch.isdigit() else _CN_DIGITS[ch]
+    return 0 if ch is None else int(ch) if ch.isdigit() else _CN_DIGITS[ch]
 
 
 def chinese_number(text: Text) -> Optional[int]:
@@ -59,22 +53,12 @@ def chinese_number(text: Text) -> Optional[int]:
         head, rest = rest.split("十", 1)
         value += (_CN_DIGITS.get(head, 1) if head else 1) * 10
     rest = rest.lstrip("零")
-    if rest:
-        value += _CN_DIGITS[rest]
-    return value or None
-
-
-def _fmt(value: float) -> Text:
-    return str(int(value)) if value == int(value) else f"{value:.1f}"
+    return (value + _CN_DIGITS[rest] if rest else value) or None
 
 
 def _weight_kg(number: float, unit: Text) -> float:
-    if unit == "斤":
-        return number / 2
-    if unit:
-        return number
     # Without a unit Chinese shoppers mostly mean 斤 when the number is large.
-    return number / 2 if number > 90 else number
+    return number / 2 if unit == "斤" or (not unit and number > 90) else number
 
 
 def _overlaps(found: List[Found], start: int, end: int) -> bool:
@@ -87,7 +71,8 @@ def find_measures(text: Text) -> List[Found]:
 
     def add(entity: Text, value: float, start: int, end: int) -> None:
         if not _overlaps(found, start, end):
-            found.append(Found(entity, _fmt(value), start, end))
+            shown = str(int(value)) if value == int(value) else f"{value:.1f}"
+            found.append(Found(entity, shown, start, end))
 
     for m in ORDER_ID.finditer(text):
         found.append(Found("order_id", m.group(0), m.start(), m.end()))
@@ -99,8 +84,7 @@ def find_measures(text: Text) -> List[Found]:
     for m in WEIGHT.finditer(text):
         add("weight", _weight_kg(float(m.group(1)), m.group(2)), m.start(1), m.end(1))
     for m in WEIGHT_CHINESE.finditer(text):
-        number = chinese_number(m.group(1))
-        if number:
+        if (number := chinese_number(m.group(1))):
             add("weight", _weight_kg(number, m.group(2)), m.start(1), m.end(1))
     for m in WEIGHT_AFTER_WORD.finditer(text):
         add("weight", _weight_kg(float(m.group(1)), ""), m.start(1), m.end(1))
@@ -115,8 +99,7 @@ def find_measures(text: Text) -> List[Found]:
             continue
         add("height", value, start, end)
         if not any(f.entity == "weight" for f in found):
-            bare = BARE_AFTER_HEIGHT.match(text[m.end():])
-            if bare:
+            if (bare := BARE_AFTER_HEIGHT.match(text[m.end():])):
                 start = m.end() + bare.start(1)
                 add("weight", _weight_kg(float(bare.group(1)), ""), start, m.end() + bare.end(1))
     return sorted(found, key=lambda f: f.start)

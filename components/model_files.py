@@ -22,29 +22,19 @@ def fingerprint(data: Any) -> Text:
 class StoredShopData:
     """create, load and train of a component whose trained state is data from shop/.
 
-    A new component reads the data from the shop's files (`shop_data`); training
-    stores it in the model as DATA_FILE (`stored_data`), and a loaded component reads
-    it back from there (an empty DATA_TYPE when the model has none), so a trained model
-    does not depend on the files. The data is part of the component's fingerprint, so
-    Rasa's cache retrains it when the shop's files change. The class takes the data as
-    the constructor's fourth argument, after Rasa's config, model storage and resource.
-    List this mixin before the Rasa base classes, so that its methods are the ones Rasa
-    calls.
+    A new component reads it from the shop's files (static `shop_data()`), training stores
+    `stored_data()` in the model as DATA_FILE, and a loaded component reads that back (an
+    empty DATA_TYPE when the model has none). The data is in the fingerprint, so Rasa's cache
+    retrains the component when the shop's files change. The constructor takes the data after
+    Rasa's config, model storage and resource. List this mixin before the Rasa base classes,
+    so that its methods are the ones Rasa calls.
     """
 
     DATA_FILE: Text
-    DATA_TYPE: type  # dict or list: called for a fresh empty value on every load
-
-    @classmethod
-    def shop_data(cls) -> Any:
-        raise NotImplementedError
-
-    def stored_data(self) -> Any:
-        raise NotImplementedError
+    DATA_TYPE: type = dict  # or list: called for a fresh empty value on every load
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
-        """The data comes from shop/, not from the training data: a change retrains."""
         return fingerprint(cls.shop_data())
 
     @classmethod
@@ -74,9 +64,7 @@ class ShopDataComponent(StoredShopData, GraphComponent):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  data: Any) -> None:
         self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self.data = data
+        self._model_storage, self._resource, self.data = model_storage, resource, data
 
     def stored_data(self) -> Any:
         return self.data

@@ -22,34 +22,24 @@ from components.measures import find_measures
 from components.model_files import ShopDataComponent
 
 
-def build_ruler(names: Dict[Text, Text]):
-    """A blank zh spaCy pipeline whose EntityRuler tags product names."""
-    import spacy
-
-    nlp = spacy.blank("zh")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(
-        [{"label": "product", "pattern": name, "id": pid} for name, pid in names.items()]
-    )
-    return nlp
-
-
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class ShopEntityExtractor(ShopDataComponent, EntityExtractorMixin):
     """Finds products, order numbers and body measures without learning.
-
-    `self.data`: every product name and alias -> its product id.
-    """
+    `self.data`: every product name and alias -> its product id."""
 
     DATA_FILE = "product_patterns.json"
-    DATA_TYPE = dict
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  names: Dict[Text, Text]) -> None:
         super().__init__(config, model_storage, resource, names)
-        self._nlp = build_ruler(names) if names else None
+        self._nlp = None
+        if names:  # a blank zh spaCy pipeline whose EntityRuler tags product names
+            import spacy
+
+            self._nlp = spacy.blank("zh")
+            ruler = self._nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+            ruler.add_patterns([{"label": "product", "pattern": name, "id": pid}
+                                for name, pid in names.items()])
 
     @staticmethod
     def shop_data() -> Dict[Text, Text]:
@@ -64,7 +54,6 @@ class ShopEntityExtractor(ShopDataComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT) or ""
-            found = self.add_extractor_name(self.extract(text))
+            found = self.add_extractor_name(self.extract(message.get(TEXT) or ""))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages

@@ -14,10 +14,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def shop_dir() -> Path:
-    """The folder holding catalog.yml, policy.yml and terms.txt.
-
-    SHOP_DIR lets the grader point the reference components at a student project.
-    """
+    """The folder holding catalog.yml, policy.yml, terms.txt…: SHOP_DIR lets the grader
+    point the reference components at a student project."""
     return Path(os.environ.get("SHOP_DIR") or PROJECT_DIR / "shop")
 
 
@@ -31,14 +29,9 @@ def _read_yaml(name: Text) -> Dict:
 
 def product_names() -> Dict[Text, Text]:
     """Every product name and alias mapped to its product id."""
-    names: Dict[Text, Text] = {}
-    for product in _read_yaml("catalog.yml").get("products") or []:
-        if not isinstance(product, dict) or not product.get("id"):
-            continue
-        for name in [product.get("name")] + list(product.get("aliases") or []):
-            if name:
-                names[str(name)] = str(product["id"])
-    return names
+    products = _read_yaml("catalog.yml").get("products") or []
+    return {str(name): str(p["id"]) for p in products if isinstance(p, dict) and p.get("id")
+            for name in [p.get("name")] + list(p.get("aliases") or []) if name}
 
 
 def _text_lines(name: Text) -> List[Text]:

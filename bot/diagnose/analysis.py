@@ -1,8 +1,5 @@
-"""The figures of a seller's 数据分析 page and the questions to improve, as one dict.
-
-The report dict (JSON-ready) is the source of truth; the terminal text, the HTML
-page and the YAML export are renderings of it.
-"""
+"""The figures of a seller's 数据分析 page and the questions to improve, as one dict: the
+report (JSON-ready) is the source of truth; text.py, html.py and export.py render it."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -10,6 +7,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
 
 from bot.diagnose import similarity
 from bot.diagnose.log import ConversationLog, Message
@@ -48,18 +47,14 @@ class TrainingData:
     """The project's NLU examples, for nearest-example suggestions and duplicates."""
 
     examples: List[Example]
-    texts: List[str]        # normalised as the log's questions are
     broken: List[str]       # files that are not valid YAML
 
     def __post_init__(self) -> None:
+        # normalised as the log's questions are
+        self.texts = [normalise(e.text, numbers="drop") for e in self.examples]
         self.intents = [e.intent for e in self.examples]
         # normalised text -> the intent of the first training example with it
         self.first_intent = dict(zip(reversed(self.texts), reversed(self.intents)))
-
-
-def training_data(root: Path) -> TrainingData:
-    examples, _, broken = read_training_data(root)
-    return TrainingData(examples, [normalise(e.text, numbers="drop") for e in examples], [b["file"] for b in broken])
 
 
 def classify(message: Message) -> str:
@@ -71,9 +66,8 @@ def classify(message: Message) -> str:
 
 
 def handoff_reason(message: Message, status: str) -> str:
-    if message.intent in HANDOFF_REASONS:
-        return HANDOFF_REASONS[message.intent]
-    return "没听懂后转人工" if status != "recognised" else "其他（如同一个答案已连续给了两次）"
+    other = "没听懂后转人工" if status != "recognised" else "其他（如同一个答案已连续给了两次）"
+    return HANDOFF_REASONS.get(message.intent, other)
 
 
 def rate(part: int, whole: int) -> Optional[float]:
@@ -81,9 +75,7 @@ def rate(part: int, whole: int) -> Optional[float]:
 
 
 def _time(timestamp: Optional[float]) -> Optional[str]:
-    if not timestamp:
-        return None
-    return _dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+    return _dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M") if timestamp else None
 
 
 @dataclass
@@ -131,8 +123,7 @@ def collect_questions(messages: List[Message], statuses: List[str],
         if not key:
             symbols_only += 1
             continue
-        question = questions.setdefault(key, Question(key=key, texts=Counter(), kind=kind))
-        question.add(message, kind)
+        questions.setdefault(key, Question(key=key, texts=Counter(), kind=kind)).add(message, kind)
     return list(questions.values()), symbols_only
 
 
@@ -141,8 +132,7 @@ class Suggester:
 
     def __init__(self, root: Path, catalog: IntentCatalog, training: TrainingData,
                  questions: List[Question]) -> None:
-        self.catalog = catalog
-        self.training = training
+        self.catalog, self.training = catalog, training
         ranked = {name for q in questions for name in q.ranking}
         self.intents = sorted((set(catalog.intents) | set(training.intents) | ranked) - FALLBACK_INTENTS)
         self.places = intent_places(root, catalog, self.intents)
@@ -162,8 +152,6 @@ class Suggester:
     def combined(self, members: List[int], questions: List[Question]):
         """Score of every intent for these questions: the model's mean ranking and the
         nearest examples, weighted by how often each question was asked."""
-        import numpy as np
-
         weights = np.array([questions[i].count for i in members], dtype=float)
         weights /= weights.sum()
         has_ranking = any(questions[i].ranking for i in members)
@@ -184,10 +172,7 @@ class Suggester:
         return self.intents[int(scores.argmax())]
 
     def suggest(self, members: List[int], questions: List[Question]) -> Dict[str, Any]:
-        import numpy as np
-
         combined, model = self.combined(members, questions)
-        has_ranking, has_examples = model is not None, bool(self.training.texts)
         if not len(self.intents) or combined.max() <= 0:
             return {"intent": None, "score": 0.0, "strength": "无", "accepted": False, "evidence": {}}
         order = np.argsort(-combined, kind="stable")
@@ -198,10 +183,10 @@ class Suggester:
         strength = "较大" if strong else "一般" if score >= ACCEPT_SCORE else "较小"
         intent = self.intents[best]
         evidence: Dict[str, Any] = {}
-        if has_ranking:
+        if model is not None:
             top = int(np.argmax(model))
             evidence["model"] = {"intent": self.intents[top], "confidence": round(float(model[top]), 3)}
-        if has_examples:
+        if self.training.texts:
             similarities = (self.question_vectors[members] @ self.example_vectors.T).toarray()
             row, column = np.unravel_index(int(similarities.argmax()), similarities.shape)
             example = self.training.examples[column]
@@ -225,14 +210,13 @@ def build_groups(root: Path, catalog: IntentCatalog, training: TrainingData,
     groups = []
     confident = [suggester.confident_intent(i, questions) for i in range(len(questions))]
     for members in similarity.group(suggester.question_vectors, same_intent=confident):
-        suggestion = suggester.suggest(members, questions)
         entries = [{"text": q.text, "count": q.count, "conversations": len(q.senders), "kind": q.kind,
                     "confidence": round(sum(q.confidences) / len(q.confidences), 3) if q.confidences else None,
                     "in_training": training.first_intent.get(q.key)}
                    for q in sorted((questions[i] for i in members), key=lambda q: (-q.count, q.text))]
         groups.append({"questions": entries, "messages": sum(e["count"] for e in entries),
                        "conversations": len(set().union(*(questions[i].senders for i in members))),
-                       "suggestion": suggestion})
+                       "suggestion": suggester.suggest(members, questions)})
     groups.sort(key=lambda g: (-g["messages"], -len(g["questions"]), g["questions"][0]["text"]))
     for number, g in enumerate(groups, 1):
         g["id"] = number
@@ -262,7 +246,8 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     catalog = read_intent_catalog(root / "shop")
     if not catalog.intents:
         catalog = reference_catalog()
-    training = training_data(root)
+    examples, _, broken = read_training_data(root)
+    training = TrainingData(examples, [b["file"] for b in broken])
     messages = log.messages
     statuses = [classify(m) for m in messages]
     recognised = [m for m, s in zip(messages, statuses) if s == "recognised"]
@@ -287,11 +272,9 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
     intent_files = intent_places(root, catalog, sorted(set(catalog.intents) | set(training.intents)))
     questions, symbols_only = collect_questions(messages, statuses, min_confidence)
     questions.sort(key=lambda q: (-q.count, q.key))
-    omitted = questions[MAX_QUESTIONS:]
     groups = build_groups(root, catalog, training, questions[:MAX_QUESTIONS])
     timestamps = [m.timestamp for m in messages if m.timestamp]
-    nlu_fallback = statuses.count("nlu_fallback")
-    core_fallback = statuses.count("core_fallback")
+    nlu_fallback, core_fallback = statuses.count("nlu_fallback"), statuses.count("core_fallback")
     return {
         "project": str(root),
         "database": log.source or str(log.path),
@@ -310,7 +293,7 @@ def analyse(root: Path, log: ConversationLog, min_confidence: float = DEFAULT_MI
             "handoff_messages": len(handoffs),
             "handoff_conversations": len(handoff_conversations),
             "symbols_only": symbols_only,
-            "omitted_questions": sum(q.count for q in omitted),
+            "omitted_questions": sum(q.count for q in questions[MAX_QUESTIONS:]),
         },
         "rates": {
             "recognition": rate(len(recognised), len(messages)),

@@ -21,8 +21,7 @@ def export_yaml(report: Dict[str, Any]) -> str:
         suggestion = group["suggestion"]
         for question in group["questions"]:
             text = _clean(question["text"])
-            known = question.get("in_training")
-            if known:
+            if (known := question.get("in_training")):
                 if known != suggestion.get("intent"):
                     conflicts.append((text, known))
                 continue

@@ -1,13 +1,12 @@
 """Reads the conversation log: Rasa's SQL tracker store (var/conversations.db, or the
 PostgreSQL database a class's `serve --tracker-store` shares).
 
-Rasa's SQLTrackerStore writes one row per event to the table `events`
-(id, sender_id, type_name, timestamp, intent_name, action_name, data): `data` is the
-event as JSON; a "user" event carries `text` and `parse_data` (intent, confidence,
-intent_ranking). The chat shell's 智能辅助 mode adds a table `assist_choices`. This
-module reads both with plain sqlite3 (read-only, no Rasa import; PostgreSQL through
-SQLAlchemy, which Rasa's tracker store itself uses) and pairs every
-customer message with the bot actions that followed it.
+Rasa's SQLTrackerStore writes one row per event to the table `events` (id, sender_id,
+type_name, timestamp, intent_name, action_name, data): `data` is the event as JSON; a "user"
+event carries `text` and `parse_data` (intent, confidence, intent_ranking). The chat shell's
+智能辅助 mode adds a table `assist_choices`. This module reads both with plain sqlite3
+(read-only, no Rasa import; PostgreSQL through SQLAlchemy, as Rasa's tracker store does) and
+pairs every customer message with the bot actions that followed it.
 """
 from __future__ import annotations
 
@@ -100,13 +99,11 @@ def _read_events(rows: Iterable[Tuple[Any, ...]]) -> List[Message]:
                 data = json.loads(raw or "{}")
             except json.JSONDecodeError:
                 data = {}
-            message = _user_message(str(sender_id), timestamp, intent_name, data)
-            if message is not None:
+            if (message := _user_message(str(sender_id), timestamp, intent_name, data)) is not None:
                 messages.append(message)
                 last_by_sender[str(sender_id)] = message
         elif type_name == "action" and action_name and action_name not in IGNORED_ACTIONS:
-            message = last_by_sender.get(str(sender_id))
-            if message is not None:
+            if (message := last_by_sender.get(str(sender_id))) is not None:
                 message.actions.append(str(action_name))
         elif type_name in ("restart", "session_started"):
             last_by_sender.pop(str(sender_id), None)
@@ -162,10 +159,8 @@ def _read_shared_events(url: str) -> Tuple[List[Message], str]:
 
 def read_log(path: Path, tracker_store: Optional[str] = None) -> ConversationLog:
     """The conversations in `path`; an empty log when the file or its tables are missing.
-
     tracker_store: a `postgresql://…` address that `serve --tracker-store` wrote the
-    conversations to; 智能辅助 choices stay in `path` either way.
-    """
+    conversations to; 智能辅助 choices stay in `path` either way."""
     path = Path(path)
     if tracker_store:
         messages, shown = _read_shared_events(tracker_store)

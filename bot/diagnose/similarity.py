@@ -1,19 +1,17 @@
 """How alike two different customer questions are: TF-IDF over character 1-2 grams, cosine.
 
-Whether two messages are the SAME question is bot.textsim's rule, shared with `check`
-and `grade`: analysis.py merges the log's messages by `textsim.normalise` (order numbers
-dropped) before anything here runs, and vectorises those normalised texts. How alike
-two different questions are is not textsim's difflib ratio: grouping compares every
-pair of up to 3,000 questions: the ratio took 0.12 ms a pair (9 minutes for 3,000),
-vectorising them and one sparse product 7 s, on the same busy 2-core machine.
+Whether two messages are the SAME question is bot.textsim's rule, shared with `check` and
+`grade`: analysis.py merges the log's messages by `textsim.normalise` (order numbers
+dropped) first and vectorises the normalised texts. Not textsim's difflib ratio: grouping
+compares every pair of up to 3,000 questions, 0.12 ms a pair by the ratio (9 minutes for
+3,000), 7 s vectorised with one sparse product, on the same busy 2-core machine.
 
-Character n-grams need no word segmentation and survive typos ("快弟到哪了"). The
-settings were chosen on the held-out practice bank (bank/practice.csv): questions
-of different intents rarely reach a cosine of 0.3 (99th percentile 0.15), so
-GROUP_THRESHOLD keeps groups to one meaning; averaging the 3 nearest examples of an
-intent (NEAREST_K) named the right intent for 81% of the questions the model was
-unsure of when combined with the model's ranking (MODEL_WEIGHT). Word features from
-jieba separated intents less well than characters on the same bank, so none are used.
+Character n-grams need no word segmentation and survive typos ("快弟到哪了"). Settings chosen on
+the held-out practice bank (bank/practice.csv): questions of different intents rarely reach
+a cosine of 0.3 (99th percentile 0.15), so GROUP_THRESHOLD keeps groups to one meaning; with
+the model's ranking (MODEL_WEIGHT), averaging an intent's 3 nearest examples (NEAREST_K)
+named the right intent for 81% of the questions the model was unsure of. Word features from
+jieba separated intents less well than characters on the same bank.
 """
 from __future__ import annotations
 
@@ -45,17 +43,11 @@ class Vectoriser:
 
 def group(vectors, threshold: float = GROUP_THRESHOLD,
           same_intent: Optional[Sequence[Optional[str]]] = None) -> List[List[int]]:
-    """Average-linkage clusters of questions that look alike.
-
-    Two questions look alike by their cosine similarity; when both would be exported
-    under the same intent (`same_intent`), they count as at least half alike
-    (0.5 + half their cosine), so "满多少包邮啊" and "满几件包邮呀" share a group.
-    """
-    n = vectors.shape[0]
-    if n == 0:
-        return []
-    if n == 1:
-        return [[0]]
+    """Average-linkage clusters of questions alike by their cosine similarity; two that would
+    both be exported under the same intent (`same_intent`) count as at least half alike
+    (0.5 + half their cosine), so "满多少包邮啊" and "满几件包邮呀" share a group."""
+    if vectors.shape[0] < 2:
+        return [[0]] if vectors.shape[0] else []
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
@@ -87,8 +79,6 @@ def intent_similarity(question_vectors, example_vectors, example_intents: Sequen
     labels = np.array(example_intents)
     for j, intent in enumerate(intents):
         columns = similarity[:, labels == intent]
-        if columns.shape[1] == 0:
-            continue
-        top = np.sort(columns, axis=1)[:, -k:]
-        scores[:, j] = top.mean(axis=1)
+        if columns.shape[1]:
+            scores[:, j] = np.sort(columns, axis=1)[:, -k:].mean(axis=1)
     return scores

@@ -26,8 +26,7 @@ def intent_label(entry: Optional[Dict[str, Any]], quoted: bool = True) -> str:
     (the standard question in quotes in the terminal, without them on the HTML page)."""
     if not entry or not entry.get("intent"):
         return "无"
-    standard = entry.get("standard")
-    if not standard:
+    if not (standard := entry.get("standard")):
         return entry["intent"]
     return f"“{standard}”（{entry['intent']}）" if quoted else f"{standard}（{entry['intent']}）"
 

@@ -1,17 +1,15 @@
 """Every change this project makes to Rasa 3.6's own code, in this package, with its reason:
-tensorflow.py keeps TensorFlow out of a chat, conversations.py and training.py patch
-what Rasa runs while it chats and while it trains; for_conversations and for_grading
-below say which process applies which.
+tensorflow.py keeps TensorFlow out of a chat, conversations.py and training.py patch what
+Rasa runs while it chats and while it trains; for_conversations and for_grading below say
+which process applies which.
 
 Each patch is idempotent and checked by tests/test_rasa_patches.py, which fails when the
 Rasa code a patch replaces or relies on changes (a Rasa upgrade must revisit it).
 
-Order matters twice:
-- `without_tensorflow` must run before Rasa is imported (the chat shell runs it before
-  it loads the model);
-- `trust_reference_actions` wraps the check that `check_action_results_once` installs
-  and falls back to it, so it runs after that one (the grader calls it per project,
-  after `for_grading`).
+Order matters twice: `without_tensorflow` must run before Rasa is imported (the chat shell
+runs it before it loads the model); `trust_reference_actions` wraps the check that
+`check_action_results_once` installs and falls back to it, so it runs after that one (the
+grader calls it per project, after `for_grading`).
 
 Not a patch: Rasa writes LOG_LEVEL into os.environ when a process loads a model
 (set_log_level); a subprocess that needs Rasa's warnings sets it again through

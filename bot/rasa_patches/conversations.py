@@ -8,11 +8,10 @@ from typing import Any, Dict
 def check_action_results_once() -> None:
     """Make Rasa check the action server's answers without re-checking the schema.
 
-    Rasa 3.6 calls `jsonschema.validate(result, schema)` for every custom action
-    call, and jsonschema 4 re-validates the (large, constant) schema itself each
-    time: about 0.35 s per action on this machine, most of a reply's latency
-    (profiled with cProfile, see bench/bot_speed.py). Building the validator once
-    checks exactly the same thing.
+    Rasa 3.6 calls `jsonschema.validate(result, schema)` for every custom action call, and
+    jsonschema 4 re-validates the (large, constant) schema itself each time: about 0.35 s
+    per action on this machine, most of a reply's latency (cProfile, bench/bot_speed.py).
+    Building the validator once checks exactly the same thing.
     """
     from jsonschema import ValidationError
     from jsonschema.validators import validator_for
@@ -40,11 +39,10 @@ def check_action_results_once() -> None:
 def resolve_event_types_once() -> None:
     """Make Rasa find each event's class by its name once, not once per event.
 
-    Reading a conversation back from the tracker store, Rasa 3.6 finds every event's
-    class by walking all subclasses of Event (calling inspect.isabstract on each):
-    about a quarter of a reply's time, twice per message (profiled with cProfile on
-    tests/chat_corpus.py). The event classes never change once imported, so a name
-    found once is remembered; unknown names still go the original way.
+    Reading a conversation back from the tracker store, Rasa 3.6 finds every event's class
+    by walking all subclasses of Event (inspect.isabstract on each): a quarter of a reply's
+    time, twice per message (cProfile on tests/chat_corpus.py). Event classes never change
+    once imported, so a name found once is remembered; unknown names go the original way.
     """
     from rasa.shared.core.events import Event
 
@@ -66,12 +64,11 @@ def resolve_event_types_once() -> None:
 
 
 def trust_reference_actions() -> None:
-    """Check the reference actions' replies by their shape only.
+    """Check the reference actions' replies by their shape only (never with --allow-student-code).
 
-    The full JSON-schema check costs ~10 ms per custom action call, hundreds per
-    graded project. The reference actions are tested code: a reply shaped like a reply
-    is accepted, anything else still goes through the full check. Never with
-    --allow-student-code. Runs after `check_action_results_once`, which it falls back to.
+    The full JSON-schema check costs ~10 ms per custom action call, hundreds per graded
+    project. The reference actions are tested code: a reply shaped like a reply is accepted,
+    anything else goes through the full check of `check_action_results_once`, run before.
     """
     from rasa.core.actions.action import RemoteAction
 
@@ -80,13 +77,12 @@ def trust_reference_actions() -> None:
         return
 
     def validate(self: RemoteAction, result: Any) -> bool:
-        if (isinstance(result, dict)
-                and isinstance(result.get("events") or [], list)
-                and all(isinstance(e, dict) and isinstance(e.get("event"), str)
-                        for e in result.get("events") or [])
-                and isinstance(result.get("responses") or [], list)
-                and all(isinstance(r, dict) for r in result.get("responses") or [])):
-            return True
+        if isinstance(result, dict):
+            events, responses = result.get("events") or [], result.get("responses") or []
+            if (isinstance(events, list) and isinstance(responses, list)
+                    and all(isinstance(e, dict) and isinstance(e.get("event"), str) for e in events)
+                    and all(isinstance(r, dict) for r in responses)):
+                return True
         return full_check(self, result)
 
     validate.trusts_shape = True
@@ -97,16 +93,15 @@ def trust_reference_actions() -> None:
 def run_graphs_by_walking_them() -> None:
     """Run a model's graph with a walk of the nodes it needs instead of `dask.get`.
 
-    Rasa runs the prediction graph once per predicted action (~1,800 times for the
-    bank of one graded project), and each time builds a dask graph and hands it to
-    dask's synchronous scheduler, whose ordering and bookkeeping cost 0.25 ms a run,
-    ~0.6 s of CPU per graded project (cProfile of the questions: 5.6 s in the runner,
-    4.3 s in the nodes). The walk calls every needed node once, after the nodes it
-    needs, with what dask would pass it: each need's output, an input as its
-    (name, value) pair, an unknown name as itself. Errors come out as dask lets them
-    (a node's own exception; a RuntimeError as Rasa's GraphRunError). Nodes on
-    separate branches may run in another order than dask's, which no node of Rasa's
-    or ours depends on (tests/test_rasa_patches.py compares a trained model's
+    Rasa runs the prediction graph once per predicted action (~1,800 times for the bank of
+    one graded project), each time building a dask graph for dask's synchronous scheduler,
+    whose ordering and bookkeeping cost 0.25 ms a run, ~0.6 s of CPU per graded project
+    (cProfile of the questions: 5.6 s in the runner, 4.3 s in the nodes). The walk calls
+    every needed node once, after the nodes it needs, with what dask would pass it: each
+    need's output, an input as its (name, value) pair, an unknown name as itself. Errors
+    come out as dask lets them (a node's own exception; a RuntimeError as GraphRunError).
+    Nodes on separate branches may run in another order than dask's, which no node of
+    Rasa's or ours depends on (tests/test_rasa_patches.py compares a trained model's
     predictions and the trained model files both ways).
     """
     from rasa.engine.exceptions import GraphRunError
@@ -116,7 +111,6 @@ def run_graphs_by_walking_them() -> None:
 
     @functools.wraps(original)
     def run(self, inputs=None, targets=None):  # type: ignore[no-untyped-def]
-        run_targets = targets if targets else self._graph_schema.target_names
         nodes = self._graph_schema.nodes
         values: Dict[str, Any] = {}
         for name, value in (inputs or {}).items():
@@ -132,7 +126,7 @@ def run_graphs_by_walking_them() -> None:
             return values[name]
 
         try:
-            return dict(output(target) for target in run_targets)
+            return dict(output(target) for target in targets or self._graph_schema.target_names)
         except RuntimeError as e:
             raise GraphRunError("Error running runner.") from e
 

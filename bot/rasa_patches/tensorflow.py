@@ -14,11 +14,10 @@ from typing import Any, List
 
 from bot.project import REFERENCE_ROOT
 
-# Rasa modules that import TensorFlow as they are imported. The first five are imported
-# by every chat (through rasa.core.agent and the model's validator node) although only
-# their training code or their components use TensorFlow; the last three hold
-# components that use it. Found by blocking TensorFlow in a piped `dxm shell`
-# (tests/test_rasa_patches.py keeps the list true).
+# Rasa modules that import TensorFlow as they are imported. Every chat imports the first five
+# (through rasa.core.agent and the model's validator node), although only their training code
+# or components use it; the last three hold components that use it. Found by blocking
+# TensorFlow in a piped `dxm shell` (tests/test_rasa_patches.py keeps the list true).
 TENSORFLOW_MODULES = (
     "rasa.utils.tensorflow.callback", "rasa.utils.tensorflow.data_generator",
     "rasa.nlu.classifiers.diet_classifier", "rasa.nlu.selectors.response_selector",
@@ -40,9 +39,7 @@ class _WithoutTensorFlow(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             raise TensorFlowUnavailable(
                 f"这个模型没有用到 TensorFlow，对话进程没有加载它（{name}）。"
                 "如果你改了组件，请重新训练后再开始对话。", name=name)
-        if name in TENSORFLOW_MODULES:
-            return importlib.machinery.ModuleSpec(name, self)
-        return None
+        return importlib.machinery.ModuleSpec(name, self) if name in TENSORFLOW_MODULES else None
 
     def create_module(self, spec):
         return _Placeholders(spec.name)
@@ -52,11 +49,9 @@ class _WithoutTensorFlow(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 class _Placeholders(types.ModuleType):
-    """A module whose every public name is a class that cannot be used.
-
-    Rasa imports these classes only to compare other classes with them (isinstance,
-    issubclass): no object of a placeholder class exists, so every answer stays right.
-    """
+    """A module whose every public name is a class that cannot be used: Rasa imports these
+    classes only to compare other classes with them (isinstance, issubclass), and as no
+    object of a placeholder class exists, every answer stays right."""
 
     def __getattr__(self, name: str):
         if name.startswith("__"):
@@ -83,34 +78,28 @@ def model_classes(model: Path) -> List[str]:
 def needs_tensorflow(classes: List[str]) -> bool:
     """Whether any of these classes may use TensorFlow: Rasa's TensorFlow components,
     and any code that is not Rasa's or the reference project's own components/."""
-    for path in classes:
-        module = path.rpartition(".")[0]
-        if module.startswith("rasa."):
-            if module in TENSORFLOW_MODULES:
-                return True
-            continue
+    def foreign(module: str) -> bool:
         spec = importlib.util.find_spec(module) if module.startswith("components.") else None
-        if spec is None or REFERENCE_ROOT / "components" not in Path(spec.origin or "").parents:
-            return True
-    return False
+        return spec is None or REFERENCE_ROOT / "components" not in Path(spec.origin or "").parents
+
+    return any(module in TENSORFLOW_MODULES if module.startswith("rasa.") else foreign(module)
+               for module in (path.rpartition(".")[0] for path in classes))
 
 
 def without_tensorflow(model: Path) -> bool:
     """Keep TensorFlow out of a process that only chats with `model`, if no component needs it.
 
     `import rasa.core.agent` imports TensorFlow for two training callbacks (through
-    rasa.utils.train_utils), loading any model imports the DIET, ResponseSelector and
-    TED modules (the validator node of its training graph refers to them), and spaCy's
-    thinc imports TensorFlow whenever it is installed: 2.3 of the 3.9 s of importing
-    rasa.core.agent on this machine (python -X importtime), and the first answer of a
-    piped `dxm shell` came after ≈ 8 s. With this, those modules are placeholders and
-    `import tensorflow` fails the way it does where TensorFlow is not installed, which
-    thinc handles. Only for processes that never train afterwards (training needs the
-    real modules) and only before Rasa is imported. Returns whether it was installed.
+    rasa.utils.train_utils), loading any model imports the DIET, ResponseSelector and TED
+    modules (its training graph's validator node refers to them), and spaCy's thinc imports
+    TensorFlow whenever it is installed: 2.3 of the 3.9 s of importing rasa.core.agent here
+    (python -X importtime); a piped `dxm shell` answered first after ≈ 8 s. With this, those
+    modules are placeholders and `import tensorflow` fails as where TensorFlow is not
+    installed, which thinc handles. Only for processes that never train afterwards (training
+    needs the real modules), before Rasa is imported. Returns whether it was installed.
     """
-    if "tensorflow" in sys.modules or any(isinstance(f, _WithoutTensorFlow) for f in sys.meta_path):
-        return False
-    if any(name in sys.modules for name in TENSORFLOW_MODULES):
+    if any(name in sys.modules for name in ("tensorflow", *TENSORFLOW_MODULES)) or any(
+            isinstance(f, _WithoutTensorFlow) for f in sys.meta_path):
         return False
     try:
         classes = model_classes(model)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from typing import Any, List
 
@@ -11,11 +12,10 @@ def skip_training_cache() -> None:
     """Switch off Rasa's per-component training cache, and the work that feeds it.
 
     The grader caches whole models by the fingerprint of their inputs instead
-    (GradedProject.model_path). Rasa's cache could not tell two students apart: the
-    shop components read shop/ files its fingerprints do not cover. With the cache
-    off, its fingerprint run (skipped by force_training) and TrainingHook's
-    fingerprints of every node's inputs and outputs (~7 of ~22 s of a training)
-    are pure overhead: the hook only serves the cache.
+    (GradedProject.model_path): Rasa's cache could not tell two students apart, as the shop
+    components read shop/ files its fingerprints do not cover. Its fingerprint run (skipped
+    by force_training) and TrainingHook's fingerprints of every node's inputs and outputs
+    (~7 of ~22 s of a training) then only serve a cache that is off.
     """
     from rasa.engine.caching import CACHE_SIZE_ENV
     from rasa.engine.training.hooks import TrainingHook
@@ -28,14 +28,12 @@ def skip_training_cache() -> None:
 def read_nlu_data_once() -> None:
     """Make a training read and merge the NLU files once instead of three times.
 
-    Rasa 3.6 caches each importer's get_nlu_data by its arguments, and asks three ways
-    for the same data: get_nlu_data() (model_training.train and ResponsesSyncImporter
-    .get_domain), get_nlu_data("en") (passed down the importer chain) and
-    get_nlu_data(language="zh") (the graph's NLU data provider). The language is read
-    by no reader (the YAML reader ignores it), so the three results are equal, yet
-    each is read, merged (a deep copy per merge) and de-duplicated again: 3 file reads
-    and 14 merges, ~10 of ~40 s of CPU for the reference's 9,742 examples. With one
-    cache key per importer: 1 read and 5 merges.
+    Rasa 3.6 caches each importer's get_nlu_data by its arguments, and asks for the same data
+    as get_nlu_data() (model_training.train, ResponsesSyncImporter.get_domain),
+    get_nlu_data("en") (down the importer chain) and get_nlu_data(language="zh") (the graph's
+    NLU data provider). No reader reads the language, yet each is read, merged (a deep copy
+    per merge) and de-duplicated again: 3 file reads and 14 merges, ~10 of ~40 s of CPU for
+    the reference's 9,742 examples. With one cache key per importer: 1 read and 5 merges.
     """
     from rasa.shared.importers.importer import (CombinedDataImporter, E2EImporter,
                                                 ResponsesSyncImporter)
@@ -55,18 +53,15 @@ def read_nlu_data_once() -> None:
 def merge_training_data_without_deep_copies() -> None:
     """Make TrainingData.merge copy each example's containers, not all its contents.
 
-    A training merges the NLU data five times (the importer chain, after
-    read_nlu_data_once), and each merge deep-copies every example, then
-    de-duplicates them by fingerprint, which it computes anew: sanitize_examples
-    sets each intent again (stripped) even when nothing changes, and setting a
-    property drops the cached fingerprint. 1.8 of 17 s of the reference's training.
-    Here a merged example is a new Message with its own data dict, output properties
-    and feature list (what the components change in place), sharing the values, and
-    a property is set again only when stripping changes it: 1.8 -> 0.3 s.
-    tests/test_rasa_patches.py checks the merged data against Rasa's.
+    A training merges the NLU data five times (the importer chain, after read_nlu_data_once),
+    and each merge deep-copies every example, then de-duplicates them by a fingerprint
+    computed anew (sanitize_examples sets each intent again, stripped, which drops the
+    cached fingerprint): 1.8 of 17 s of the reference's training. Here a merged example is
+    a new Message with its own data dict, output properties and feature list (what the
+    components change in place), sharing the values, and a property is set again only when
+    stripping changes it: 1.8 -> 0.3 s. tests/test_rasa_patches.py checks the merged data.
     """
     import copy
-    from collections import OrderedDict
 
     from rasa.shared.nlu.constants import INTENT, RESPONSE
     from rasa.shared.nlu.training_data import util
@@ -76,25 +71,20 @@ def merge_training_data_without_deep_copies() -> None:
     if getattr(TrainingData.merge, "rasa_original", None) is not None:
         return
 
-    def copied(messages: List[Any]) -> List[Any]:
-        found = []
-        for m in messages:
-            message = Message(data=m.data, output_properties=set(m.output_properties), time=m.time,
-                              features=list(m.features))
-            message._cached_fingerprint = m._cached_fingerprint  # the same data and features
-            found.append(message)
-        return found
+    def copied(m: Message) -> Message:
+        message = Message(data=m.data, output_properties=set(m.output_properties), time=m.time,
+                          features=list(m.features))
+        message._cached_fingerprint = m._cached_fingerprint  # the same data and features
+        return message
 
     def merge(self, *others):  # type: ignore[no-untyped-def]
-        examples = copied(self.training_examples)
+        examples = [copied(m) for m in self.training_examples]
         synonyms = self.entity_synonyms.copy()
         regex_features = copy.deepcopy(self.regex_features)
         lookup_tables = copy.deepcopy(self.lookup_tables)
         responses = copy.deepcopy(self.responses)
-        for other in others:
-            if not other:
-                continue
-            examples.extend(copied(other.training_examples))
+        for other in filter(None, others):
+            examples.extend(copied(m) for m in other.training_examples)
             regex_features.extend(copy.deepcopy(other.regex_features))
             lookup_tables.extend(copy.deepcopy(other.lookup_tables))
             for text, synonym in other.entity_synonyms.items():
@@ -109,7 +99,7 @@ def merge_training_data_without_deep_copies() -> None:
                 value = example.get(name)
                 if value and value.strip() != value:
                     example.set(name, value.strip())
-        return list(OrderedDict.fromkeys(examples))
+        return list(dict.fromkeys(examples))
 
     merge.rasa_original = TrainingData.merge
     sanitize_examples.rasa_original = TrainingData.sanitize_examples
@@ -120,15 +110,14 @@ def merge_training_data_without_deep_copies() -> None:
 def count_messages_together() -> None:
     """Make CountVectorsFeaturizer count all messages' tokens in one call per attribute.
 
-    Rasa calls scikit-learn's transform twice per message and attribute (the tokens,
-    then the joined sentence) and converts each result: 48,845 calls for the
-    reference's 9,742 examples and its two featurizers, 5.5 of its 21 s of training
-    CPU, nearly all of it per-call overhead. A count vectoriser counts each document
-    apart, so one transform of every message's tokens (and one of every sentence),
-    cut into one block of rows per message, holds the same features: 5.5 -> 3.0 s,
-    the rest being the analysis itself and a sparse matrix per message (CPU of the
-    two featurizer nodes; tests/test_rasa_patches.py checks the features are equal).
-    The bank questions, parsed together (grading/worker.py parse_all), go the same way.
+    Rasa calls scikit-learn's transform twice per message and attribute (the tokens, then
+    the joined sentence) and converts each result: 48,845 calls for the reference's 9,742
+    examples and its two featurizers, 5.5 of its 21 s of training CPU, nearly all per-call
+    overhead. A count vectoriser counts each document apart, so one transform of every
+    message's tokens (and one of every sentence), cut into a block of rows per message,
+    holds the same features (tests/test_rasa_patches.py): 5.5 -> 3.0 s of the featurizer
+    nodes' CPU, the rest being the analysis and a sparse matrix per message. The bank
+    questions, parsed together (grading/worker.py parse_all), go the same way.
     """
     import numpy as np
     import scipy.sparse
@@ -151,16 +140,14 @@ def count_messages_together() -> None:
         width, pointers, found = counts.shape[1], counts.indptr, []
         empty = vars(scipy.sparse.coo_matrix(([], ([], [])), shape=(1, width), dtype=counts.dtype))
         columns = counts.indices.astype(empty["col"].dtype, copy=False)  # scipy's index type
-        start = 0
-        for group in documents:
-            end = start + len(group)
+        bounds = [0, *itertools.accumulate(len(group) for group in documents)]
+        for start, end in zip(bounds, bounds[1:]):
             lo, hi = pointers[start], pointers[end]
             block = scipy.sparse.coo_matrix.__new__(scipy.sparse.coo_matrix)
             block.__dict__.update(
                 empty, _shape=(end - start, width), data=counts.data[lo:hi], col=columns[lo:hi],
                 row=np.repeat(np.arange(end - start, dtype=columns.dtype), np.diff(pointers[start:end + 1])))
             found.append(block)
-            start = end
         return found
 
     @functools.wraps(original)  # Rasa's graph checks the method's signature and types
@@ -169,19 +156,16 @@ def count_messages_together() -> None:
             return original(self, messages)  # Rasa logs the missing model
         for attribute in self._attributes:
             tokens = [self._get_processed_message_tokens_by_attribute(m, attribute) for m in messages]
-            sequence: List[Any] = [None] * len(messages)
-            sentence: List[Any] = [None] * len(messages)
             vectorizer = self.vectorizers.get(attribute)
             present = [i for i, t in enumerate(tokens) if t]
+            sequence, sentence = {}, {}  # message index -> its block
             if vectorizer and present:
-                for i, block in zip(present, blocks([tokens[i] for i in present], vectorizer)):
-                    sequence[i] = block
+                sequence = dict(zip(present, blocks([tokens[i] for i in present], vectorizer)))
                 if attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
-                    joined = blocks([[" ".join(tokens[i])] for i in present], vectorizer)
-                    for i, block in zip(present, joined):
-                        sentence[i] = block
-            for message, seq, sent in zip(messages, sequence, sentence):
-                self.add_features_to_message(seq, sent, attribute, message)
+                    joined = [[" ".join(tokens[i])] for i in present]
+                    sentence = dict(zip(present, blocks(joined, vectorizer)))
+            for i, message in enumerate(messages):
+                self.add_features_to_message(sequence.get(i), sentence.get(i), attribute, message)
         return messages
 
     process.rasa_original = original
@@ -189,18 +173,17 @@ def count_messages_together() -> None:
 
 
 def check_schemas_on_the_fast_reading() -> None:
-    """Check a YAML file against Rasa's schema on ruamel's safe reading (C), and read
-    it the round-trip way (pure Python) only to word a file that fails.
+    """Check a YAML file against Rasa's schema on ruamel's safe reading (C), and read it the
+    round-trip way (pure Python) only to word a file that fails.
 
     Rasa's validate_yaml_schema reads each training file and the domain with ruamel's
-    round-trip reader, for the line numbers of a YamlValidationException: 0.35 s of CPU
-    for the reference's files, where the safe reader takes 0.03 s. The safe reading
-    holds the same values as plain dicts, lists and scalars, and pykwalify checks them
-    the same way; when the check or the reading fails, Rasa's function runs again as it
-    is and raises what it raises, with its lines. So it does for a text nested past
-    yamlfile.MAX_DEPTH, which the safe reader reads and the round-trip one cannot.
-    tests/test_rasa_patches.py checks every YAML file here and in the check corpus's
-    broken projects against every schema both ways: the same passes, the same errors.
+    round-trip reader, for the line numbers of a YamlValidationException: 0.35 s of CPU for
+    the reference's files, against 0.03 s for the safe reader, whose values (plain dicts,
+    lists and scalars) pykwalify checks the same way. When the check or the reading fails,
+    or a text is nested past yamlfile.MAX_DEPTH (only the safe reader reads it), Rasa's
+    function runs as it is and raises what it raises, with its lines.
+    tests/test_rasa_patches.py checks every YAML file here and in the check corpus's broken
+    projects against every schema both ways: the same passes, the same errors.
     """
     import contextvars
 
