@@ -30,14 +30,8 @@ DEFAULT_MODULE = {"basic": "basic", "other": "basic", "product": "product"}
 
 # data/nlu/<file> (and data/rules/<file>) for an intent of each category: the
 # reference's layout, which data/README.md explains to students.
-CATEGORY_FILES = {
-    "basic": "basic.yml",
-    "product": "product.yml",
-    "return": "returns.yml",
-    "logistics": "logistics.yml",
-    "quality": "quality.yml",
-    "other": "other.yml",
-}
+CATEGORY_FILES = {"basic": "basic.yml", "product": "product.yml", "return": "returns.yml",
+                  "logistics": "logistics.yml", "quality": "quality.yml", "other": "other.yml"}
 
 
 def relative(path: Path, root: Path) -> str:
@@ -96,9 +90,8 @@ class IntentCatalog:
     def label_of(self, intent: str) -> str:
         """The Chinese label of an intent's category ("基础问答"), or "未登记"."""
         category = self.category_of(intent)
-        if category is None:
-            return "未登记"
-        return self.definitions[category].label if category in self.definitions else category
+        info = self.definitions.get(category)
+        return info.label if info else category or "未登记"
 
 
 def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
@@ -165,12 +158,11 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
     """The intent blocks of one NLU file. Raises yaml.YAMLError on broken YAML."""
     text = Path(path).read_text("utf-8")
     root = yamlfile.compose(text)
-    if not isinstance(root, yaml.MappingNode):
-        return []
-    text_lines = text.splitlines()  # once: splitting per block is quadratic in a big file
-    nlu = next((value for key, value in root.value if key.value == "nlu"), None)
+    nlu = next((value for key, value in root.value if key.value == "nlu"), None) \
+        if isinstance(root, yaml.MappingNode) else None
     if not isinstance(nlu, yaml.SequenceNode):
         return []
+    text_lines = text.splitlines()  # once: splitting per block is quadratic in a big file
     blocks = []
     for item in nlu.value:
         if not isinstance(item, yaml.MappingNode):
@@ -249,22 +241,18 @@ def read_training_data(root: Path) -> Tuple[List[Example], List[Dict[str, Any]],
     for path in _yaml_files(root / "data"):
         where = relative(path, root)
         try:
-            text = path.read_text("utf-8")
-            raw = yamlfile.safe_load(text)
+            raw = yamlfile.safe_load(path.read_text("utf-8"))
             blocks = read_nlu_blocks(path) if isinstance(raw, dict) and "nlu" in raw else []
         except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
             broken.append({"file": where, "message": _yaml_problem(exc)})
             continue
-        for block in blocks:
-            for example, line in block.examples:
-                if example:
-                    examples.append(Example(example, block.intent, where, line))
+        examples += [Example(example, block.intent, where, line)
+                     for block in blocks for example, line in block.examples if example]
         if isinstance(raw, dict):
-            for kind in ("rules", "stories"):
-                for item in raw.get(kind) or []:
-                    if isinstance(item, dict) and isinstance(item.get("steps"), list):
-                        flows.append({"file": where, "name": str(item.get("rule") or item.get("story") or ""),
-                                      "steps": item["steps"]})
+            flows += [{"file": where, "name": str(item.get("rule") or item.get("story") or ""),
+                       "steps": item["steps"]}
+                      for kind in ("rules", "stories") for item in raw.get(kind) or []
+                      if isinstance(item, dict) and isinstance(item.get("steps"), list)]
     return examples, flows, broken
 
 
@@ -287,7 +275,6 @@ def domain_intents(domain: Dict[str, Any]) -> List[str]:
 
 
 # ---------------------------------------------------------------- shop/catalog.yml
-
 
 def catalog_products(root: Path) -> List[Dict[str, Any]]:
     """The products of the project's shop/catalog.yml (none if it is missing)."""

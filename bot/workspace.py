@@ -41,11 +41,6 @@ COPIED_FILES = ["config.yml", "endpoints.yml"]
 COPIED_DIRS = ["data", "shop"]
 
 
-def placeholder_answer(standard: str) -> str:
-    """The text of an unwritten answer: the marker and the question it answers."""
-    return f"{PLACEHOLDER}顾客问“{standard}”时，小悦怎么回答？"
-
-
 def is_placeholder(text: Optional[str]) -> bool:
     """True for an answer the student has not written yet (the marker is still there)."""
     return PLACEHOLDER in (text or "")
@@ -101,26 +96,18 @@ def plan_examples(block: NluBlock, catalog: IntentCatalog, keep_examples: int,
     reference_examples = [text for text, _ in block.examples if text]
     standards = {i.standard: name for name, i in catalog.intents.items() if i.standard}
     already = seen.setdefault(block.intent, [])
-    examples: List[str] = []
     if info and info.standard:
         standard = info.standard
-    elif reference_examples:
-        standard = reference_examples[0]
-        if not already:
+    else:
+        standard = reference_examples[0] if reference_examples else None
+        if standard and not already:
             warnings.append(f"shop/intents.yml 没有登记意图 {block.intent} 的标准问题，"
                             f"用了参考项目的第一条问法“{standard}”。")
-    else:
-        standard = None
-    if standard and standard not in already:
-        examples.append(standard)
-    kept = sum(1 for e in already if e != standard)
-    for text in reference_examples:
-        if kept >= keep_examples:
-            break
-        if text in examples or text in already or standards.get(text, block.intent) != block.intent:
-            continue
-        examples.append(text)
-        kept += 1
+    examples = [standard] if standard and standard not in already else []
+    room = max(0, keep_examples - sum(1 for e in already if e != standard))
+    examples += [text for text in dict.fromkeys(reference_examples)
+                 if text not in examples and text not in already
+                 and standards.get(text, block.intent) == block.intent][:room]
     if not examples and standard:
         examples.append(standard)   # never leave an empty block behind
     if not examples:
@@ -186,15 +173,14 @@ def rewrite_domain(source: Path, destination: Path, answers: Dict[str, IntentInf
         if info is None:
             continue
         key_line = key.start_mark.line
-        end = end_line(lines, value.end_mark)
         first_item = lines[value.start_mark.line]
-        if value.start_mark.line > key_line:
-            item_indent = first_item[: len(first_item) - len(first_item.lstrip())]
-        else:
-            item_indent = " " * key.start_mark.column
-        answer = json.dumps(placeholder_answer(info.standard or info.name), ensure_ascii=False)
+        item_indent = first_item[: len(first_item) - len(first_item.lstrip())] \
+            if value.start_mark.line > key_line else " " * key.start_mark.column
+        # An unwritten answer: the marker and the question it answers.
+        answer = json.dumps(f"{PLACEHOLDER}顾客问“{info.standard or info.name}”时，小悦怎么回答？",
+                            ensure_ascii=False)
         new = [f"{' ' * key.start_mark.column}{key.value}:\n", f"{item_indent}- text: {answer}\n"]
-        _replace_lines(lines, key_line, max(end, key_line + 1), new)
+        _replace_lines(lines, key_line, max(end_line(lines, value.end_mark), key_line + 1), new)
         replaced += 1
     # A hint for the student right under "responses:" (without the marker itself, so
     # the marker appears only in unwritten answers).
@@ -231,7 +217,6 @@ def verify_workspace(root: Path, catalog: IntentCatalog, answers: Dict[str, Inte
 
 def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_examples: int = 0,
                      keep_answers: bool = False) -> WorkspaceSummary:
-    """Create a student workspace at `target` from the `reference` project."""
     target = Path(target).resolve()
     reference = Path(reference).resolve()
     check_target(target, reference)
