@@ -8,7 +8,6 @@ from bot.commands import train_or_report
 from bot.exit_codes import EXIT_FAILED
 from bot.project import Project
 
-NAME = "shell"
 HELP = "训练（如需要）、启动动作服务器并在终端里对话"
 
 
@@ -23,11 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.shell import ShellOptions, chat
+    from bot.shell import chat
 
     project = Project.at(args.project)
     model = train_or_report(project, args.verbose)
     if model is None:
         return EXIT_FAILED
-    options = ShellOptions(verbose=args.verbose, debug=args.debug, assist=args.assist, product=args.product, order=args.order)
-    return asyncio.run(chat(project, model, options))
+    return asyncio.run(chat(project, model, args))
