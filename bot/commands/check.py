@@ -7,7 +7,6 @@ from pathlib import Path
 from bot import console
 from bot.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-NAME = "check"
 HELP = "训练前检查训练数据：YAML 格式、意图和答案、例句、话术、商品目录，并运行 Rasa 自带的检查"
 
 
@@ -54,8 +53,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             with console.progress(f"运行 Rasa 自带的数据检查（rasa data validate，约 {rasa_validate.SECONDS} 秒）"):
                 add_rasa(report)
-    if args.json:
-        console.info(render.render_json(report))
-    else:
-        console.info(render.render_text(report, verbose=args.verbose, rasa_skipped=args.no_rasa))
+    console.info(render.render_json(report) if args.json
+                 else render.render_text(report, verbose=args.verbose, rasa_skipped=args.no_rasa))
     return EXIT_FAILED if report.errors else EXIT_OK

@@ -10,7 +10,6 @@ from bot.chinese_argparse import number
 from bot.exit_codes import EXIT_USAGE
 from bot.project import REFERENCE_ROOT
 
-NAME = "grade"
 HELP = "（老师用）给一个学生项目或整个班级评分：训练、逐题提问、跑多轮情景，写出报告"
 
 EPILOG = """\
