@@ -35,9 +35,8 @@ codecs.register_error(UNSHOWABLE, _unshowable)
 def setup_streams() -> None:
     """Make stdout and stderr replace what their encoding cannot show."""
     for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:  # a TextIOWrapper (a test may have put something else)
-            reconfigure(errors=UNSHOWABLE)
+        if hasattr(stream, "reconfigure"):  # a TextIOWrapper (a test may have put something else)
+            stream.reconfigure(errors=UNSHOWABLE)
 
 
 def can_show(text: str, stream: Optional[TextIO] = None) -> bool:
@@ -100,9 +99,7 @@ def printable(text: str) -> str:
 
 def to_console(env: dict) -> dict:
     """`env` for a subprocess writing straight to this console: its encoding, never a crash."""
-    env = dict(env)
-    env["PYTHONIOENCODING"] = f"{sys.stdout.encoding or 'utf-8'}:replace"
-    return env
+    return {**env, "PYTHONIOENCODING": f"{sys.stdout.encoding or 'utf-8'}:replace"}
 
 
 @contextmanager

@@ -105,13 +105,11 @@ class TestWindowInput(InputChannel):
         page = PAGE.read_text("utf-8")
         log = self.project.conversations_db
 
-        def runtime(request: Request) -> BotRuntime:
-            return BotRuntime.around(request.app.ctx.agent)
-
         def conversation(request: Request) -> Tuple[Dict[str, Any], BotRuntime, str, str]:
             """The request's body, the bot, the conversation and the customer's text."""
             body = json_body(request)
-            return body, runtime(request), self.sender(body), str(body.get("text") or "")
+            bot = BotRuntime.around(request.app.ctx.agent)
+            return body, bot, self.sender(body), str(body.get("text") or "")
 
         def turn_json(turn) -> Dict[str, Any]:
             data = asdict(turn)
