@@ -6,6 +6,7 @@ import asyncio
 import sys
 import threading
 import uuid
+from contextlib import nullcontext
 from typing import Optional
 
 from bot import console, rasa_patches
@@ -112,11 +113,8 @@ async def chat(project: Project, model, options: argparse.Namespace) -> int:
         async def ready() -> BotRuntime:
             nonlocal started
             if not started:
-                if loading.done():
+                with nullcontext() if loading.done() else console.progress("小悦正在准备（加载模型、启动动作服务器）"):
                     await loading
-                else:
-                    with console.progress("小悦正在准备（加载模型、启动动作服务器）"):
-                        await loading
                 await in_background(server.wait_ready)
                 await runtime.start_session(sender, context)
                 started = True

@@ -15,8 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix", action="store_true",
                         help="自动修改全角冒号/空格和 Tab 缩进，把 GBK 或带 BOM 的文件转成 UTF-8"
                              "（先备份成 文件名.bak-时间），其他内容不动")
-    parser.add_argument("--no-rasa", action="store_true",
-                        help="跳过 Rasa 自带的数据检查（它需要 15–25 秒）")
+    parser.add_argument("--no-rasa", action="store_true", help="跳过 Rasa 自带的数据检查（它需要 15–25 秒）")
     parser.add_argument("--verbose", action="store_true", help="同时显示 Rasa 和 YAML 的英文原文")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出检查结果（给程序读）")
     parser.add_argument("--rubric", metavar="文件",

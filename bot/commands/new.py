@@ -19,8 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", metavar="文件夹", help="新工作区的位置（不存在或空的文件夹）")
     parser.add_argument("--keep-examples", type=count, default=0, metavar="N",
                         help="（老师用）每个意图除标准问题外，再保留参考项目的前 N 条相似问法；默认 0")
-    parser.add_argument("--keep-answers", action="store_true",
-                        help="（老师用）保留参考项目写好的答案，不留空")
+    parser.add_argument("--keep-answers", action="store_true", help="（老师用）保留参考项目写好的答案，不留空")
 
 
 def run(args: argparse.Namespace) -> int:
