@@ -1,9 +1,8 @@
-"""Terminal output for users: Chinese messages, a progress line, quiet Rasa.
+"""Terminal output for users: Chinese messages and a progress line, all through `write`.
 
-Every user-facing line goes through `write`. Consoles differ: a Chinese Windows console
-or a redirected stream is GBK (cp936), which has every Chinese character but no emoji,
-and the training data and answers are full of emoji. `setup_streams` (run when the CLI
-starts) keeps each stream's encoding, UTF-8 wherever the stream is UTF-8, and makes what
+A Chinese Windows console or a redirected stream is GBK (cp936): every Chinese character
+but no emoji, and the training data and answers are full of emoji. `setup_streams` (run
+when the CLI starts) keeps each stream's encoding, UTF-8 where it is UTF-8, and makes what
 it cannot show disappear (emoji) or become "?" (anything else) instead of crashing.
 """
 from __future__ import annotations

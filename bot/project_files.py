@@ -1,11 +1,8 @@
-"""The one reader of a project's files: shop/intents.yml, data/ (NLU examples with
-file:line, rules, stories), domain.yml and shop/catalog.yml.
-
-`check` (categories and data/nlu/ layout), `grade`, `diagnose`, `shell` and `new` read
-projects through here; bot.workspace only builds workspaces. Plain YAML reading: a
-broken file is reported (ProjectFileError, or a "broken" entry), never guessed at. The
-checker's own tolerant parser (bot.checks.model, which reads misspelt keys to point at
-them) is the exception, and shares its entity-annotation rule from here.
+"""The one reader of a project's files for `check`, `grade`, `diagnose`, `shell` and `new`:
+shop/intents.yml, data/ (NLU examples with file:line, rules, stories), domain.yml and
+shop/catalog.yml. A broken file is reported (ProjectFileError, or a "broken" entry), never
+guessed at. The exception, the checker's tolerant parser (bot.checks.model, which reads
+misspelt keys to point at them), shares the entity-annotation rule from here.
 """
 from __future__ import annotations
 
@@ -109,11 +106,10 @@ def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
     for code, entry in (raw.get("categories") or {}).items():
         # Older workspaces write `code: 标签`; the reference writes a definition block.
         entry = entry if isinstance(entry, dict) else {"label": entry}
-        info = CategoryInfo(
+        catalog.definitions[str(code)] = CategoryInfo(
             code=str(code), label=str(entry.get("label") or code),
             definition=str(entry.get("definition") or "").strip(),
             fallback_intent=str(entry["fallback_intent"]) if entry.get("fallback_intent") else None)
-        catalog.definitions[info.code] = info
     for name, entry in (raw.get("intents") or {}).items():
         entry = entry if isinstance(entry, dict) else {}
         category = str(entry.get("category") or "other")
@@ -143,7 +139,6 @@ class NluBlock:
     examples_key_line: Optional[int] = None  # the "examples:" line (0-based), for rewriting
     examples_end_line: Optional[int] = None  # first line after the examples (0-based)
     examples_indent: int = 0
-    literal: bool = False                    # examples written as a `|` block
 
 
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
@@ -165,9 +160,8 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
     text_lines = text.splitlines()  # once: splitting per block is quadratic in a big file
     blocks = []
     for item in nlu.value:
-        if not isinstance(item, yaml.MappingNode):
-            continue
-        fields = {key.value: (key, value) for key, value in item.value}
+        fields = {key.value: (key, value) for key, value in item.value} \
+            if isinstance(item, yaml.MappingNode) else {}
         if "intent" not in fields:
             continue
         block = NluBlock(intent=str(fields["intent"][1].value), line=item.start_mark.line + 1, examples=[])
@@ -175,14 +169,14 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
             key, value = fields["examples"]
             block.examples_key_line = key.start_mark.line
             block.examples_indent = key.start_mark.column
-            block.literal = isinstance(value, yaml.ScalarNode) and value.style == "|"
+            literal = isinstance(value, yaml.ScalarNode) and value.style == "|"  # a `|` block
             block.examples_end_line = max(end_line(text_lines, value.end_mark),
                                           key.start_mark.line + 1)
             raw = value.value if isinstance(value, yaml.ScalarNode) else ""
             for offset, line in enumerate(str(raw).splitlines()):
                 stripped = line.strip()
                 if stripped.startswith("- "):
-                    number = value.start_mark.line + offset + 2 if block.literal else key.start_mark.line + 1
+                    number = value.start_mark.line + offset + 2 if literal else key.start_mark.line + 1
                     block.examples.append((strip_annotations(stripped[2:]).strip(), number))
         blocks.append(block)
     return blocks

@@ -1,11 +1,8 @@
-"""Student workspaces: a copy of the reference shop with the answers left to write.
-
-Like subscribing to 店小蜜's 行业包: the student gets every intent of the reference
-(same names, same categories, same files) with ONE standard question each, and the
-FAQ answers of domain.yml replaced by a visible placeholder. Everything the custom
-actions need (their responses, rules, stories, shop/ facts) is kept, so the product
-and after-sales flows work from the first training. The files are read through
-bot.project_files, like every other tool reads them.
+"""Student workspaces, like subscribing to 店小蜜's 行业包: every intent of the reference
+shop (same names, categories and files) with ONE standard question each, and the FAQ
+answers of domain.yml replaced by a visible placeholder. What the custom actions need
+(their responses, rules, stories, shop/ facts) is kept, so the product and after-sales
+flows work from the first training.
 """
 from __future__ import annotations
 
