@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -29,10 +30,9 @@ class ActionServerError(Exception):
 class ActionServer:
     """`with ActionServer(project) as server:` runs rasa_sdk on a free local port."""
 
-    def __init__(self, project: Project, port: Optional[int] = None,
-                 log_name: str = "actions.log") -> None:
+    def __init__(self, project: Project, log_name: str = "actions.log") -> None:
         self.project = project
-        self.port = port or free_port()
+        self.port = free_port()
         self.process: Optional[subprocess.Popen] = None
         self.log_path: Path = project.var / "logs" / log_name
 
@@ -60,10 +60,8 @@ class ActionServer:
         health = f"http://127.0.0.1:{self.port}/health"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ActionServerError(
-                    f"动作服务器启动失败，日志见 {self.log_path}：\n"
-                    + self.log_path.read_text("utf-8", errors="replace")[-1500:]
-                )
+                log = self.log_path.read_text("utf-8", errors="replace")[-1500:]
+                raise ActionServerError(f"动作服务器启动失败，日志见 {self.log_path}：\n{log}")
             try:
                 with urllib.request.urlopen(health, timeout=1) as response:
                     if response.status == 200:
@@ -123,8 +121,6 @@ class ActionsInProcess:
         """Nothing to stop."""
 
     def endpoint(self) -> Any:
-        import logging
-
         from rasa.utils.endpoints import ClientResponseError, EndpointConfig
         from rasa_sdk.executor import ActionExecutor
         from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException

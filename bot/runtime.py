@@ -5,6 +5,7 @@ conversation and see what the bot understood and did in each turn.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -73,8 +74,6 @@ class BotRuntime:
 
     def load_blocking(self, verbose: bool = False) -> "BotRuntime":
         """Import Rasa and load the model (seconds of work; safe in a worker thread)."""
-        import logging
-
         from rasa.core.agent import Agent
         from rasa.core.tracker_store import TrackerStore
         from rasa.utils.common import configure_logging_and_warnings

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
@@ -95,10 +95,7 @@ class NearIndex:
         found: Dict[int, float] = {i: 1.0 for i in self._exact.get(query, [])}
         if threshold < 1.0 and len(query) >= 4:
             grams = _grams(query)
-            shared: Dict[int, int] = defaultdict(int)
-            for gram in grams:
-                for i in self._postings.get(gram, ()):
-                    shared[i] += 1
+            shared = Counter(i for gram in grams for i in self._postings.get(gram, ()))
             for i, count in shared.items():
                 # A ratio of t needs at least about t of the bigrams in common.
                 if i in found or count < threshold * 0.8 * max(len(grams), self._sizes[i]):
