@@ -81,8 +81,7 @@ def _realign(line: str) -> str:
     extra = width(m.group("invocation")) - len(m.group("invocation")) if m else 0
     if not extra:
         return line
-    gap = max(2, len(m.group("gap")) - extra)
-    return m.group("invocation") + " " * gap + line[m.end():]
+    return m.group("invocation") + " " * max(2, len(m.group("gap")) - extra) + line[m.end():]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):

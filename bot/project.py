@@ -5,7 +5,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, List, Tuple
+from typing import Iterable, List, Tuple
 
 # The reference project: this repository. Its actions and components serve every
 # project (students edit data, not Python).
@@ -85,7 +85,6 @@ class Project:
     def model_path(self) -> Path:
         return self.models / f"{self.fingerprint()}.tar.gz"
 
-    def missing_files(self) -> Iterator[str]:
-        for path in (self.domain, self.config, self.data):
-            if not path.exists():
-                yield str(path.relative_to(self.root))
+    def missing_files(self) -> List[str]:
+        return [str(p.relative_to(self.root)) for p in (self.domain, self.config, self.data)
+                if not p.exists()]

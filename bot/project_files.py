@@ -176,7 +176,8 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
             for offset, line in enumerate(str(raw).splitlines()):
                 stripped = line.strip()
                 if stripped.startswith("- "):
-                    number = value.start_mark.line + offset + 2 if literal else key.start_mark.line + 1
+                    number = (value.start_mark.line + offset + 2 if literal
+                              else key.start_mark.line + 1)
                     block.examples.append((strip_annotations(stripped[2:]).strip(), number))
         blocks.append(block)
     return blocks

@@ -181,11 +181,10 @@ def rewrite_domain(source: Path, destination: Path, answers: Dict[str, IntentInf
         replaced += 1
     # A hint for the student right under "responses:" (without the marker itself, so
     # the marker appears only in unwritten answers).
-    for index, line in enumerate(lines):
-        if replaced and line.rstrip() == "responses:":
-            lines.insert(index + 1, f"  # 练习：把每个以“{PLACEHOLDER.strip('【】')}”开头的答案整句换成你写的话术（连【】一起删掉）。"
-                                    "可以用 {变量名} 引用 shop/policy.yml 里的店铺政策，例如 {free_shipping_threshold}。\n")
-            break
+    index = next((i for i, line in enumerate(lines) if line.rstrip() == "responses:"), None)
+    if replaced and index is not None:
+        lines.insert(index + 1, f"  # 练习：把每个以“{PLACEHOLDER.strip('【】')}”开头的答案整句换成你写的话术（连【】一起删掉）。"
+                                "可以用 {变量名} 引用 shop/policy.yml 里的店铺政策，例如 {free_shipping_threshold}。\n")
     destination.write_text("".join(lines), "utf-8")
     return replaced
 

@@ -52,8 +52,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if not log.exists or log.empty:
         reason = "还没有对话记录文件" if not log.exists else "对话记录是空的"
-        where = log.source or database
-        console.info(f"{reason}（{where}），没有可以诊断的内容。")
+        console.info(f"{reason}（{log.source or database}），没有可以诊断的内容。")
         console.info(f"先和机器人聊几句：python -m bot shell --project {args.project}，"
                      "像顾客一样多问一些问题，再运行诊断。")
         if args.export or args.html or args.json:

@@ -112,11 +112,10 @@ class TestWindowInput(InputChannel):
             return body, bot, self.sender(body), str(body.get("text") or "")
 
         def turn_json(turn) -> Dict[str, Any]:
-            data = asdict(turn)
-            data["slots"] = {k: v for k, v in turn.slots.items() if k in DEBUG_SLOTS}
-            data["ranking"] = [{"name": r.get("name"), "confidence": r.get("confidence")}
-                               for r in turn.ranking[:3]]
-            return data
+            return dict(asdict(turn),
+                        slots={k: v for k, v in turn.slots.items() if k in DEBUG_SLOTS},
+                        ranking=[{"name": r.get("name"), "confidence": r.get("confidence")}
+                                 for r in turn.ranking[:3]])
 
         @blueprint.route("/", methods=["GET"])
         async def show(request: Request):
@@ -149,9 +148,8 @@ class TestWindowInput(InputChannel):
         @blueprint.route("/suggest", methods=["POST"])
         async def suggest(request: Request):
             _, bot, sender, text = conversation(request)
-            candidates = await bot.candidates(sender, text)
             return response.json([{"intent": c.intent, "confidence": c.confidence,
-                                   "answer": c.shown} for c in candidates])
+                                   "answer": c.shown} for c in await bot.candidates(sender, text)])
 
         @blueprint.route("/adopt", methods=["POST"])
         async def adopt_suggestion(request: Request):
