@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -29,10 +30,9 @@ class ActionServerError(Exception):
 class ActionServer:
     """`with ActionServer(project) as server:` runs rasa_sdk on a free local port."""
 
-    def __init__(self, project: Project, port: Optional[int] = None,
-                 log_name: str = "actions.log") -> None:
+    def __init__(self, project: Project, log_name: str = "actions.log") -> None:
         self.project = project
-        self.port = port or free_port()
+        self.port = free_port()
         self.process: Optional[subprocess.Popen] = None
         self.log_path: Path = project.var / "logs" / log_name
 
@@ -48,13 +48,11 @@ class ActionServer:
 
     def start(self) -> "ActionServer":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "w", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.port)],
-            cwd=REFERENCE_ROOT, env=rasa_environment(self.project),
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        log.close()
+        with open(self.log_path, "w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
+                 str(self.port)], cwd=REFERENCE_ROOT, env=rasa_environment(self.project),
+                stdout=log, stderr=subprocess.STDOUT)
         return self
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -62,10 +60,8 @@ class ActionServer:
         health = f"http://127.0.0.1:{self.port}/health"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ActionServerError(
-                    f"动作服务器启动失败，日志见 {self.log_path}：\n"
-                    + self.log_path.read_text("utf-8", errors="replace")[-1500:]
-                )
+                log = self.log_path.read_text("utf-8", errors="replace")[-1500:]
+                raise ActionServerError(f"动作服务器启动失败，日志见 {self.log_path}：\n{log}")
             try:
                 with urllib.request.urlopen(health, timeout=1) as response:
                     if response.status == 200:
@@ -125,35 +121,29 @@ class ActionsInProcess:
         """Nothing to stop."""
 
     def endpoint(self) -> Any:
-        return _in_process_endpoint(self.url)
+        from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+        from rasa_sdk.executor import ActionExecutor
+        from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
+        class InProcessEndpoint(EndpointConfig):
+            def __init__(self, url: str) -> None:
+                super().__init__(url=url)
+                self.executor = ActionExecutor()
+                self.executor.register_package("actions")
 
-def _in_process_endpoint(url: str) -> Any:
-    import logging
+            async def request(self, method: str = "post", subpath: Optional[str] = None,
+                              content_type: Optional[str] = "application/json",
+                              compress: bool = False, **kwargs: Any) -> Any:
+                call: Dict[str, Any] = json.loads(json.dumps(kwargs["json"]))
+                try:
+                    result = await self.executor.run(call)
+                except (ActionExecutionRejection, ActionNotFoundException) as exc:
+                    status = 400 if isinstance(exc, ActionExecutionRejection) else 404
+                    body = {"error": exc.message, "action_name": exc.action_name}
+                    raise ClientResponseError(status, exc.message, json.dumps(body))
+                except Exception as exc:  # the server answers 500 and logs it
+                    logging.getLogger(__name__).exception("动作 %s 出错", call.get("next_action"))
+                    raise ClientResponseError(500, str(exc), "")
+                return json.loads(json.dumps(result))
 
-    from rasa.utils.endpoints import ClientResponseError, EndpointConfig
-    from rasa_sdk.executor import ActionExecutor
-    from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
-
-    class InProcessEndpoint(EndpointConfig):
-        def __init__(self) -> None:
-            super().__init__(url=url)
-            self.executor = ActionExecutor()
-            self.executor.register_package("actions")
-
-        async def request(self, method: str = "post", subpath: Optional[str] = None,
-                          content_type: Optional[str] = "application/json", compress: bool = False,
-                          **kwargs: Any) -> Any:
-            call: Dict[str, Any] = json.loads(json.dumps(kwargs["json"]))
-            try:
-                result = await self.executor.run(call)
-            except (ActionExecutionRejection, ActionNotFoundException) as exc:
-                status = 400 if isinstance(exc, ActionExecutionRejection) else 404
-                body = {"error": exc.message, "action_name": exc.action_name}
-                raise ClientResponseError(status, exc.message, json.dumps(body))
-            except Exception as exc:  # the server answers 500 and logs it
-                logging.getLogger(__name__).exception("动作 %s 出错", call.get("next_action"))
-                raise ClientResponseError(500, str(exc), "")
-            return json.loads(json.dumps(result))
-
-    return InProcessEndpoint()
+        return InProcessEndpoint(self.url)

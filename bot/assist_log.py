@@ -34,8 +34,7 @@ def record_choice(db: Path, sender_id: str, text: str, suggested_intent: Optiona
             "INSERT INTO assist_choices (sender_id, text, suggested_intent, chosen_intent,"
             " adopted, custom_reply, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (sender_id, text, suggested_intent, chosen_intent,
-             0 if custom_reply else 1, custom_reply, time.time()),
-        )
+             0 if custom_reply else 1, custom_reply, time.time()))
 
 
 async def adopt(runtime: "BotRuntime", db: Path, sender_id: str, text: str,

@@ -53,15 +53,12 @@ MESSAGES: List[Tuple[str, str]] = [
 def translate(message: str) -> str:
     """argparse's error message in Chinese (a message from our own type functions,
     already Chinese, is kept)."""
-    argument = ARGUMENT_RE.match(message)
-    if argument:
+    if argument := ARGUMENT_RE.match(message):
         return f"参数 {argument.group('name')}：{translate(argument.group('message'))}"
-    invalid = INVALID_RE.match(message)
-    if invalid:
+    if invalid := INVALID_RE.match(message):
         return f"{invalid.group('value')} 不是有效的{TYPE_WORDS.get(invalid.group('type'), '值')}"
     for pattern, chinese in MESSAGES:
-        m = re.fullmatch(pattern, message, re.S)
-        if m:
+        if m := re.fullmatch(pattern, message, re.S):
             return chinese.format(*(part.replace(", ", "、") for part in m.groups()))
     if re.search(r"[\u4e00-\u9fff]", message):
         return message
@@ -72,8 +69,7 @@ def _chinese_headings(text: str) -> str:
     if text.startswith(USAGE[0]):
         usage, blank, rest = text.partition("\n\n")
         # "用法：" is one column narrower than "usage: ": so are the usage's next lines
-        usage = USAGE[1] + usage[len(USAGE[0]):].replace("\n ", "\n")
-        text = usage + blank + rest
+        text = USAGE[1] + usage[len(USAGE[0]):].replace("\n ", "\n") + blank + rest
     text = HEADING_RE.sub(lambda m: HEADINGS.get(m.group("title"), m.group("title")) + "：", text)
     return "\n".join(map(_realign, text.split("\n")))
 
@@ -85,8 +81,7 @@ def _realign(line: str) -> str:
     extra = width(m.group("invocation")) - len(m.group("invocation")) if m else 0
     if not extra:
         return line
-    gap = max(2, len(m.group("gap")) - extra)
-    return m.group("invocation") + " " * gap + line[m.end():]
+    return m.group("invocation") + " " * max(2, len(m.group("gap")) - extra) + line[m.end():]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):

@@ -1,9 +1,8 @@
-"""Terminal output for users: Chinese messages, a progress line, quiet Rasa.
+"""Terminal output for users: Chinese messages and a progress line, all through `write`.
 
-Every user-facing line goes through `write`. Consoles differ: a Chinese Windows console
-or a redirected stream is GBK (cp936), which has every Chinese character but no emoji,
-and the training data and answers are full of emoji. `setup_streams` (run when the CLI
-starts) keeps each stream's encoding, UTF-8 wherever the stream is UTF-8, and makes what
+A Chinese Windows console or a redirected stream is GBK (cp936): every Chinese character
+but no emoji, and the training data and answers are full of emoji. `setup_streams` (run
+when the CLI starts) keeps each stream's encoding, UTF-8 where it is UTF-8, and makes what
 it cannot show disappear (emoji) or become "?" (anything else) instead of crashing.
 """
 from __future__ import annotations
@@ -35,9 +34,8 @@ codecs.register_error(UNSHOWABLE, _unshowable)
 def setup_streams() -> None:
     """Make stdout and stderr replace what their encoding cannot show."""
     for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:  # a TextIOWrapper (a test may have put something else)
-            reconfigure(errors=UNSHOWABLE)
+        if hasattr(stream, "reconfigure"):  # a TextIOWrapper (a test may have put something else)
+            stream.reconfigure(errors=UNSHOWABLE)
 
 
 def can_show(text: str, stream: Optional[TextIO] = None) -> bool:
@@ -100,9 +98,7 @@ def printable(text: str) -> str:
 
 def to_console(env: dict) -> dict:
     """`env` for a subprocess writing straight to this console: its encoding, never a crash."""
-    env = dict(env)
-    env["PYTHONIOENCODING"] = f"{sys.stdout.encoding or 'utf-8'}:replace"
-    return env
+    return {**env, "PYTHONIOENCODING": f"{sys.stdout.encoding or 'utf-8'}:replace"}
 
 
 @contextmanager

@@ -3,7 +3,6 @@
 `check`, `grade` (bank/rubric.yml's default), `new` (the workspace README) and
 `diagnose` (its advice) read these; data/README.md states the same 12 to students.
 """
-from __future__ import annotations
 
 # Similar questions (相似问法) per intent that the course requires.
 MIN_EXAMPLES = 12

@@ -5,7 +5,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, List, Tuple
+from typing import Iterable, List, Tuple
 
 # The reference project: this repository. Its actions and components serve every
 # project (students edit data, not Python).
@@ -34,33 +34,23 @@ def hash_files(digest: "hashlib._Hash", files: Iterable[Tuple[bytes, Path]]) -> 
         digest.update(len(data).to_bytes(8, "big") + data)
 
 
+def _under_root(name: str) -> property:
+    return property(lambda self: self.root / name)
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
 
+    domain = _under_root("domain.yml")
+    config = _under_root("config.yml")
+    data = _under_root("data")
+    shop = _under_root("shop")
+    models = _under_root("models")
+
     @classmethod
     def at(cls, path: Path) -> "Project":
         return cls(Path(path).resolve())
-
-    @property
-    def domain(self) -> Path:
-        return self.root / "domain.yml"
-
-    @property
-    def config(self) -> Path:
-        return self.root / "config.yml"
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def shop(self) -> Path:
-        return self.root / "shop"
-
-    @property
-    def models(self) -> Path:
-        return self.root / "models"
 
     @property
     def var(self) -> Path:
@@ -68,13 +58,8 @@ class Project:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    @property
-    def shop_db(self) -> Path:
-        return self.var / "shop.db"
-
-    @property
-    def conversations_db(self) -> Path:
-        return self.var / "conversations.db"
+    shop_db = property(lambda self: self.var / "shop.db")
+    conversations_db = property(lambda self: self.var / "conversations.db")
 
     def training_files(self) -> List[Path]:
         files = {p for pattern in TRAINING_GLOBS for p in self.root.glob(pattern) if p.is_file()}
@@ -100,7 +85,6 @@ class Project:
     def model_path(self) -> Path:
         return self.models / f"{self.fingerprint()}.tar.gz"
 
-    def missing_files(self) -> Iterator[str]:
-        for path in (self.domain, self.config, self.data):
-            if not path.exists():
-                yield str(path.relative_to(self.root))
+    def missing_files(self) -> List[str]:
+        return [str(p.relative_to(self.root)) for p in (self.domain, self.config, self.data)
+                if not p.exists()]

@@ -1,11 +1,8 @@
-"""The one reader of a project's files: shop/intents.yml, data/ (NLU examples with
-file:line, rules, stories), domain.yml and shop/catalog.yml.
-
-`check` (categories and data/nlu/ layout), `grade`, `diagnose`, `shell` and `new` read
-projects through here; bot.workspace only builds workspaces. Plain YAML reading: a
-broken file is reported (ProjectFileError, or a "broken" entry), never guessed at. The
-checker's own tolerant parser (bot.checks.model, which reads misspelt keys to point at
-them) is the exception, and shares its entity-annotation rule from here.
+"""The one reader of a project's files for `check`, `grade`, `diagnose`, `shell` and `new`:
+shop/intents.yml, data/ (NLU examples with file:line, rules, stories), domain.yml and
+shop/catalog.yml. A broken file is reported (ProjectFileError, or a "broken" entry), never
+guessed at. The exception, the checker's tolerant parser (bot.checks.model, which reads
+misspelt keys to point at them), shares the entity-annotation rule from here.
 """
 from __future__ import annotations
 
@@ -30,14 +27,8 @@ DEFAULT_MODULE = {"basic": "basic", "other": "basic", "product": "product"}
 
 # data/nlu/<file> (and data/rules/<file>) for an intent of each category: the
 # reference's layout, which data/README.md explains to students.
-CATEGORY_FILES = {
-    "basic": "basic.yml",
-    "product": "product.yml",
-    "return": "returns.yml",
-    "logistics": "logistics.yml",
-    "quality": "quality.yml",
-    "other": "other.yml",
-}
+CATEGORY_FILES = {"basic": "basic.yml", "product": "product.yml", "return": "returns.yml",
+                  "logistics": "logistics.yml", "quality": "quality.yml", "other": "other.yml"}
 
 
 def relative(path: Path, root: Path) -> str:
@@ -96,9 +87,8 @@ class IntentCatalog:
     def label_of(self, intent: str) -> str:
         """The Chinese label of an intent's category ("基础问答"), or "未登记"."""
         category = self.category_of(intent)
-        if category is None:
-            return "未登记"
-        return self.definitions[category].label if category in self.definitions else category
+        info = self.definitions.get(category)
+        return info.label if info else category or "未登记"
 
 
 def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
@@ -116,11 +106,10 @@ def read_intent_catalog(shop_dir: Path) -> IntentCatalog:
     for code, entry in (raw.get("categories") or {}).items():
         # Older workspaces write `code: 标签`; the reference writes a definition block.
         entry = entry if isinstance(entry, dict) else {"label": entry}
-        info = CategoryInfo(
+        catalog.definitions[str(code)] = CategoryInfo(
             code=str(code), label=str(entry.get("label") or code),
             definition=str(entry.get("definition") or "").strip(),
             fallback_intent=str(entry["fallback_intent"]) if entry.get("fallback_intent") else None)
-        catalog.definitions[info.code] = info
     for name, entry in (raw.get("intents") or {}).items():
         entry = entry if isinstance(entry, dict) else {}
         category = str(entry.get("category") or "other")
@@ -150,7 +139,6 @@ class NluBlock:
     examples_key_line: Optional[int] = None  # the "examples:" line (0-based), for rewriting
     examples_end_line: Optional[int] = None  # first line after the examples (0-based)
     examples_indent: int = 0
-    literal: bool = False                    # examples written as a `|` block
 
 
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
@@ -165,17 +153,15 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
     """The intent blocks of one NLU file. Raises yaml.YAMLError on broken YAML."""
     text = Path(path).read_text("utf-8")
     root = yamlfile.compose(text)
-    if not isinstance(root, yaml.MappingNode):
-        return []
-    text_lines = text.splitlines()  # once: splitting per block is quadratic in a big file
-    nlu = next((value for key, value in root.value if key.value == "nlu"), None)
+    nlu = next((value for key, value in root.value if key.value == "nlu"), None) \
+        if isinstance(root, yaml.MappingNode) else None
     if not isinstance(nlu, yaml.SequenceNode):
         return []
+    text_lines = text.splitlines()  # once: splitting per block is quadratic in a big file
     blocks = []
     for item in nlu.value:
-        if not isinstance(item, yaml.MappingNode):
-            continue
-        fields = {key.value: (key, value) for key, value in item.value}
+        fields = {key.value: (key, value) for key, value in item.value} \
+            if isinstance(item, yaml.MappingNode) else {}
         if "intent" not in fields:
             continue
         block = NluBlock(intent=str(fields["intent"][1].value), line=item.start_mark.line + 1, examples=[])
@@ -183,14 +169,15 @@ def read_nlu_blocks(path: Path) -> List[NluBlock]:
             key, value = fields["examples"]
             block.examples_key_line = key.start_mark.line
             block.examples_indent = key.start_mark.column
-            block.literal = isinstance(value, yaml.ScalarNode) and value.style == "|"
+            literal = isinstance(value, yaml.ScalarNode) and value.style == "|"  # a `|` block
             block.examples_end_line = max(end_line(text_lines, value.end_mark),
                                           key.start_mark.line + 1)
             raw = value.value if isinstance(value, yaml.ScalarNode) else ""
             for offset, line in enumerate(str(raw).splitlines()):
                 stripped = line.strip()
                 if stripped.startswith("- "):
-                    number = value.start_mark.line + offset + 2 if block.literal else key.start_mark.line + 1
+                    number = (value.start_mark.line + offset + 2 if literal
+                              else key.start_mark.line + 1)
                     block.examples.append((strip_annotations(stripped[2:]).strip(), number))
         blocks.append(block)
     return blocks
@@ -249,22 +236,18 @@ def read_training_data(root: Path) -> Tuple[List[Example], List[Dict[str, Any]],
     for path in _yaml_files(root / "data"):
         where = relative(path, root)
         try:
-            text = path.read_text("utf-8")
-            raw = yamlfile.safe_load(text)
+            raw = yamlfile.safe_load(path.read_text("utf-8"))
             blocks = read_nlu_blocks(path) if isinstance(raw, dict) and "nlu" in raw else []
         except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
             broken.append({"file": where, "message": _yaml_problem(exc)})
             continue
-        for block in blocks:
-            for example, line in block.examples:
-                if example:
-                    examples.append(Example(example, block.intent, where, line))
+        examples += [Example(example, block.intent, where, line)
+                     for block in blocks for example, line in block.examples if example]
         if isinstance(raw, dict):
-            for kind in ("rules", "stories"):
-                for item in raw.get(kind) or []:
-                    if isinstance(item, dict) and isinstance(item.get("steps"), list):
-                        flows.append({"file": where, "name": str(item.get("rule") or item.get("story") or ""),
-                                      "steps": item["steps"]})
+            flows += [{"file": where, "name": str(item.get("rule") or item.get("story") or ""),
+                       "steps": item["steps"]}
+                      for kind in ("rules", "stories") for item in raw.get(kind) or []
+                      if isinstance(item, dict) and isinstance(item.get("steps"), list)]
     return examples, flows, broken
 
 
@@ -287,7 +270,6 @@ def domain_intents(domain: Dict[str, Any]) -> List[str]:
 
 
 # ---------------------------------------------------------------- shop/catalog.yml
-
 
 def catalog_products(root: Path) -> List[Dict[str, Any]]:
     """The products of the project's shop/catalog.yml (none if it is missing)."""

@@ -5,6 +5,7 @@ conversation and see what the bot understood and did in each turn.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -73,8 +74,6 @@ class BotRuntime:
 
     def load_blocking(self, verbose: bool = False) -> "BotRuntime":
         """Import Rasa and load the model (seconds of work; safe in a worker thread)."""
-        import logging
-
         from rasa.core.agent import Agent
         from rasa.core.tracker_store import TrackerStore
         from rasa.utils.common import configure_logging_and_warnings
@@ -163,9 +162,7 @@ class BotRuntime:
 
         text = clean(text)
         output = CollectingOutputChannel()
-        await self.agent.handle_message(
-            UserMessage(text, output, sender_id, parse_data=parse_data))
-        responses = output.messages
+        await self.agent.handle_message(UserMessage(text, output, sender_id, parse_data=parse_data))
         tracker = await self.agent.processor.get_tracker(sender_id)
         events = list(tracker.events)
         last_user = max(i for i, e in enumerate(events) if isinstance(e, UserUttered))
@@ -173,16 +170,12 @@ class BotRuntime:
         actions = [e.action_name for e in events[last_user + 1:]
                    if isinstance(e, ActionExecuted) and e.action_name != "action_listen"]
         return Turn(
-            text=text,
-            replies=[r["text"] for r in responses if r.get("text")],
-            intent=user.intent.get("name"),
-            confidence=float(user.intent.get("confidence") or 0.0),
-            entities=list(user.entities),
-            actions=actions,
+            text=text, replies=[r["text"] for r in output.messages if r.get("text")],
+            intent=user.intent.get("name"), confidence=float(user.intent.get("confidence") or 0.0),
+            entities=list(user.entities), actions=actions,
             slots={k: v for k, v in tracker.current_slot_values().items() if v is not None},
             ranking=list(user.parse_data.get("intent_ranking") or []),
-            category_fallback=user.intent.get("category_fallback"),
-        )
+            category_fallback=user.intent.get("category_fallback"))
 
 
 # Rasa reads a message starting with "/" as `/intent{"slot": value}`: a customer could

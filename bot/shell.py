@@ -1,11 +1,12 @@
 """The chat window: talk to the bot as a customer, like 千牛's 测试窗."""
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import threading
 import uuid
-from dataclasses import dataclass
+from contextlib import nullcontext
 from typing import Optional
 
 from bot import console, rasa_patches
@@ -26,15 +27,6 @@ HELP = """可用命令：
 
 # The slots the debug view shows (the rest are the shop policy's texts).
 DEBUG_SLOTS = ("order_id", "product", "height", "weight", "foot_length", "order_status")
-
-
-@dataclass
-class ShellOptions:
-    verbose: bool = False
-    debug: bool = False
-    assist: bool = False
-    product: Optional[str] = None
-    order: Optional[str] = None
 
 
 def resolve_product(project: Project, query: str) -> Optional[str]:
@@ -98,7 +90,8 @@ def in_background(function, *args) -> asyncio.Future:
     return future
 
 
-async def chat(project: Project, model, options: ShellOptions) -> int:
+async def chat(project: Project, model, options: argparse.Namespace) -> int:
+    """The chat; `options` are the `shell` command's arguments."""
     server = ActionServer(project).start()
     try:
         runtime = BotRuntime(model, server.url, project.conversations_db)
@@ -120,11 +113,8 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
         async def ready() -> BotRuntime:
             nonlocal started
             if not started:
-                if loading.done():
+                with nullcontext() if loading.done() else console.progress("小悦正在准备（加载模型、启动动作服务器）"):
                     await loading
-                else:
-                    with console.progress("小悦正在准备（加载模型、启动动作服务器）"):
-                        await loading
                 await in_background(server.wait_ready)
                 await runtime.start_session(sender, context)
                 started = True
@@ -150,13 +140,11 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
                     break
                 if command == "/help":
                     console.info(HELP)
-                    continue
-                if command == "/restart":
+                elif command == "/restart":
                     await (await ready()).restart(sender)
                     await runtime.start_session(sender, context)
                     console.info("（对话已重新开始）")
-                    continue
-                if command == "/product":
+                elif command == "/product":
                     product = resolve_product(project, argument)
                     if product:
                         context["product"] = product
@@ -164,24 +152,20 @@ async def chat(project: Project, model, options: ShellOptions) -> int:
                         console.info(f"（正在浏览商品 {product}）")
                     else:
                         console.error(f"目录里没有商品“{argument}”。请写商品编号或名称，例如 /product P01")
-                    continue
-                if command == "/order":
+                elif command == "/order":
                     context["order_id"] = argument.strip()
                     await (await ready()).set_slot(sender, "order_id", argument.strip() or None)
                     console.info(f"（当前订单 {argument.strip() or '无'}）")
-                    continue
-                if command == "/human":
-                    text = "转人工"
-                else:
+                elif command != "/human":
                     console.error(f"没有命令 {command}。输入 /help 查看可用命令。")
+                if command != "/human":
                     continue
+                text = "转人工"
             await ready()
-            if options.assist:
-                turn = await assist(runtime, project, sender, text, prompt_session)
-                if turn is None:
-                    continue
-            else:
-                turn = await runtime.send(sender, text)
+            turn = await (assist(runtime, project, sender, text, prompt_session) if options.assist
+                          else runtime.send(sender, text))
+            if turn is None:  # the agent wrote their own reply
+                continue
             for reply in turn.replies or ["（机器人没有回复）"]:
                 console.info(f"小悦：{reply}")
             if options.debug:

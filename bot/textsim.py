@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
@@ -50,21 +50,16 @@ def normalise(text: str, numbers: str = "mark") -> str:
     text = unicodedata.normalize("NFKC", text or "").casefold()
     text = _LONG_DIGITS.sub("" if numbers == "drop" else _NUMBER_MARK, text)
     text = _POLITE.sub("", text)
-    kept = []
-    for char in text:
-        kind = unicodedata.category(char)
-        if kind[0] in "PSZC" or kind in ("Mn", "Me") or char in FILLERS:
-            continue  # punctuation, symbols (emoji), spaces, controls, modifiers, fillers
-        kept.append(char)
-    return "".join(kept)
+    # Dropped: punctuation, symbols (emoji), spaces, controls, modifiers, fillers.
+    return "".join(char for char in text if char not in FILLERS
+                   and unicodedata.category(char)[0] not in "PSZC"
+                   and unicodedata.category(char) not in ("Mn", "Me"))
 
 
 def similarity(a: str, b: str) -> float:
     """1.0 for the same normalised text; difflib's ratio otherwise (0..1)."""
     if a == b:
         return 1.0
-    if not a or not b:
-        return 0.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
@@ -100,15 +95,10 @@ class NearIndex:
         found: Dict[int, float] = {i: 1.0 for i in self._exact.get(query, [])}
         if threshold < 1.0 and len(query) >= 4:
             grams = _grams(query)
-            shared: Dict[int, int] = defaultdict(int)
-            for gram in grams:
-                for i in self._postings.get(gram, ()):
-                    shared[i] += 1
+            shared = Counter(i for gram in grams for i in self._postings.get(gram, ()))
             for i, count in shared.items():
-                if i in found:
-                    continue
                 # A ratio of t needs at least about t of the bigrams in common.
-                if count < threshold * 0.8 * max(len(grams), self._sizes[i]):
+                if i in found or count < threshold * 0.8 * max(len(grams), self._sizes[i]):
                     continue
                 score = similarity(query, self.texts[i])
                 if score >= threshold:

@@ -1,11 +1,8 @@
-"""Student workspaces: a copy of the reference shop with the answers left to write.
-
-Like subscribing to 店小蜜's 行业包: the student gets every intent of the reference
-(same names, same categories, same files) with ONE standard question each, and the
-FAQ answers of domain.yml replaced by a visible placeholder. Everything the custom
-actions need (their responses, rules, stories, shop/ facts) is kept, so the product
-and after-sales flows work from the first training. The files are read through
-bot.project_files, like every other tool reads them.
+"""Student workspaces, like subscribing to 店小蜜's 行业包: every intent of the reference
+shop (same names, categories and files) with ONE standard question each, and the FAQ
+answers of domain.yml replaced by a visible placeholder. What the custom actions need
+(their responses, rules, stories, shop/ facts) is kept, so the product and after-sales
+flows work from the first training.
 """
 from __future__ import annotations
 
@@ -39,11 +36,6 @@ STUDENT_ANSWER_MODULE = "basic"
 # What `new` copies as it is. domain.yml and data/nlu/ are rewritten; README.md is new.
 COPIED_FILES = ["config.yml", "endpoints.yml"]
 COPIED_DIRS = ["data", "shop"]
-
-
-def placeholder_answer(standard: str) -> str:
-    """The text of an unwritten answer: the marker and the question it answers."""
-    return f"{PLACEHOLDER}顾客问“{standard}”时，小悦怎么回答？"
 
 
 def is_placeholder(text: Optional[str]) -> bool:
@@ -101,26 +93,18 @@ def plan_examples(block: NluBlock, catalog: IntentCatalog, keep_examples: int,
     reference_examples = [text for text, _ in block.examples if text]
     standards = {i.standard: name for name, i in catalog.intents.items() if i.standard}
     already = seen.setdefault(block.intent, [])
-    examples: List[str] = []
     if info and info.standard:
         standard = info.standard
-    elif reference_examples:
-        standard = reference_examples[0]
-        if not already:
+    else:
+        standard = reference_examples[0] if reference_examples else None
+        if standard and not already:
             warnings.append(f"shop/intents.yml 没有登记意图 {block.intent} 的标准问题，"
                             f"用了参考项目的第一条问法“{standard}”。")
-    else:
-        standard = None
-    if standard and standard not in already:
-        examples.append(standard)
-    kept = sum(1 for e in already if e != standard)
-    for text in reference_examples:
-        if kept >= keep_examples:
-            break
-        if text in examples or text in already or standards.get(text, block.intent) != block.intent:
-            continue
-        examples.append(text)
-        kept += 1
+    examples = [standard] if standard and standard not in already else []
+    room = max(0, keep_examples - sum(1 for e in already if e != standard))
+    examples += [text for text in dict.fromkeys(reference_examples)
+                 if text not in examples and text not in already
+                 and standards.get(text, block.intent) == block.intent][:room]
     if not examples and standard:
         examples.append(standard)   # never leave an empty block behind
     if not examples:
@@ -186,23 +170,21 @@ def rewrite_domain(source: Path, destination: Path, answers: Dict[str, IntentInf
         if info is None:
             continue
         key_line = key.start_mark.line
-        end = end_line(lines, value.end_mark)
         first_item = lines[value.start_mark.line]
-        if value.start_mark.line > key_line:
-            item_indent = first_item[: len(first_item) - len(first_item.lstrip())]
-        else:
-            item_indent = " " * key.start_mark.column
-        answer = json.dumps(placeholder_answer(info.standard or info.name), ensure_ascii=False)
+        item_indent = first_item[: len(first_item) - len(first_item.lstrip())] \
+            if value.start_mark.line > key_line else " " * key.start_mark.column
+        # An unwritten answer: the marker and the question it answers.
+        answer = json.dumps(f"{PLACEHOLDER}顾客问“{info.standard or info.name}”时，小悦怎么回答？",
+                            ensure_ascii=False)
         new = [f"{' ' * key.start_mark.column}{key.value}:\n", f"{item_indent}- text: {answer}\n"]
-        _replace_lines(lines, key_line, max(end, key_line + 1), new)
+        _replace_lines(lines, key_line, max(end_line(lines, value.end_mark), key_line + 1), new)
         replaced += 1
     # A hint for the student right under "responses:" (without the marker itself, so
     # the marker appears only in unwritten answers).
-    for index, line in enumerate(lines):
-        if replaced and line.rstrip() == "responses:":
-            lines.insert(index + 1, f"  # 练习：把每个以“{PLACEHOLDER.strip('【】')}”开头的答案整句换成你写的话术（连【】一起删掉）。"
-                                    "可以用 {变量名} 引用 shop/policy.yml 里的店铺政策，例如 {free_shipping_threshold}。\n")
-            break
+    index = next((i for i, line in enumerate(lines) if line.rstrip() == "responses:"), None)
+    if replaced and index is not None:
+        lines.insert(index + 1, f"  # 练习：把每个以“{PLACEHOLDER.strip('【】')}”开头的答案整句换成你写的话术（连【】一起删掉）。"
+                                "可以用 {变量名} 引用 shop/policy.yml 里的店铺政策，例如 {free_shipping_threshold}。\n")
     destination.write_text("".join(lines), "utf-8")
     return replaced
 
@@ -231,7 +213,6 @@ def verify_workspace(root: Path, catalog: IntentCatalog, answers: Dict[str, Inte
 
 def create_workspace(target: Path, reference: Path = REFERENCE_ROOT, keep_examples: int = 0,
                      keep_answers: bool = False) -> WorkspaceSummary:
-    """Create a student workspace at `target` from the `reference` project."""
     target = Path(target).resolve()
     reference = Path(reference).resolve()
     check_target(target, reference)

@@ -16,6 +16,7 @@ process), PyYAML's raises RecursionError, which the checks explain.
 """
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any, Optional
 
 import yaml
@@ -66,11 +67,9 @@ def _plain_style_as_pyyaml(root: yaml.Node) -> yaml.Node:
 def compose(text: str) -> Optional[yaml.Node]:
     """The node tree of a one-document TEXT, as yaml.compose(text, SafeLoader) gives it."""
     if libyaml_reads(text):
-        try:
+        # A composer error (two documents, an unknown alias) is worded by PyYAML below.
+        with suppress(yaml.YAMLError):
             node = yaml.compose(text, Loader=yaml.CSafeLoader)
-        except yaml.YAMLError:
-            pass  # a composer error (two documents, an unknown alias): PyYAML words it
-        else:
             return None if node is None else _plain_style_as_pyyaml(node)
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
@@ -78,8 +77,6 @@ def compose(text: str) -> Optional[yaml.Node]:
 def safe_load(text: str) -> Any:
     """yaml.safe_load(text)."""
     if libyaml_reads(text):
-        try:
+        with suppress(yaml.YAMLError):
             return yaml.load(text, Loader=yaml.CSafeLoader)
-        except yaml.YAMLError:
-            pass
     return yaml.safe_load(text)

@@ -1,4 +1,4 @@
-"""One module per CLI command: NAME, HELP, add_arguments(parser) and run(args) -> exit code."""
+"""One module per CLI command, named as it: HELP, add_arguments(parser), run(args) -> exit code."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,7 +7,6 @@ from pathlib import Path
 from bot import console
 from bot.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-NAME = "check"
 HELP = "训练前检查训练数据：YAML 格式、意图和答案、例句、话术、商品目录，并运行 Rasa 自带的检查"
 
 
@@ -16,8 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix", action="store_true",
                         help="自动修改全角冒号/空格和 Tab 缩进，把 GBK 或带 BOM 的文件转成 UTF-8"
                              "（先备份成 文件名.bak-时间），其他内容不动")
-    parser.add_argument("--no-rasa", action="store_true",
-                        help="跳过 Rasa 自带的数据检查（它需要 15–25 秒）")
+    parser.add_argument("--no-rasa", action="store_true", help="跳过 Rasa 自带的数据检查（它需要 15–25 秒）")
     parser.add_argument("--verbose", action="store_true", help="同时显示 Rasa 和 YAML 的英文原文")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出检查结果（给程序读）")
     parser.add_argument("--rubric", metavar="文件",
@@ -54,8 +52,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             with console.progress(f"运行 Rasa 自带的数据检查（rasa data validate，约 {rasa_validate.SECONDS} 秒）"):
                 add_rasa(report)
-    if args.json:
-        console.info(render.render_json(report))
-    else:
-        console.info(render.render_text(report, verbose=args.verbose, rasa_skipped=args.no_rasa))
+    console.info(render.render_json(report) if args.json
+                 else render.render_text(report, verbose=args.verbose, rasa_skipped=args.no_rasa))
     return EXIT_FAILED if report.errors else EXIT_OK

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 from pathlib import Path
 
@@ -9,7 +10,6 @@ from bot import console
 from bot.chinese_argparse import number
 from bot.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-NAME = "diagnose"
 HELP = "问答诊断（数据分析）：识别率、转人工率、问得最多的问题，以及机器人没听懂的问题和建议的意图"
 
 
@@ -52,22 +52,20 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if not log.exists or log.empty:
         reason = "还没有对话记录文件" if not log.exists else "对话记录是空的"
-        where = log.source or database
-        console.info(f"{reason}（{where}），没有可以诊断的内容。")
+        console.info(f"{reason}（{log.source or database}），没有可以诊断的内容。")
         console.info(f"先和机器人聊几句：python -m bot shell --project {args.project}，"
                      "像顾客一样多问一些问题，再运行诊断。")
         if args.export or args.html or args.json:
             console.info("没有数据，所以没有生成导出文件和报告。")
         return EXIT_OK
     report = analyse(root, log, args.min_confidence)
-    console.info(_render_text(report))
+    console.info(_render("text", report))
     written = []
-    for option, render, label in (("export", _render_export, "建议问法"), ("html", _render_html, "网页报告"),
-                                  ("json", _render_json, "JSON 数据")):
+    for option, label in (("export", "建议问法"), ("html", "网页报告"), ("json", "JSON 数据")):
         target = getattr(args, option)
         if target is None:
             continue
-        if not _write(target, render(report), option):
+        if not _write(target, _render(option, report), option):
             return EXIT_USAGE
         written.append(f"{label}：{Path(target).expanduser().resolve()}")
     console.info("")
@@ -78,23 +76,11 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _render_text(report) -> str:
-    from bot.diagnose.text import render
-
-    return render(report)
-
-
-def _render_export(report) -> str:
-    from bot.diagnose.export import export_yaml
-
-    return export_yaml(report)
-
-
-def _render_html(report) -> str:
-    from bot.diagnose.html import render_html
-
-    return render_html(report)
-
-
-def _render_json(report) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2)
+def _render(kind: str, report) -> str:
+    """The report as terminal text, an NLU snippet, a web page or JSON; each renderer is
+    imported only when asked for."""
+    if kind == "json":
+        return json.dumps(report, ensure_ascii=False, indent=2)
+    module, function = {"text": ("text", "render"), "export": ("export", "export_yaml"),
+                        "html": ("html", "render_html")}[kind]
+    return getattr(importlib.import_module(f"bot.diagnose.{module}"), function)(report)

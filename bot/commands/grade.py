@@ -10,7 +10,6 @@ from bot.chinese_argparse import number
 from bot.exit_codes import EXIT_USAGE
 from bot.project import REFERENCE_ROOT
 
-NAME = "grade"
 HELP = "（老师用）给一个学生项目或整个班级评分：训练、逐题提问、跑多轮情景，写出报告"
 
 EPILOG = """\
@@ -37,8 +36,7 @@ EPILOG = """\
 
 
 positive = number(float, lambda value: value <= 0, "需要一个数", "需要大于 0 的数")
-score = number(float, lambda value: not 0 <= value <= 100, "需要一个 0 到 100 的分数",
-               "分数应当在 0 到 100 之间")
+score = number(float, lambda value: not 0 <= value <= 100, "需要一个 0 到 100 的分数", "分数应当在 0 到 100 之间")
 count = number(int, lambda value: value < 1, "需要一个整数", "至少是 1")
 
 

@@ -8,7 +8,6 @@ from bot.commands import train_or_report
 from bot.exit_codes import EXIT_FAILED, EXIT_USAGE
 from bot.project import Project
 
-NAME = "serve"
 HELP = "训练（如需要）并启动网页测试窗（/chat）和 Rasa 的 REST 接口，供全班或投影演示使用"
 
 

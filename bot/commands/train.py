@@ -8,7 +8,6 @@ from bot.commands import train_or_report
 from bot.exit_codes import EXIT_FAILED, EXIT_OK
 from bot.project import Project
 
-NAME = "train"
 HELP = "训练模型（数据没变时跳过）"
 
 

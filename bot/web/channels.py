@@ -105,20 +105,17 @@ class TestWindowInput(InputChannel):
         page = PAGE.read_text("utf-8")
         log = self.project.conversations_db
 
-        def runtime(request: Request) -> BotRuntime:
-            return BotRuntime.around(request.app.ctx.agent)
-
         def conversation(request: Request) -> Tuple[Dict[str, Any], BotRuntime, str, str]:
             """The request's body, the bot, the conversation and the customer's text."""
             body = json_body(request)
-            return body, runtime(request), self.sender(body), str(body.get("text") or "")
+            bot = BotRuntime.around(request.app.ctx.agent)
+            return body, bot, self.sender(body), str(body.get("text") or "")
 
         def turn_json(turn) -> Dict[str, Any]:
-            data = asdict(turn)
-            data["slots"] = {k: v for k, v in turn.slots.items() if k in DEBUG_SLOTS}
-            data["ranking"] = [{"name": r.get("name"), "confidence": r.get("confidence")}
-                               for r in turn.ranking[:3]]
-            return data
+            return dict(asdict(turn),
+                        slots={k: v for k, v in turn.slots.items() if k in DEBUG_SLOTS},
+                        ranking=[{"name": r.get("name"), "confidence": r.get("confidence")}
+                                 for r in turn.ranking[:3]])
 
         @blueprint.route("/", methods=["GET"])
         async def show(request: Request):
@@ -151,9 +148,8 @@ class TestWindowInput(InputChannel):
         @blueprint.route("/suggest", methods=["POST"])
         async def suggest(request: Request):
             _, bot, sender, text = conversation(request)
-            candidates = await bot.candidates(sender, text)
             return response.json([{"intent": c.intent, "confidence": c.confidence,
-                                   "answer": c.shown} for c in candidates])
+                                   "answer": c.shown} for c in await bot.candidates(sender, text)])
 
         @blueprint.route("/adopt", methods=["POST"])
         async def adopt_suggestion(request: Request):

@@ -7,6 +7,7 @@ a PostgreSQL tracker store and a Redis lock store between several processes.
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from functools import partial
@@ -115,8 +116,6 @@ def serve(project: Project, model: Path, host: str, port: int, token: Optional[s
           tracker_store: Optional[str] = None, lock_store: Optional[str] = None,
           verbose: bool = False) -> None:
     """Start the action server and Rasa's server; return when Ctrl-C stops them."""
-    import logging
-
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
