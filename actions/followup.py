@@ -26,23 +26,25 @@ from actions.store import OrderStore
 KIND_OF_INTENT = {"request_return": "return", "request_exchange": "exchange",
                   "request_refund": "refund", "cancel_order": "cancel"}
 RETURN_INTENTS = (*KIND_OF_INTENT, "ask_refund_progress")
-RETURN_RESPONSES = {"unpaid_close": "utter_cancel_unpaid",
-                    "refund_before_shipping": "utter_refund_before_shipping",
-                    "exchange_before_shipping": "utter_exchange_before_shipping",
-                    "in_transit": "utter_return_in_transit",
-                    "exchange_in_transit": "utter_exchange_in_transit",
-                    "return_allowed": "utter_return_allowed",
-                    "exchange_allowed": "utter_exchange_allowed",
-                    "excluded": "utter_return_excluded",
-                    "return_window_passed_exchange_ok": "utter_return_window_passed_exchange_ok",
-                    "return_window_passed": "utter_return_window_passed",
-                    "exchange_window_passed": "utter_exchange_window_passed",
-                    "refund_pending": "utter_refund_pending",
-                    "refund_agreed": "utter_refund_agreed",
-                    "refund_returning": "utter_refund_returning",
-                    "refund_refunding": "utter_refund_refunding",
-                    "refund_completed": "utter_refund_completed",
-                    "no_refund": "utter_no_refund"}
+RETURN_RESPONSES = {
+    "unpaid_close": "utter_cancel_unpaid",
+    "refund_before_shipping": "utter_refund_before_shipping",
+    "exchange_before_shipping": "utter_exchange_before_shipping",
+    "in_transit": "utter_return_in_transit",
+    "exchange_in_transit": "utter_exchange_in_transit",
+    "return_allowed": "utter_return_allowed",
+    "exchange_allowed": "utter_exchange_allowed",
+    "excluded": "utter_return_excluded",
+    "return_window_passed_exchange_ok": "utter_return_window_passed_exchange_ok",
+    "return_window_passed": "utter_return_window_passed",
+    "exchange_window_passed": "utter_exchange_window_passed",
+    "refund_pending": "utter_refund_pending",
+    "refund_agreed": "utter_refund_agreed",
+    "refund_returning": "utter_refund_returning",
+    "refund_refunding": "utter_refund_refunding",
+    "refund_completed": "utter_refund_completed",
+    "no_refund": "utter_no_refund",
+}
 
 
 def handle_return(case: Case) -> List[Dict[Text, Any]]:
@@ -65,12 +67,14 @@ TICKET_OF_INTENT = {"change_address": "address_change", "delivered_not_received"
 # (or the overdue apology) answers them.
 STATUS_REASONS = ("order_closed", "pay_first", "ship_pending", "ship_overdue", "in_transit",
                   "delivered")
-LOGISTICS_RESPONSES = {"change_address_self": "utter_change_address_self",
-                       "change_address_before_shipping": "utter_change_address_noted",
-                       "change_address_shipped": "utter_change_address_shipped",
-                       "change_address_delivered": "utter_change_address_delivered",
-                       "not_received_ticket": "utter_not_received_ticket",
-                       "ticket_exists": "utter_ticket_exists"}
+LOGISTICS_RESPONSES = {
+    "change_address_self": "utter_change_address_self",
+    "change_address_before_shipping": "utter_change_address_noted",
+    "change_address_shipped": "utter_change_address_shipped",
+    "change_address_delivered": "utter_change_address_delivered",
+    "not_received_ticket": "utter_not_received_ticket",
+    "ticket_exists": "utter_ticket_exists",
+}
 
 
 def handle_logistics(case: Case) -> List[Dict[Text, Any]]:
