@@ -99,7 +99,8 @@ def size_chart_text(product: Product) -> Text:
                          for row in chart_rows(product, "foot_length"))
     return "\n".join(
         f"{row['size']}码：身高{_span([row], 'height', 'cm')}，体重{_span([row], 'weight', 'kg')}"
-        for row in chart_rows(product, "height", "weight"))
+        for row in chart_rows(product, "height", "weight")
+    )
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,13 @@ def recommend_clothing(product: Product, height: Optional[float],
     by_weight = _position(rows, "weight", weight)
     if by_height is None or by_weight is None:
         return SizeAdvice("out_of_range", chart_range=chart_range)
-    return SizeAdvice("fit" if by_height == by_weight else "between",
-                      size=str(rows[max(by_height, by_weight)]["size"]),
-                      size_by_height=str(rows[by_height]["size"]),
-                      size_by_weight=str(rows[by_weight]["size"]), chart_range=chart_range)
+    return SizeAdvice(
+        "fit" if by_height == by_weight else "between",
+        size=str(rows[max(by_height, by_weight)]["size"]),
+        size_by_height=str(rows[by_height]["size"]),
+        size_by_weight=str(rows[by_weight]["size"]),
+        chart_range=chart_range,
+    )
 
 
 def recommend_shoes(product: Product, foot_length: Optional[float]) -> SizeAdvice:

@@ -62,7 +62,8 @@ class ActionUnrecognised(Action):
         try:
             OrderStore().record_unrecognised(
                 tracker.sender_id, latest_text(tracker), intent.get("name"),
-                _number(intent.get("confidence")), top_intent, _number(top_confidence))
+                _number(intent.get("confidence")), top_intent, _number(top_confidence),
+            )
         except (sqlite3.Error, OSError):
             logger.exception("没听懂的问题写入失败")
         dispatcher.utter_message(response="utter_unrecognised")

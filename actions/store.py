@@ -318,14 +318,16 @@ def _insert_order(conn: sqlite3.Connection, order: Dict[Text, Any], now: datetim
         "amount, status, created_at, paid_at, shipped_at, delivered_at, completed_at, "
         "closed_at, address, courier, tracking_no) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (str(order["order_id"]), str(order.get("buyer") or ""), str(order["product"]),
-         order.get("color"), None if order.get("size") is None else str(order["size"]),
-         int(order.get("quantity") or 1), float(order.get("amount") or 0),
-         order["status"], timeutil.to_db(created),
-         *(timeutil.to_db(_moment(order, stamp, now))
-           for stamp in ("paid", "shipped", "delivered", "completed", "closed")),
-         order.get("address"), order.get("courier"),
-         None if order.get("tracking_no") is None else str(order["tracking_no"])),
+        (
+            str(order["order_id"]), str(order.get("buyer") or ""), str(order["product"]),
+            order.get("color"), None if order.get("size") is None else str(order["size"]),
+            int(order.get("quantity") or 1), float(order.get("amount") or 0),
+            order["status"], timeutil.to_db(created),
+            *(timeutil.to_db(_moment(order, stamp, now))
+              for stamp in ("paid", "shipped", "delivered", "completed", "closed")),
+            order.get("address"), order.get("courier"),
+            None if order.get("tracking_no") is None else str(order["tracking_no"]),
+        ),
     )
     for event in order.get("tracking") or []:
         conn.execute(
@@ -338,9 +340,11 @@ def _insert_order(conn: sqlite3.Connection, order: Dict[Text, Any], now: datetim
         conn.execute(
             "INSERT INTO refunds (order_id, kind, status, amount, reason, created_at, "
             "updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (str(order["order_id"]), refund.get("kind"), refund.get("status"),
-             float(refund.get("amount") or order.get("amount") or 0),
-             refund.get("reason"), timeutil.to_db(created_at),
-             timeutil.to_db(_moment(refund, "updated", now) or created_at),
-             timeutil.to_db(_moment(refund, "completed", now))),
+            (
+                str(order["order_id"]), refund.get("kind"), refund.get("status"),
+                float(refund.get("amount") or order.get("amount") or 0),
+                refund.get("reason"), timeutil.to_db(created_at),
+                timeutil.to_db(_moment(refund, "updated", now) or created_at),
+                timeutil.to_db(_moment(refund, "completed", now)),
+            ),
         )
