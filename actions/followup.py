@@ -133,8 +133,9 @@ class ActionOrderFollowup(Action):
         return "action_order_followup"
 
     @database_guard
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         order_id = normalise_order_id(first(tracker.get_slot("order_id")))
         if not is_well_formed(order_id):
             dispatcher.utter_message(response="utter_ask_order_id")

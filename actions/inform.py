@@ -30,8 +30,9 @@ class ActionInform(Action):
         return "action_inform"
 
     @database_guard
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         number = (first(entity_values(tracker, "order_id"))
                   or find_order_number(latest_text(tracker)))
         if number:

@@ -54,16 +54,18 @@ class ValidateOrderForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_order_form"
 
-    async def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_order_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         """Reads numbers the entity extractor misses ("4201 2300 0123 4567 890")."""
         if tracker.get_slot("requested_slot") != "order_id" or entity_values(tracker, "order_id"):
             return {}
         number = find_order_number(latest_text(tracker))
         return {"order_id": number} if number else {}
 
-    def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                          domain: DomainDict) -> Dict[Text, Any]:
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         order_id = normalise_order_id(value)
         if not is_well_formed(order_id):
             dispatcher.utter_message(response="utter_order_id_format")

@@ -172,8 +172,9 @@ class ActionProductAnswer(Action):
     def name(self) -> Text:
         return "action_product_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         answer = ANSWERS.get(latest_intent(tracker), info_reply)
         return reply_about_product(dispatcher, tracker, answer)
 
@@ -192,8 +193,9 @@ class ValidateSizeForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_size_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         product = shop_data.find_product(first(tracker.get_slot("product")))
         asks_measures = product is None or (
             product.get("kind") == "clothing" and products.has_sizes(product)
@@ -204,26 +206,30 @@ class ValidateSizeForm(FormValidationAction):
             return ["product"] + measures_needed
         return measures_needed
 
-    async def extract_product(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_product(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         """While the form asks for the product, find a name the entity extractor missed."""
         if tracker.get_slot("requested_slot") != "product" or entity_values(tracker, "product"):
             return {}
         product = shop_data.find_product_in_text(latest_text(tracker))
         return {"product": product["id"]} if product else {}
 
-    def validate_product(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: DomainDict) -> Dict[Text, Any]:
+    def validate_product(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         product = shop_data.find_product(first(value))
         # Unknown: the form asks again with utter_ask_product.
         return {"product": product["id"] if product else None}
 
-    def validate_height(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_height(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return {"height": plausible("height", value, dispatcher)}
 
-    def validate_weight(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_weight(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return {"weight": plausible("weight", value, dispatcher)}
 
 
@@ -231,7 +237,8 @@ class ActionRecommendSize(Action):
     def name(self) -> Text:
         return "action_recommend_size"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         reply_about_product(dispatcher, tracker, lambda p: size_reply(p, *measures(tracker)))
         return []

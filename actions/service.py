@@ -27,8 +27,9 @@ class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         intent = latest_intent(tracker)
         reason = HANDOFF_REASONS.get(intent or "", "unresolved")
         try:
@@ -54,8 +55,9 @@ class ActionUnrecognised(Action):
     def name(self) -> Text:
         return "action_unrecognised"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
         top_intent, top_confidence = best_guess(message)

@@ -60,7 +60,8 @@ class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         return ([SessionStarted()] + carried_slots(tracker, domain) + policy_slots(domain)
                 + context_slots(tracker) + [ActionExecuted("action_listen")])
