@@ -100,7 +100,11 @@ class Case:
 
     def answer(self, decision: rules.Decision, responses: Dict[Text, Text],
                **extra: Any) -> List[Dict[Text, Any]]:
-        """Says the response to the decision's reason; a ticket it allows is opened first."""
+        """Says the response to the decision's reason; a ticket it allows is opened first.
+
+        `extra` adds values a response needs beside the decision's; it never renames one.
+        """
+        assert not extra.keys() & decision.values.keys(), extra
         values = {**decision.values, **extra}
         if decision.allowed and "ticket_kind" in values:
             values["ticket_no"] = self.open_ticket(values["ticket_kind"])["ticket_no"]

@@ -80,10 +80,12 @@ def find_product(value: Any) -> Optional[Dict[Text, Any]]:
     text = str(value).strip()
     if not text or len(text) > 100:
         return None
+    found = product_by_id(text)
+    if found:
+        return found
     folded = text.casefold()
-    named = (p for p in products()
-             if folded in {str(n).casefold() for n in _names(p) if n is not None})
-    return product_by_id(text) or next(named, None)
+    return next((p for p in products()
+                 if any(n is not None and str(n).casefold() == folded for n in _names(p))), None)
 
 
 def find_product_in_text(text: Any) -> Optional[Dict[Text, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from bot.processes import free_port
 from bot.project import REFERENCE_ROOT, Project
 from bot.training import rasa_environment, shop_environment
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ActionServerError(Exception):

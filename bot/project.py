@@ -10,6 +10,8 @@ from typing import Iterable, List, Tuple
 # The reference project: this repository. Its actions and components serve every
 # project (students edit data, not Python).
 REFERENCE_ROOT = Path(__file__).resolve().parent.parent
+# The grader's cache of trained models, named by the training inputs' fingerprint.
+GRADING_MODEL_STORE = REFERENCE_ROOT / ".rasa" / "grading" / "models"
 
 # Every file in shop/ that components/shop_facts.py reads: the components train on
 # them, so a change to any of them must give a new model (tests/test_shop_data_retraining.py

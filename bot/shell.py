@@ -6,7 +6,6 @@ import asyncio
 import sys
 import threading
 import uuid
-from contextlib import nullcontext
 from typing import Optional
 
 from bot import console, rasa_patches
@@ -113,8 +112,11 @@ async def chat(project: Project, model, options: argparse.Namespace) -> int:
         async def ready() -> BotRuntime:
             nonlocal started
             if not started:
-                with nullcontext() if loading.done() else console.progress("小悦正在准备（加载模型、启动动作服务器）"):
+                if loading.done():
                     await loading
+                else:
+                    with console.progress("小悦正在准备（加载模型、启动动作服务器）"):
+                        await loading
                 await in_background(server.wait_ready)
                 await runtime.start_session(sender, context)
                 started = True
@@ -156,11 +158,12 @@ async def chat(project: Project, model, options: argparse.Namespace) -> int:
                     context["order_id"] = argument.strip()
                     await (await ready()).set_slot(sender, "order_id", argument.strip() or None)
                     console.info(f"（当前订单 {argument.strip() or '无'}）")
-                elif command != "/human":
+                elif command == "/human":
+                    text = "转人工"
+                else:
                     console.error(f"没有命令 {command}。输入 /help 查看可用命令。")
                 if command != "/human":
                     continue
-                text = "转人工"
             await ready()
             turn = await (assist(runtime, project, sender, text, prompt_session) if options.assist
                           else runtime.send(sender, text))

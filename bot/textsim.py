@@ -52,8 +52,8 @@ def normalise(text: str, numbers: str = "mark") -> str:
     text = _POLITE.sub("", text)
     # Dropped: punctuation, symbols (emoji), spaces, controls, modifiers, fillers.
     return "".join(char for char in text if char not in FILLERS
-                   and unicodedata.category(char)[0] not in "PSZC"
-                   and unicodedata.category(char) not in ("Mn", "Me"))
+                   and (kind := unicodedata.category(char))[0] not in "PSZC"
+                   and kind not in ("Mn", "Me"))
 
 
 def similarity(a: str, b: str) -> float:

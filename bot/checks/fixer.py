@@ -63,15 +63,17 @@ def apply(root: Path, edits: List[Edit], convert: Iterable[str] = (),
         path = root / rel
         source = SourceFile.read(path, root)
         lines = list(source.lines)
-        applied = [e for e in file_edits if source.line(e.line) == e.before]
-        result.skipped += [e for e in file_edits if source.line(e.line) != e.before]
+        applied = []
+        for edit in file_edits:
+            (applied if source.line(edit.line) == edit.before else result.skipped).append(edit)
         for edit in applied:
             lines[edit.line - 1] = edit.after
         converting = rel in convert and source.decode_error is None
         if not applied and not converting:
             continue
-        result.backups[rel] = backup_path(path, stamp)
-        shutil.copy2(path, result.backups[rel])
+        backup = backup_path(path, stamp)
+        shutil.copy2(path, backup)
+        result.backups[rel] = backup
         path.write_bytes(source.with_lines(lines).encode("utf-8"))
         if converting:
             result.converted[rel] = source.encoding

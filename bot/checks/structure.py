@@ -63,8 +63,10 @@ def answered_intents(flows: List[Flow]) -> Set[str]:
     found: Set[str] = set()
     for flow in flows:
         for i, step in enumerate(flow.steps):
+            if step.kind != "intent":
+                continue
             later = (s.kind for s in flow.steps[i + 1:] if s.kind in ("intent", "action"))
-            if step.kind == "intent" and next(later, None) == "action":
+            if next(later, None) == "action":
                 found.add(step.name)
     return found
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 from pathlib import Path
 
@@ -79,8 +78,13 @@ def run(args: argparse.Namespace) -> int:
 def _render(kind: str, report) -> str:
     """The report as terminal text, an NLU snippet, a web page or JSON; each renderer is
     imported only when asked for."""
-    if kind == "json":
-        return json.dumps(report, ensure_ascii=False, indent=2)
-    module, function = {"text": ("text", "render"), "export": ("export", "export_yaml"),
-                        "html": ("html", "render_html")}[kind]
-    return getattr(importlib.import_module(f"bot.diagnose.{module}"), function)(report)
+    if kind == "text":
+        from bot.diagnose.text import render
+        return render(report)
+    if kind == "export":
+        from bot.diagnose.export import export_yaml
+        return export_yaml(report)
+    if kind == "html":
+        from bot.diagnose.html import render_html
+        return render_html(report)
+    return json.dumps(report, ensure_ascii=False, indent=2)

@@ -111,7 +111,8 @@ def _csv_rows(text: str) -> Iterable[Tuple[int, Dict[str, str]]]:
 
     Rows swallowed by an unclosed quote and rows with more cells than the header (an
     unquoted comma in a question shifts its category) come back as bad rows."""
-    counts = {d: text.split("\n", 1)[0].count(d) for d in (",", "\t", ";", "，")}  # in the header
+    header_line = text.partition("\n")[0]
+    counts = {d: header_line.count(d) for d in (",", "\t", ";", "，")}
     delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)

@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot import console, processes
-from bot.action_server import free_port
+from bot.processes import free_port
 from bot.grading.finished import project_files
 from bot.grading.jobs import ClusterError, Job, Result
 from bot.grading.pool import JobState, Pool, worker_environment
-from bot.project import REFERENCE_ROOT
+from bot.project import GRADING_MODEL_STORE, REFERENCE_ROOT
 
 LOCAL = re.compile(r"^local(?::(\d+))?$")
 PORT = 8786
@@ -104,7 +104,7 @@ def grade_on_worker(job: Job, files: List[Tuple[bytes, bytes]], timeout: float,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     # The teacher's model store when this machine sees it (local:N, a shared folder), else its own.
-    store = job.store if Path(job.store).is_dir() else str(REFERENCE_ROOT / ".rasa" / "grading" / "models")
+    store = job.store if Path(job.store).is_dir() else str(GRADING_MODEL_STORE)
     shown: List[tuple] = []
 
     def publish(states: Dict[str, JobState]) -> None:

@@ -21,11 +21,8 @@ from bot.grading.projects import (ProjectsError, Submission, find_submissions, l
                                   output_names)
 from bot.grading.rubric import Rubric, RubricError, load_rubric
 from bot.grading.scenarios import Scenario, ScenarioError, load_scenarios, orders_file, read_orders, resolve
-from bot.project import REFERENCE_ROOT
+from bot.project import GRADING_MODEL_STORE
 from bot.textwidth import fit
-
-# Grader-owned cache of trained models, named by the training inputs' fingerprint.
-MODEL_STORE = REFERENCE_ROOT / ".rasa" / "grading" / "models"
 
 
 @dataclass
@@ -43,7 +40,7 @@ class Options:
     allow_bad_rows: bool = False
     jobs: int = 2
     concurrency: int = 4
-    model_store: Path = MODEL_STORE
+    model_store: Path = GRADING_MODEL_STORE
     cluster: Optional[str] = None   # a Dask scheduler's address, or local[:N]
 
 
